@@ -1,0 +1,73 @@
+"""The Dash app factory; `gunicorn app:server` serves it, `python app.py` runs it locally."""
+
+from __future__ import annotations
+
+import logging
+
+from dash import Dash
+from flask import Response, jsonify
+
+from dashboard import shell
+from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.i18n import t
+from dashboard.protocol import load_protocol
+from dashboard.services import AppState, default_as_of
+from data_access.demo import create_demo_database
+from data_access.engine import health_check
+
+log = logging.getLogger("dashboard")
+
+
+def ensure_demo_database(settings: Settings) -> None:
+    """Build the embedded demo database when no trial database is configured and none exists."""
+    if settings.uses_demo and not settings.demo_db_path.exists():
+        log.warning("Building the demo trial database at %s", settings.demo_db_path)
+        create_demo_database(settings.resolved_db_url, seed=settings.demo_seed)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the dashboard for a configuration (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    protocol = load_protocol(settings.protocol_file)  # a bad protocol file stops start-up here
+    ensure_demo_database(settings)
+    state = AppState(settings, protocol)
+
+    app = Dash(
+        __name__,
+        title=t("app.title"),
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        update_title="",
+    )
+    app.layout = shell.layout(state)
+    shell.register_callbacks(app, state)
+
+    @app.server.route("/healthz")
+    def healthz() -> tuple[Response, int]:
+        ok, message = health_check(state.db.url, timeout_ms=2000)
+        body: dict[str, str] = {"status": "ok" if ok else "unavailable", "database": message}
+        if ok:
+            body["data_as_of"] = default_as_of(settings, state.db).isoformat()
+        return jsonify(body), 200 if ok else 503
+
+    return app
+
+
+_default: Dash | None = None
+
+
+def __getattr__(name: str) -> object:
+    # `gunicorn app:server` and `from app import server` build the app on first use, so that
+    # importing create_app (tests, the CLI) has no side effects.
+    global _default
+    if name in ("app", "server"):
+        if _default is None:
+            _default = create_app()
+        return _default if name == "app" else _default.server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    s = Settings.from_env()
+    create_app(s).run(host=s.host, port=s.port, debug=s.debug)

@@ -1,0 +1,1 @@
+"""Benchmarks: runnable by anyone, never part of the tests."""

@@ -1,0 +1,1 @@
+"""The trial monitoring dashboard: pages, metrics, figures and the command line."""

@@ -1,0 +1,110 @@
+"""`python -m dashboard ...`: serve, demo, summary, schema."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+
+from dashboard.config import Settings, SettingsError
+from dashboard.protocol import ProtocolError, load_protocol
+from data_access.engine import DatabaseUnavailable
+from data_access.queries import TrialDb
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the dashboard locally (development server)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+
+    demo = sub.add_parser("demo", help="write the synthetic demo trial to a database")
+    demo.add_argument("--db", required=True, help="SQLAlchemy URL (replaced!)")
+    demo.add_argument("--as-of", type=_date, help="the demo's data date")
+    demo.add_argument("--seed", type=int)
+    demo.add_argument("--scale", type=float, default=1.0, help="multiply recruitment rates")
+
+    summ = sub.add_parser("summary", help="the headline numbers, as a table or JSON")
+    summ.add_argument("--db", help="SQLAlchemy URL (default: TRIAL_DB_URL, then the demo)")
+    summ.add_argument("--as-of", type=_date)
+    summ.add_argument("--center", action="append", help="center code (repeatable)")
+    summ.add_argument("--json", action="store_true")
+
+    sub.add_parser("schema", help="print the trial database contract as Markdown")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "schema":
+            from data_access.schema import schema_markdown
+
+            print(schema_markdown())
+            return 0
+        if args.command == "demo":
+            from data_access.demo import DEFAULT_AS_OF, create_demo_database
+
+            trial = create_demo_database(
+                args.db,
+                as_of=args.as_of or DEFAULT_AS_OF,
+                seed=args.seed if args.seed is not None else settings.demo_seed,
+                scale=args.scale,
+            )
+            n = int(trial.tables["subjects"]["randomized_on"].notna().sum())
+            print(
+                f"Demo trial written to {args.db}: {len(trial.tables['subjects'])} screened, "
+                f"{n} randomized, as of {trial.as_of}."
+            )
+            return 0
+        protocol = load_protocol(settings.protocol_file)
+        if args.command == "serve":
+            from app import create_app
+
+            s = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
+            print(f"Trial dashboard on http://{s.host}:{s.port}  (Ctrl+C stops it)", flush=True)
+            create_app(s).run(host=s.host, port=s.port, debug=s.debug)
+            return 0
+        if args.command == "summary":
+            from app import ensure_demo_database
+            from dashboard.services import default_as_of
+            from dashboard.summary import build_summary, summary_text
+
+            if args.db:
+                settings = settings.with_(db_url=args.db)
+            ensure_demo_database(settings)
+            db = TrialDb(settings.resolved_db_url, settings.query_timeout_ms, settings.row_cap)
+            centers = [c.upper() for c in args.center] if args.center else protocol.center_codes
+            unknown = [c for c in centers if c not in protocol.center_codes]
+            if unknown:
+                print(
+                    f"error: unknown center code(s) {', '.join(unknown)}; the protocol has "
+                    f"{', '.join(protocol.center_codes)}",
+                    file=sys.stderr,
+                )
+                return 2
+            as_of = args.as_of or default_as_of(settings, db)
+            summary = build_summary(db, protocol, centers, as_of)
+            print(
+                json.dumps(summary, indent=2, ensure_ascii=False)
+                if args.json
+                else summary_text(summary)
+            )
+            return 0
+    except (ProtocolError, SettingsError, DatabaseUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 1

@@ -1,0 +1,1 @@
+"""Reusable layout pieces: KPI cards, help popovers, empty and error states, figure cards."""

@@ -1,0 +1,109 @@
+"""Settings: read from the environment in one place, once, with explicit parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value that cannot be used."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _date(env: Mapping[str, str], name: str) -> dt.date | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an ISO date (YYYY-MM-DD), got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app can be configured with."""
+
+    # Trial database URL; None means the embedded demo SQLite file under instance_dir.
+    db_url: str | None = None
+    instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    protocol_file: Path | None = None
+    # A fixed "today" (for demos, screenshots and tests); None means the real date.
+    as_of: dt.date | None = None
+    demo_seed: int = 20251
+    query_timeout_ms: int = 5000
+    row_cap: int = 200_000
+    cache_redis_url: str | None = None
+    cache_timeout_s: int = 300
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+
+    @property
+    def demo_db_path(self) -> Path:
+        """Where the embedded demo database lives."""
+        return self.instance_dir / "trial_demo.sqlite"
+
+    @property
+    def uses_demo(self) -> bool:
+        """True when no trial database was configured (the local demo)."""
+        return self.db_url is None
+
+    @property
+    def resolved_db_url(self) -> str:
+        """The trial database URL actually used."""
+        return self.db_url or f"sqlite:///{self.demo_db_path}"
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (for tests and the CLI)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Parse settings from environment variables (see the README's table)."""
+        env = os.environ if env is None else env
+        instance = env.get("TRIAL_INSTANCE_DIR")
+        protocol = env.get("TRIAL_PROTOCOL_FILE")
+        return cls(
+            db_url=env.get("TRIAL_DB_URL") or None,
+            instance_dir=Path(instance) if instance else PROJECT_ROOT / "instance",
+            protocol_file=Path(protocol) if protocol else None,
+            as_of=_date(env, "TRIAL_AS_OF"),
+            demo_seed=_int(env, "TRIAL_DEMO_SEED", 20251),
+            query_timeout_ms=_int(env, "TRIAL_QUERY_TIMEOUT_MS", 5000, minimum=100),
+            row_cap=_int(env, "TRIAL_ROW_CAP", 200_000, minimum=1000),
+            cache_redis_url=env.get("CACHE_REDIS_URL") or None,
+            cache_timeout_s=_int(env, "TRIAL_CACHE_TIMEOUT_S", 300),
+            host=env.get("TRIAL_HOST", "127.0.0.1"),
+            port=_int(env, "TRIAL_PORT", 8050, minimum=1),
+            debug=_bool(env, "TRIAL_DEBUG", False),
+        )

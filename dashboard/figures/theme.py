@@ -1,0 +1,76 @@
+"""One look for every figure: fonts, sizes, arm and center colours, titles with n and date."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = (
+    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', "
+    "'Microsoft YaHei', 'PingFang SC', sans-serif"
+)
+TEXT = "#1f2328"
+MUTED = "#57606a"  # 6.4:1 on white: passes WCAG AA for small text
+GRID = "#e5e7eb"
+PLAN = "#57606a"
+TARGET = "#1f2328"
+BAND = "rgba(87, 96, 106, 0.18)"
+
+# Centers are told apart by a palette that shares nothing with the arm colours (Paul Tol's
+# muted indigo / green / wine, colour-blind safe), plus line dashes and direct labels.
+CENTER_COLOURS: tuple[str, ...] = ("#332288", "#117733", "#882255", "#44AA99", "#999933")
+CENTER_DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash")
+
+
+def center_colour(index: int) -> str:
+    """The neutral colour of the n-th center (protocol order)."""
+    return CENTER_COLOURS[index % len(CENTER_COLOURS)]
+
+
+def center_dash(index: int) -> str:
+    """The line dash of the n-th center."""
+    return CENTER_DASHES[index % len(CENTER_DASHES)]
+
+
+def base_layout(
+    title: str,
+    subtitle: str | None = None,
+    height: int = 360,
+    present: bool = False,
+) -> go.Layout:
+    """The shared layout: the title says what and for whom, the subtitle gives n and the date."""
+    size = 20 if present else 14
+    return go.Layout(
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": size + 4, "color": TEXT},
+            "subtitle": {"text": subtitle or "", "font": {"size": size - 1, "color": MUTED}},
+        },
+        font={"family": FONT_FAMILY, "size": size, "color": TEXT},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=height,
+        margin={"l": 20, "r": 20, "t": 84 if subtitle else 60, "b": 20},
+        legend={
+            "orientation": "h",
+            "y": -0.2,
+            "yanchor": "top",
+            "x": 0,
+            "font": {"size": size - 1},
+            "traceorder": "normal",
+        },
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        xaxis={"gridcolor": GRID, "zeroline": False, "linecolor": MUTED, "automargin": True},
+        yaxis={"gridcolor": GRID, "zeroline": False, "linecolor": MUTED, "automargin": True},
+        separators=".,",
+    )
+
+
+def empty_figure(message: str, height: int = 200) -> go.Figure:
+    """A figure with no axes that says what is missing (for exports; pages use an empty state)."""
+    fig = go.Figure(layout=base_layout("", height=height))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED})
+    return fig

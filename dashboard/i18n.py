@@ -1,0 +1,200 @@
+"""The one translation function: every user-visible text goes through `t(key, lang)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+
+# key -> (English, Simplified Chinese). Placeholders use str.format names.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # Shell
+    "app.title": ("Trial monitoring", "试验监查"),
+    "app.trial": (
+        "RFA/PVA ± SBRT for painful spinal metastases",
+        "RFA/PVA ± SBRT 治疗疼痛性脊柱转移瘤",
+    ),
+    "nav.recruitment": ("Recruitment", "入组"),
+    "nav.randomization": ("Randomization", "随机化"),
+    "nav.visits": ("Visits", "随访"),
+    "nav.pain": ("Pain & function", "疼痛与功能"),
+    "nav.local_control": ("Local control", "局部控制"),
+    "nav.safety": ("Safety", "安全性"),
+    "nav.data_quality": ("Data quality", "数据质量"),
+    "nav.planned": ("planned", "计划中"),
+    "filter.centers": ("Centers", "中心"),
+    "filter.arms": ("Arms", "组别"),
+    "filter.as_of": ("Data as of", "数据截至"),
+    "filter.reset": ("Reset filters", "重置筛选"),
+    "filter.language": ("Language", "语言"),
+    "filter.showing_centers": ("Showing {centers} only", "仅显示 {centers}"),
+    "filter.showing_arms": ("{arms} arm only", "仅 {arms} 组"),
+    "filter.showing_as_of": ("as of {date}", "截至 {date}"),
+    "filter.no_centers": (
+        "No center selected: choose at least one.",
+        "未选择中心：请至少选择一个。",
+    ),
+    "stamp.data_as_of": ("Data as of {date}", "数据截至 {date}"),
+    "stamp.source": ("source: {source}", "来源：{source}"),
+    "error.title": ("The dashboard cannot read the trial database", "无法读取试验数据库"),
+    "error.what_to_do": (
+        "Nothing was changed. Check the database and reload this page; it recovers by itself "
+        "when the database is back.",
+        "未做任何更改。请检查数据库后刷新本页；数据库恢复后页面会自动恢复。",
+    ),
+    "error.not_found": ("No page at {path}.", "不存在页面 {path}。"),
+    "error.back_home": ("Go to the recruitment page", "返回入组页面"),
+    "error.page_failed": (
+        "This view could not be drawn: {reason}. The other pages still work.",
+        "此视图无法绘制：{reason}。其他页面仍可使用。",
+    ),
+    "page.planned": ("This page is planned and not built yet.", "此页面已在计划中，尚未完成。"),
+    "help.label": ("What does this mean?", "这是什么意思？"),
+    # Arms and centers
+    "arm.RFA_PVA": ("RFA/PVA", "RFA/PVA"),
+    "arm.RFA_PVA_SBRT": ("RFA/PVA + SBRT", "RFA/PVA + SBRT"),
+    "center.all": ("All centers", "所有中心"),
+    "center.selection": ("Selected centers", "所选中心"),
+    # Recruitment page
+    "rec.title": ("Recruitment", "入组"),
+    "rec.kpi.randomized": ("randomized of {target} planned", "已随机 / 计划 {target}"),
+    "rec.kpi.randomized_value": ("{n} / {target}", "{n} / {target}"),
+    "rec.kpi.pct": ("{pct:.0%} of target", "完成 {pct:.0%}"),
+    "rec.kpi.this_month": ("randomized in {month}", "{month} 随机"),
+    "rec.kpi.forecast": ("target reached (forecast)", "预计达到目标"),
+    "rec.kpi.forecast_interval": (
+        "{pct:.0%} interval: {low} – {high}",
+        "{pct:.0%} 区间：{low} – {high}",
+    ),
+    "rec.kpi.forecast_none": ("no forecast yet", "暂无预测"),
+    "rec.kpi.reached": ("target reached", "已达到目标"),
+    "rec.kpi.screened": ("screened · {share:.0%} screen failures", "已筛选 · 筛选失败 {share:.0%}"),
+    "rec.kpi.vs_plan": (
+        "vs plan by now ({planned:.0f} planned)",
+        "与当前计划相比（计划 {planned:.0f}）",
+    ),
+    "rec.fig.by_center": ("Randomized vs target by center", "各中心随机例数与目标"),
+    "rec.fig.by_center_sub": (
+        "share of each target randomized, by arm · ◆ planned by now",
+        "各目标已随机比例（按组） · ◆ 当前计划",
+    ),
+    "rec.fig.cumulative": (
+        "Cumulative randomized vs plan, with forecast",
+        "累计随机例数与计划及预测",
+    ),
+    "rec.fig.cumulative_center": (
+        "Cumulative randomized per center vs plan",
+        "各中心累计随机例数与计划",
+    ),
+    "rec.fig.monthly": ("Randomized per month by center", "各中心每月随机例数"),
+    "rec.fig.failures": ("Screen failures by reason", "筛选失败原因"),
+    "rec.axis.date": ("Date", "日期"),
+    "rec.axis.month": ("Month", "月份"),
+    "rec.axis.randomized": ("Subjects randomized", "随机例数"),
+    "rec.axis.cumulative": ("Randomized (cumulative)", "累计随机例数"),
+    "rec.axis.subjects": ("Subjects", "例数"),
+    "rec.legend.observed": ("Randomized", "已随机"),
+    "rec.legend.plan": ("Plan", "计划"),
+    "rec.legend.target": ("Target", "目标"),
+    "rec.legend.planned_now": ("Planned by now", "当前计划"),
+    "rec.legend.forecast": ("Forecast (median)", "预测（中位数）"),
+    "rec.legend.forecast_band": ("Forecast {pct:.0%} interval", "预测 {pct:.0%} 区间"),
+    "rec.subtitle": (
+        "{scope} · n = {n} randomized · data as of {date}",
+        "{scope} · n = {n} 例随机 · 数据截至 {date}",
+    ),
+    "rec.subtitle_screened": (
+        "{scope} · {n} screen failures of {screened} screened · data as of {date}",
+        "{scope} · 筛选 {screened} 例中失败 {n} 例 · 数据截至 {date}",
+    ),
+    "rec.model": (
+        "Forecast model: each center recruits as a Poisson process whose rate is estimated from "
+        "its own accrual so far, with the planned rate as a gamma prior worth {weight:.0%} of the "
+        "target (Gajewski et al. 2008); the trial total adds the centers' rates; bands are "
+        "{pct:.0%} predictive intervals.",
+        "预测模型：每个中心的入组视为泊松过程，速率由该中心至今的入组估计，并以计划速率作为伽马先验"
+        "（权重为目标的 {weight:.0%}，Gajewski 等 2008）；总体预测为各中心速率之和；阴影为 {pct:.0%} "
+        "预测区间。",
+    ),
+    "rec.table.title": ("Centers against plan", "各中心与计划对比"),
+    "rec.col.center": ("Center", "中心"),
+    "rec.col.randomized": ("Randomized / target", "已随机 / 目标"),
+    "rec.col.screened": ("Screened (failed)", "筛选（失败）"),
+    "rec.col.planned": ("Plan by now (diff.)", "当前计划（差）"),
+    "rec.col.status": ("Status", "状态"),
+    "rec.col.forecast": ("Target reached, forecast", "预计达到目标"),
+    "rec.table.interval": (
+        "Forecast: median month, below it the {pct:.0%} predictive interval.",
+        "预测：中位月份，其下为 {pct:.0%} 预测区间。",
+    ),
+    "rec.status.on_track": ("✓ on track", "✓ 按计划"),
+    "rec.status.behind": ("▼ behind", "▼ 落后"),
+    "rec.status.not_started": ("– not started", "– 未开始"),
+    "rec.status.reached": ("✓ target reached", "✓ 已达目标"),
+    "rec.empty.randomized": (
+        "No subject randomized yet in this selection.",
+        "当前筛选下尚无随机受试者。",
+    ),
+    "rec.empty.failures": ("No screen failures in this selection.", "当前筛选下无筛选失败。"),
+    "rec.note.arm_filter": (
+        "The arm filter keeps randomized subjects only: screening counts exclude people not "
+        "randomized.",
+        "组别筛选仅保留已随机受试者：筛选计数不含未随机者。",
+    ),
+    # Definitions behind the "?" buttons (words of PROTOCOL.md)
+    "def.randomized": (
+        "Enrolled = randomized: a randomization date on or before the data date. Randomization "
+        "is 1:1 after the RFA/PVA procedure.",
+        "入组 = 已随机：随机日期不晚于数据截至日。RFA/PVA 术后按 1:1 随机。",
+    ),
+    "def.plan": (
+        "The plan assumes linear recruitment from each center's planned first to last "
+        "enrollment date (protocol file). On track = at least 90% of the planned number by now.",
+        "计划假设各中心从计划首例到末例入组日期线性入组（方案文件）。按计划 = 至少达到当前计划数的 90%。",
+    ),
+    "def.forecast": (
+        "Median date at which the target is reached and its predictive interval, from the "
+        "Poisson-gamma accrual model described under the chart.",
+        "达到目标的中位日期及预测区间，来自图下所述的泊松-伽马入组模型。",
+    ),
+    "def.screen_failure": (
+        "Screened people found not eligible at screening (eligible = false), by recorded reason.",
+        "筛选时判定不符合入选条件者（eligible = false），按记录原因统计。",
+    ),
+    "def.this_month": (
+        "Subjects randomized from the first day of the data date's month up to the data date.",
+        "从数据截至日所在月第一天至数据截至日期间随机的受试者。",
+    ),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """The text for a key in a language (English when the language is unknown)."""
+    try:
+        en, zh = MESSAGES[key]
+    except KeyError:
+        raise KeyError(f"no translation for {key!r}") from None
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+def normalise_language(lang: str | None) -> str:
+    """A supported language code ('en' for anything unknown)."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def format_month(day: object, lang: str) -> str:
+    """'Nov 2026' or '2026年11月'."""
+    import pandas as pd
+
+    ts = pd.Timestamp(day)
+    return f"{ts.year}年{ts.month}月" if lang == "zh" else ts.strftime("%b %Y")
+
+
+def format_date(day: object, lang: str) -> str:
+    """'15 Nov 2026' or '2026年11月15日'."""
+    import pandas as pd
+
+    ts = pd.Timestamp(day)
+    return f"{ts.year}年{ts.month}月{ts.day}日" if lang == "zh" else ts.strftime("%-d %b %Y")

@@ -1,0 +1,1 @@
+"""Pure computations over DataFrames: no Dash, no SQL."""

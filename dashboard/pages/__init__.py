@@ -1,0 +1,40 @@
+"""The page table: one module per page; pages not built yet are listed as planned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dash.development.base_component import Component
+
+from dashboard.pages import recruitment
+from dashboard.services import PageContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its path, its navbar label key and its renderer (None while planned)."""
+
+    path: str
+    nav_key: str
+    render: Callable[[PageContext], Component] | None
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(recruitment.PATH, recruitment.NAV_KEY, recruitment.render),
+    PageSpec("/randomization", "nav.randomization", None),
+    PageSpec("/visits", "nav.visits", None),
+    PageSpec("/pain", "nav.pain", None),
+    PageSpec("/local-control", "nav.local_control", None),
+    PageSpec("/safety", "nav.safety", None),
+    PageSpec("/data-quality", "nav.data_quality", None),
+)
+HOME = recruitment.PATH
+
+
+def find_page(pathname: str | None) -> PageSpec | None:
+    """The page for a path ('/' is the recruitment page)."""
+    path = (pathname or "/").rstrip("/") or "/"
+    if path == "/":
+        path = HOME
+    return next((p for p in PAGES if p.path == path), None)

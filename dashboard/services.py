@@ -1,0 +1,75 @@
+"""Per-request context and the question -> queries -> metrics steps the pages and the CLI share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dashboard.config import Settings
+from dashboard.metrics.recruitment import RecruitmentReport, recruitment_report
+from dashboard.protocol import Protocol
+from dashboard.urlstate import ViewState
+from data_access import queries
+from data_access.queries import TrialDb
+from data_access.scope import Scope
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What the app is configured with; built once by create_app, never mutated."""
+
+    settings: Settings
+    protocol: Protocol
+
+    @property
+    def db(self) -> TrialDb:
+        """The trial database handle."""
+        s = self.settings
+        return TrialDb(s.resolved_db_url, s.query_timeout_ms, s.row_cap)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Everything a page needs to render one request."""
+
+    state: AppState
+    view: ViewState
+    scope: Scope
+    data_as_of: dt.date
+
+    @property
+    def protocol(self) -> Protocol:
+        """The trial plan."""
+        return self.state.protocol
+
+    @property
+    def db(self) -> TrialDb:
+        """The trial database handle."""
+        return self.state.db
+
+    @property
+    def lang(self) -> str:
+        """The display language."""
+        return self.view.lang
+
+
+def default_as_of(settings: Settings, db: TrialDb) -> dt.date:
+    """The configured date, else the date the data describe (demo, import), else today."""
+    return settings.as_of or queries.trial_as_of(db) or dt.date.today()
+
+
+def load_recruitment(db: TrialDb, protocol: Protocol, scope: Scope) -> RecruitmentReport:
+    """The recruitment report for a scope."""
+    arm_codes = protocol.arm_codes
+    centers = [c for c in protocol.centers if c.code in scope.centers]
+    return recruitment_report(
+        counts=queries.recruitment_counts(db, scope, arm_codes),
+        by_day=queries.randomizations_by_day(db, scope),
+        failures=queries.screen_failures(db, scope),
+        activations=queries.center_list(db),
+        centers=centers,
+        arm_codes=arm_codes,
+        as_of=scope.as_of,
+        prior_weight=protocol.prior_weight,
+        interval=protocol.forecast_interval,
+    )

@@ -1,0 +1,101 @@
+"""The headline numbers as data (shared/design/SUMMARY.md), computed by the pages' own code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from dashboard.protocol import Protocol
+from dashboard.services import load_recruitment
+from data_access.queries import TrialDb
+from data_access.scope import Scope
+
+
+def recruitment_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, Any]:
+    """The `recruitment` section."""
+    report = load_recruitment(db, protocol, scope)
+    o = report.overall
+    fc = report.forecast.target
+
+    def iso(d: dt.date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    by_center: dict[str, Any] = {}
+    for row in report.table.itertuples():
+        cfc = report.center_forecasts[str(row.center_id)]
+        by_center[str(row.center_id)] = {
+            "target": int(row.target),
+            "screened": int(row.screened),
+            "eligible": int(row.eligible),
+            "randomized": int(row.randomized),
+            "by_arm": {a: int(getattr(row, f"arm_{a}")) for a in protocol.arm_codes},
+            "planned_by_now": round(float(row.planned), 1),
+            "status": str(row.status),
+            "forecast": {
+                "reached": cfc.target.reached,
+                "median": iso(cfc.target.median),
+                "low": iso(cfc.target.low),
+                "high": iso(cfc.target.high),
+            },
+        }
+    return {
+        "overall": {
+            "target": int(o["target"]),
+            "screened": int(o["screened"]),
+            "eligible": int(o["eligible"]),
+            "randomized": int(o["randomized"]),
+            "randomized_this_month": report.this_month,
+            "planned_by_now": round(float(o["planned"]), 1),
+            "forecast": {
+                "reached": fc.reached,
+                "median": iso(fc.median),
+                "low": iso(fc.low),
+                "high": iso(fc.high),
+                "interval": fc.interval,
+            },
+        },
+        "by_center": by_center,
+    }
+
+
+def build_summary(
+    db: TrialDb, protocol: Protocol, centers: Sequence[str], as_of: dt.date
+) -> dict[str, Any]:
+    """The whole summary for some centers as of a date."""
+    scope = Scope(centers=tuple(centers), as_of=as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "centers": list(centers),
+        "recruitment": recruitment_section(db, protocol, scope),
+    }
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """A readable table of the summary for a terminal or an e-mail."""
+    rec = summary["recruitment"]
+    o = rec["overall"]
+    lines = [
+        f"Data as of {summary['as_of']}",
+        "",
+        f"{'center':<8}{'target':>8}{'screened':>10}{'eligible':>10}{'random.':>9}"
+        f"{'plan':>8}  status",
+    ]
+    for code, c in rec["by_center"].items():
+        lines.append(
+            f"{code:<8}{c['target']:>8}{c['screened']:>10}{c['eligible']:>10}"
+            f"{c['randomized']:>9}{c['planned_by_now']:>8.1f}  {c['status']}"
+        )
+    lines.append(
+        f"{'all':<8}{o['target']:>8}{o['screened']:>10}{o['eligible']:>10}"
+        f"{o['randomized']:>9}{o['planned_by_now']:>8.1f}"
+    )
+    f = o["forecast"]
+    if f["reached"]:
+        lines.append("Target reached.")
+    elif f["median"]:
+        lines.append(
+            f"Target forecast: {f['median']} ({f['interval']:.0%} interval {f['low']} to "
+            f"{f['high']})"
+        )
+    return "\n".join(lines)

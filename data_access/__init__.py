@@ -1,0 +1,1 @@
+"""Everything that knows about the trial database: tables, engines, queries, demo, importers."""

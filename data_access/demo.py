@@ -1,0 +1,796 @@
+"""The synthetic demo trial: deterministic, realistic, with a few deliberate data problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, insert
+
+from data_access.engine import is_sqlite, writable_engine
+from data_access.schema import CONTRACT_TABLES, metadata, trial_meta
+
+DEFAULT_AS_OF = dt.date(2026, 11, 15)
+DEFAULT_SEED = 20251
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DemoCenter:
+    """How a demo center behaves (the plan itself comes from the protocol)."""
+
+    code: str
+    name: str
+    activated_on: dt.date
+    randomized_per_month: float
+    report_lag_days: float  # mean AE reporting lag: one center reports late on purpose
+
+
+@dataclass(frozen=True)
+class DemoArm:
+    """Arm codes the generator needs: the one without and the one with SBRT."""
+
+    without_sbrt: str
+    with_sbrt: str
+
+
+@dataclass(frozen=True)
+class DemoVisit:
+    """A scheduled visit as the generator needs it."""
+
+    code: str
+    day: int
+    window_before: int
+    window_after: int
+    collects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlantedProblem:
+    """A deliberate data problem, so the data-quality checks have something real to find."""
+
+    subject_id: str
+    category: str  # eligibility, range, dates, sbrt
+    what: str
+
+
+@dataclass
+class DemoTrial:
+    """The generated tables (one DataFrame per contract table) and what was planted in them."""
+
+    as_of: dt.date
+    seed: int
+    tables: dict[str, pd.DataFrame]
+    planted: list[PlantedProblem] = field(default_factory=list)
+
+
+DEFAULT_CENTERS: tuple[DemoCenter, ...] = (
+    DemoCenter(
+        "SH1",
+        "Shanghai First People's Hospital, Department of Bone Oncology",
+        dt.date(2025, 3, 10),
+        2.2,
+        4.0,
+    ),
+    DemoCenter(
+        "SMU3",
+        "Third Affiliated Hospital of Southern Medical University, Department of Bone Oncology",
+        dt.date(2025, 5, 20),
+        1.4,
+        7.0,
+    ),
+    DemoCenter(
+        "PKU",
+        "Peking University People's Hospital, Department of Bone Oncology",
+        dt.date(2025, 10, 15),
+        1.15,
+        24.0,
+    ),
+)
+DEFAULT_ARMS = DemoArm("RFA_PVA", "RFA_PVA_SBRT")
+DEFAULT_VISITS: tuple[DemoVisit, ...] = (
+    DemoVisit("W1", 7, 2, 2, ("nrs", "omed")),
+    DemoVisit("W2", 14, 3, 3, ("nrs", "omed")),
+    DemoVisit("W4", 28, 7, 7, ("nrs", "omed", "pafi", "imaging")),
+    DemoVisit("M3", 91, 14, 14, ("nrs", "omed", "pafi", "imaging")),
+    DemoVisit("M6", 182, 21, 21, ("nrs", "omed", "pafi", "imaging")),
+    DemoVisit("M12", 365, 30, 30, ("nrs", "omed", "pafi", "imaging")),
+)
+ALLOWED_SCHEMES: tuple[tuple[float, int], ...] = ((24.0, 4), (30.0, 5), (36.0, 6), (42.0, 7))
+OFF_PROTOCOL_SCHEMES: tuple[tuple[float, int], ...] = ((20.0, 5), (8.0, 1))
+
+SCREEN_FAILURE_REASONS = (
+    ("baseline pain NRS < 4", 0.22),
+    ("lesion outside T5-L5", 0.18),
+    ("more than 2 vertebrae to treat", 0.14),
+    ("no spinal imaging within 6 weeks", 0.10),
+    ("declined consent", 0.20),
+    ("poor general condition", 0.16),
+)
+TUMORS = (
+    ("lung", 0.32),
+    ("breast", 0.20),
+    ("prostate", 0.12),
+    ("kidney", 0.09),
+    ("liver", 0.11),
+    ("thyroid", 0.04),
+    ("other", 0.12),
+)
+ELIGIBLE_LEVELS = ("T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5")
+LEVEL_WEIGHTS = (0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.11, 0.14, 0.13, 0.08, 0.06, 0.05, 0.04)
+
+# Mean NRS change from baseline at each visit, per arm: SBRT flares early, controls pain longer.
+NRS_CHANGE = {
+    "without_sbrt": {"W1": -3.1, "W2": -3.4, "W4": -3.5, "M3": -3.1, "M6": -2.6, "M12": -2.3},
+    "with_sbrt": {"W1": -2.8, "W2": -3.1, "W4": -3.8, "M3": -4.2, "M6": -4.1, "M12": -3.9},
+}
+PAFI_CHANGE = {
+    "without_sbrt": {"W4": 1.5, "M3": 1.6, "M6": 1.2, "M12": 1.0},
+    "with_sbrt": {"W4": 1.4, "M3": 2.1, "M6": 2.2, "M12": 2.1},
+}
+# Median days to local progression (MDA PD) per arm.
+MEDIAN_DAYS_TO_PD = {"without_sbrt": 330.0, "with_sbrt": 1100.0}
+
+# CTCAE term, MedDRA SOC, relative frequency per arm kind, attribution choices, grade weights
+# (grades 1-4), probability serious.
+AE_TERMS: tuple[tuple[str, str, float, float, tuple[str, ...], tuple[float, ...], float], ...] = (
+    (
+        "Back pain",
+        "Musculoskeletal and connective tissue disorders",
+        1.0,
+        1.8,
+        ("procedure", "sbrt", "unrelated"),
+        (0.45, 0.35, 0.17, 0.03),
+        0.03,
+    ),
+    (
+        "Spinal fracture",
+        "Injury, poisoning and procedural complications",
+        0.35,
+        0.8,
+        ("procedure", "sbrt", "unrelated"),
+        (0.25, 0.35, 0.32, 0.08),
+        0.30,
+    ),
+    (
+        "Cement leakage",
+        "Injury, poisoning and procedural complications",
+        0.45,
+        0.45,
+        ("procedure",),
+        (0.70, 0.22, 0.07, 0.01),
+        0.05,
+    ),
+    (
+        "Radiculitis",
+        "Nervous system disorders",
+        0.20,
+        0.25,
+        ("procedure", "unknown"),
+        (0.45, 0.40, 0.13, 0.02),
+        0.08,
+    ),
+    ("Myelitis", "Nervous system disorders", 0.0, 0.05, ("sbrt",), (0.20, 0.30, 0.35, 0.15), 0.70),
+    (
+        "Esophagitis",
+        "Gastrointestinal disorders",
+        0.02,
+        0.55,
+        ("sbrt",),
+        (0.55, 0.35, 0.10, 0.0),
+        0.03,
+    ),
+    (
+        "Nausea",
+        "Gastrointestinal disorders",
+        0.35,
+        0.60,
+        ("sbrt", "unrelated", "unknown"),
+        (0.65, 0.30, 0.05, 0.0),
+        0.01,
+    ),
+    (
+        "Fatigue",
+        "General disorders and administration site conditions",
+        0.50,
+        0.70,
+        ("unrelated", "sbrt", "unknown"),
+        (0.55, 0.35, 0.10, 0.0),
+        0.0,
+    ),
+    (
+        "Dermatitis radiation",
+        "Skin and subcutaneous tissue disorders",
+        0.0,
+        0.30,
+        ("sbrt",),
+        (0.75, 0.22, 0.03, 0.0),
+        0.0,
+    ),
+    (
+        "Fever",
+        "General disorders and administration site conditions",
+        0.25,
+        0.20,
+        ("procedure", "unrelated"),
+        (0.70, 0.25, 0.05, 0.0),
+        0.05,
+    ),
+    (
+        "Anemia",
+        "Blood and lymphatic system disorders",
+        0.25,
+        0.30,
+        ("unrelated",),
+        (0.35, 0.40, 0.22, 0.03),
+        0.10,
+    ),
+    (
+        "Lung infection",
+        "Infections and infestations",
+        0.15,
+        0.15,
+        ("unrelated",),
+        (0.10, 0.40, 0.40, 0.10),
+        0.75,
+    ),
+)
+
+
+def _months(days: float) -> float:
+    return days / 30.4375
+
+
+class _Gen:
+    """Holds the random generator and the growing rows."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def choice(self, options: Sequence[Any], weights: Sequence[float] | None = None) -> Any:
+        p = None
+        if weights is not None:
+            w = np.asarray(weights, dtype=float)
+            p = w / w.sum()
+        return options[int(self.rng.choice(len(options), p=p))]
+
+    def days(self, lo: int, hi: int) -> dt.timedelta:
+        return dt.timedelta(days=int(self.rng.integers(lo, hi + 1)))
+
+
+def _block_sequence(gen: _Gen, arms: Sequence[str], block_sizes: Sequence[int]) -> Iterable[str]:
+    """Permuted blocks of random size, 1:1 (one stream per center = stratified by center)."""
+    while True:
+        size = int(gen.choice(list(block_sizes)))
+        block = [arms[i % 2] for i in range(size)]
+        gen.rng.shuffle(block)
+        yield from block
+
+
+def _level_list(gen: _Gen) -> list[str]:
+    first = ELIGIBLE_LEVELS.index(gen.choice(ELIGIBLE_LEVELS, LEVEL_WEIGHTS))
+    if gen.rng.random() < 0.3 and first + 1 < len(ELIGIBLE_LEVELS):
+        return [ELIGIBLE_LEVELS[first], ELIGIBLE_LEVELS[first + 1]]
+    return [ELIGIBLE_LEVELS[first]]
+
+
+def build_demo_trial(
+    as_of: dt.date = DEFAULT_AS_OF,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    centers: Sequence[DemoCenter] = DEFAULT_CENTERS,
+    arms: DemoArm = DEFAULT_ARMS,
+    visits: Sequence[DemoVisit] = DEFAULT_VISITS,
+    block_sizes: Sequence[int] = (2, 4),
+    plant_problems: bool = True,
+) -> DemoTrial:
+    """Generate the demo trial as of a date. Same arguments, same trial, on every machine.
+
+    `scale` multiplies every center's recruitment rate (the benchmarks use 10 and 100).
+    """
+    gen = _Gen(seed)
+    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in CONTRACT_TABLES}
+    arm_kind = {arms.without_sbrt: "without_sbrt", arms.with_sbrt: "with_sbrt"}
+    ae_id = 0
+    deviation_id = 0
+
+    for center in centers:
+        rows["centers"].append(
+            {"center_id": center.code, "name": center.name, "activated_on": center.activated_on}
+        )
+        if center.activated_on > as_of:
+            continue
+        blocks = iter(_block_sequence(gen, [arms.without_sbrt, arms.with_sbrt], block_sizes))
+        # Screening is a Poisson process; about 78% of screened people are randomized.
+        screen_rate_per_day = center.randomized_per_month * scale / 0.78 / 30.4375
+        span = (as_of - center.activated_on).days
+        n_screened = int(gen.rng.poisson(screen_rate_per_day * span))
+        offsets = np.sort(gen.rng.uniform(0, span, n_screened)).astype(int)
+        width = max(3, len(str(n_screened)))
+        to_randomize: list[dict[str, Any]] = []
+        for i, offset in enumerate(offsets, start=1):
+            sid = f"{center.code}-{i:0{width}d}"
+            screened = center.activated_on + dt.timedelta(days=int(offset))
+            subj: dict[str, Any] = {
+                "subject_id": sid,
+                "center_id": center.code,
+                "screened_on": screened,
+                "eligible": True,
+                "screen_failure_reason": None,
+                "consented_on": None,
+                "sex": gen.choice(["F", "M"], [0.46, 0.54]),
+                "age_years": int(np.clip(round(gen.rng.normal(61, 11)), 24, 89)),
+                "primary_tumor": gen.choice([t for t, _ in TUMORS], [w for _, w in TUMORS]),
+                "baseline_nrs": int(gen.choice([4, 5, 6, 7, 8, 9], [10, 15, 20, 22, 18, 15])),
+                "baseline_pafi": int(gen.choice([3, 4, 5, 6, 7, 8], [8, 20, 25, 22, 15, 10])),
+                "baseline_omed_mg": None,
+                "baseline_imaging_on": screened - gen.days(1, 30),
+                "treated_levels": ",".join(_level_list(gen)),
+                "procedure_on": None,
+                "randomized_on": None,
+                "arm": None,
+                "off_study_on": None,
+                "off_study_reason": None,
+            }
+            if gen.rng.random() < 0.92:
+                omed = (
+                    0.0
+                    if gen.rng.random() < 0.22
+                    else float(round(gen.rng.lognormal(math.log(40), 0.6) / 5) * 5)
+                )
+                subj["baseline_omed_mg"] = omed
+            if gen.rng.random() < 0.22:
+                reason = gen.choice(
+                    [r for r, _ in SCREEN_FAILURE_REASONS], [w for _, w in SCREEN_FAILURE_REASONS]
+                )
+                subj.update(eligible=False, screen_failure_reason=reason)
+                if reason == "baseline pain NRS < 4":
+                    subj["baseline_nrs"] = int(gen.rng.integers(1, 4))
+                elif reason == "lesion outside T5-L5":
+                    subj["treated_levels"] = gen.choice(["T3", "T4", "C7", "S1"])
+                elif reason == "more than 2 vertebrae to treat":
+                    subj["treated_levels"] = "T9,T10,T11"
+                elif reason == "no spinal imaging within 6 weeks":
+                    subj["baseline_imaging_on"] = screened - gen.days(50, 120)
+                elif reason == "declined consent":
+                    subj["consented_on"] = None
+                rows["subjects"].append(subj)
+                continue
+            subj["consented_on"] = screened + gen.days(0, 2)
+            procedure = subj["consented_on"] + gen.days(1, 8)
+            randomized = procedure + gen.days(1, 2)
+            if procedure <= as_of:
+                subj["procedure_on"] = procedure
+            if randomized <= as_of:
+                subj["randomized_on"] = randomized
+                to_randomize.append(subj)
+            rows["subjects"].append(subj)
+        # The randomization list is used in the order people are randomized.
+        for subj in sorted(to_randomize, key=lambda s: (s["randomized_on"], s["subject_id"])):
+            subj["arm"] = next(blocks)
+            ae_id, deviation_id = _follow_subject(
+                gen, subj, center, arm_kind[subj["arm"]], visits, as_of, rows, ae_id, deviation_id
+            )
+
+    tables = {
+        t.name: pd.DataFrame(rows[t.name], columns=[c.name for c in t.columns])
+        for t in CONTRACT_TABLES
+    }
+    trial = DemoTrial(as_of=as_of, seed=seed, tables=tables)
+    if plant_problems:
+        _plant_problems(trial, gen, arms)
+    return trial
+
+
+def _follow_subject(
+    gen: _Gen,
+    subj: dict[str, Any],
+    center: DemoCenter,
+    kind: str,
+    visits: Sequence[DemoVisit],
+    as_of: dt.date,
+    rows: dict[str, list[dict[str, Any]]],
+    ae_id: int,
+    deviation_id: int,
+) -> tuple[int, int]:
+    """Follow-up of one randomized subject: off-study, SBRT, visits, imaging, AEs, deviations."""
+    sid = subj["subject_id"]
+    day0: dt.date = subj["procedure_on"]
+    rng = gen.rng
+
+    # Palliative population: median survival about 14 months; some withdraw or are lost.
+    death_day = int(rng.exponential(425 / math.log(2)))
+    leave_day = int(rng.uniform(20, 400)) if rng.random() < 0.10 else 10**6
+    leave_reason = "withdrew" if rng.random() < 0.6 else "lost_to_follow_up"
+    last_visit = visits[-1]
+    complete_day = last_visit.day + int(rng.integers(-5, 10))
+    end_day, reason = min(
+        (death_day, "died"), (leave_day, leave_reason), (complete_day, "completed")
+    )
+    off_on = day0 + dt.timedelta(days=end_day)
+    if off_on <= as_of:
+        subj["off_study_on"] = off_on
+        subj["off_study_reason"] = reason
+    alive_until = min(off_on, as_of)
+
+    # SBRT course.
+    if (
+        kind == "with_sbrt"
+        and rng.random() < 0.94
+        or kind == "without_sbrt"
+        and rng.random() < 0.03
+    ):
+        start_day = 14 + int(round(rng.normal(0, 3))) if kind == "with_sbrt" else 40
+        if rng.random() < 0.05:
+            start_day = int(rng.integers(31, 45))
+        start = day0 + dt.timedelta(days=start_day)
+        if start <= alive_until:
+            dose, fractions = (
+                gen.choice(OFF_PROTOCOL_SCHEMES)
+                if rng.random() < 0.04
+                else gen.choice(ALLOWED_SCHEMES, [0.2, 0.45, 0.25, 0.1])
+            )
+            completed: dt.date | None = start + dt.timedelta(days=int(fractions * 1.4) + 1)
+            if completed is not None and (completed > alive_until or rng.random() < 0.03):
+                completed = None
+            rows["sbrt_courses"].append(
+                {
+                    "subject_id": sid,
+                    "started_on": start,
+                    "completed_on": completed,
+                    "fractions": int(fractions),
+                    "total_dose_gy": float(dose),
+                }
+            )
+            if (float(dose), int(fractions)) not in ALLOWED_SCHEMES:
+                deviation_id += 1
+                rows["deviations"].append(
+                    {
+                        "deviation_id": deviation_id,
+                        "subject_id": sid,
+                        "occurred_on": start,
+                        "category": "sbrt_dose",
+                        "major": True,
+                        "description": f"SBRT {dose:g} Gy / {fractions} fractions",
+                    }
+                )
+
+    # Visits, pain, function and imaging.
+    person_effect = rng.normal(0, 0.9)
+    pafi_effect = rng.normal(0, 0.7)
+    pd_day = rng.exponential(MEDIAN_DAYS_TO_PD[kind] / math.log(2))
+    progressed = False
+    base_nrs, base_omed, base_pafi = (
+        subj["baseline_nrs"],
+        subj["baseline_omed_mg"],
+        subj["baseline_pafi"],
+    )
+    for visit in visits:
+        opens = day0 + dt.timedelta(days=visit.day - visit.window_before)
+        if opens > alive_until:
+            break
+        p_miss = 0.05 + 0.02 * visits.index(visit)
+        if rng.random() < p_miss:
+            continue
+        if rng.random() < 0.06:
+            shift = visit.window_after + int(rng.integers(1, 8))
+        else:
+            shift = int(round(rng.normal(0, max(visit.window_after / 2.5, 0.6))))
+            shift = int(np.clip(shift, -visit.window_before, visit.window_after))
+        on = day0 + dt.timedelta(days=visit.day + shift)
+        if on > alive_until:
+            continue
+        change = NRS_CHANGE[kind].get(visit.code, -3.0)
+        if progressed or (on - day0).days >= pd_day:
+            change += 1.5
+        nrs = int(np.clip(round(base_nrs + change + person_effect + rng.normal(0, 1.0)), 0, 10))
+        omed = None
+        if base_omed is not None and rng.random() < 0.9:
+            factor = float(np.clip(rng.normal(0.65 if nrs < base_nrs - 1 else 1.1, 0.25), 0, 2))
+            omed = float(round(base_omed * factor / 5) * 5)
+        pafi = None
+        if "pafi" in visit.collects:
+            gain = PAFI_CHANGE[kind].get(visit.code, 1.0)
+            pafi = int(np.clip(round(base_pafi + gain + pafi_effect + rng.normal(0, 0.8)), 0, 10))
+        rows["assessments"].append(
+            {
+                "subject_id": sid,
+                "visit_code": visit.code,
+                "assessed_on": on,
+                "nrs": nrs,
+                "pafi": pafi,
+                "omed_mg": omed,
+            }
+        )
+        if visit.window_after < shift:
+            deviation_id += 1
+            rows["deviations"].append(
+                {
+                    "deviation_id": deviation_id,
+                    "subject_id": sid,
+                    "occurred_on": on,
+                    "category": "visit_window",
+                    "major": False,
+                    "description": f"{visit.code} done {shift - visit.window_after} days late",
+                }
+            )
+        if "imaging" in visit.collects and rng.random() < 0.93:
+            imaged = on + dt.timedelta(days=int(rng.integers(-2, 3)))
+            if imaged > alive_until:
+                imaged = on
+            if progressed or (imaged - day0).days >= pd_day:
+                response = "PD"
+                progressed = True
+            elif rng.random() < 0.04:
+                response = "NE"
+            else:
+                later = visit.day > 60
+                response = gen.choice(
+                    ["CR", "PR", "SD"],
+                    [0.06 + 0.06 * later, 0.28 + 0.08 * later, 0.66 - 0.14 * later],
+                )
+            rows["imaging"].append(
+                {
+                    "subject_id": sid,
+                    "visit_code": visit.code,
+                    "imaged_on": imaged,
+                    "modality": gen.choice(["MRI", "CT"], [0.7, 0.3]),
+                    "mda_response": response,
+                }
+            )
+
+    # Adverse events.
+    for term, soc, w_without, w_with, attributions, grades, p_serious in AE_TERMS:
+        rate = (w_without if kind == "without_sbrt" else w_with) * 0.35
+        for _ in range(int(rng.poisson(rate))):
+            onset = day0 + dt.timedelta(days=int(rng.gamma(1.5, 40)))
+            if onset > alive_until:
+                continue
+            lag = int(rng.exponential(center.report_lag_days))
+            reported = onset + dt.timedelta(days=lag)
+            if reported > as_of:
+                continue
+            attribution = gen.choice(list(attributions))
+            if attribution == "sbrt" and kind == "without_sbrt":
+                attribution = "unrelated"
+            grade = int(gen.choice([1, 2, 3, 4], grades))
+            serious = bool(rng.random() < p_serious or grade == 4)
+            resolved: dt.date | None = onset + dt.timedelta(days=int(rng.gamma(2, 10)))
+            outcome = "recovered"
+            if resolved is None or resolved > as_of or rng.random() < 0.1:
+                resolved, outcome = None, gen.choice(["recovering", "not_recovered"])
+            ae_id += 1
+            rows["adverse_events"].append(
+                {
+                    "ae_id": ae_id,
+                    "subject_id": sid,
+                    "term": term,
+                    "soc": soc,
+                    "grade": grade,
+                    "serious": serious,
+                    "attribution": attribution,
+                    "onset_on": onset,
+                    "resolved_on": resolved,
+                    "outcome": outcome,
+                    "reported_on": reported,
+                }
+            )
+    if subj["off_study_reason"] == "died" and rng.random() < 0.85:
+        ae_id += 1
+        rows["adverse_events"].append(
+            {
+                "ae_id": ae_id,
+                "subject_id": sid,
+                "term": "Disease progression",
+                "soc": "General disorders and administration site conditions",
+                "grade": 5,
+                "serious": True,
+                "attribution": "unrelated",
+                "onset_on": subj["off_study_on"],
+                "resolved_on": None,
+                "outcome": "fatal",
+                "reported_on": min(subj["off_study_on"] + gen.days(0, 6), as_of),
+            }
+        )
+    if rng.random() < 0.04:
+        deviation_id += 1
+        rows["deviations"].append(
+            {
+                "deviation_id": deviation_id,
+                "subject_id": sid,
+                "occurred_on": subj["consented_on"],
+                "category": gen.choice(["consent", "other"]),
+                "major": False,
+                "description": "consent form version outdated"
+                if rng.random() < 0.5
+                else "baseline questionnaire incomplete",
+            }
+        )
+    return ae_id, deviation_id
+
+
+def _plant_problems(trial: DemoTrial, gen: _Gen, arms: DemoArm) -> None:
+    """Deliberate data problems of the kinds PROTOCOL.md lists, each recorded in `planted`."""
+    subjects = trial.tables["subjects"]
+    assessments = trial.tables["assessments"]
+    aes = trial.tables["adverse_events"]
+    randomized = subjects[subjects["randomized_on"].notna()]
+    with_visits = assessments["subject_id"].value_counts()
+    followed = [s for s in randomized["subject_id"] if with_visits.get(s, 0) >= 3]
+    if len(followed) < 10:
+        return
+    picks = [followed[i] for i in gen.rng.choice(len(followed), 9, replace=False)]
+    planted = trial.planted
+
+    def set_subject(sid: str, **values: Any) -> None:
+        idx = subjects.index[subjects["subject_id"] == sid][0]
+        for k, v in values.items():
+            subjects.at[idx, k] = v
+
+    sid = picks[0]
+    set_subject(sid, baseline_nrs=3)
+    planted.append(PlantedProblem(sid, "eligibility", "baseline NRS 3 (< 4) but randomized"))
+    sid = picks[1]
+    set_subject(sid, treated_levels="T3")
+    planted.append(PlantedProblem(sid, "eligibility", "treated level T3 outside T5-L5"))
+    sid = picks[2]
+    set_subject(sid, treated_levels="T10,T11,T12")
+    planted.append(PlantedProblem(sid, "eligibility", "3 treated levels (> 2)"))
+    sid = picks[3]
+    row = subjects[subjects["subject_id"] == sid].iloc[0]
+    set_subject(sid, baseline_imaging_on=row["randomized_on"] - dt.timedelta(days=63))
+    planted.append(PlantedProblem(sid, "eligibility", "imaging 63 days before enrollment"))
+
+    sid = picks[4]
+    idx = assessments.index[assessments["subject_id"] == sid][0]
+    assessments.at[idx, "nrs"] = 12
+    planted.append(PlantedProblem(sid, "range", "NRS 12 at a visit (outside 0-10)"))
+    sid = picks[5]
+    pafi_rows = assessments.index[(assessments["subject_id"] == sid) & assessments["pafi"].notna()]
+    if len(pafi_rows):
+        assessments.at[pafi_rows[0], "pafi"] = 11
+        planted.append(PlantedProblem(sid, "range", "PAFI 11 at a visit (outside 0-10)"))
+    sid = picks[6]
+    next_id = int(aes["ae_id"].max()) + 1 if len(aes) else 1
+    onset = subjects.loc[subjects["subject_id"] == sid, "procedure_on"].iloc[0] + 5 * DAY
+    aes.loc[len(aes)] = {
+        "ae_id": next_id,
+        "subject_id": sid,
+        "term": "Back pain",
+        "soc": "Musculoskeletal and connective tissue disorders",
+        "grade": 0,
+        "serious": False,
+        "attribution": "procedure",
+        "onset_on": onset,
+        "resolved_on": onset + 3 * DAY,
+        "outcome": "recovered",
+        "reported_on": onset + 4 * DAY,
+    }
+    planted.append(PlantedProblem(sid, "range", "AE grade 0 (outside 1-5)"))
+
+    # A visit after death: a subject who died after at least one visit gets one more.
+    died = subjects[
+        (subjects["off_study_reason"] == "died") & subjects["subject_id"].isin(followed)
+    ]
+    if len(died):
+        d = died.iloc[0]
+        last = assessments[assessments["subject_id"] == d["subject_id"]]["visit_code"].tolist()
+        idx = assessments.index[
+            (assessments["subject_id"] == d["subject_id"]) & (assessments["visit_code"] == last[-1])
+        ][0]
+        assessments.at[idx, "assessed_on"] = d["off_study_on"] + 9 * DAY
+        planted.append(PlantedProblem(d["subject_id"], "dates", "assessment 9 days after death"))
+    sid = picks[7]
+    idx = assessments.index[assessments["subject_id"] == sid][-1]
+    assessments.at[idx, "assessed_on"] = trial.as_of + 40 * DAY
+    planted.append(PlantedProblem(sid, "dates", "assessment dated 40 days after the data date"))
+    sid = picks[8]
+    set_subject(sid, procedure_on=None)
+    planted.append(PlantedProblem(sid, "dates", "randomized without a procedure date"))
+
+    # SBRT problems the sites did not record as deviations.
+    sbrt = trial.tables["sbrt_courses"]
+    arm_of = dict(zip(subjects["subject_id"], subjects["arm"], strict=True))
+    in_sbrt_arm = sbrt.index[sbrt["subject_id"].map(arm_of) == arms.with_sbrt]
+    taken = {p.subject_id for p in planted}
+    free = [i for i in in_sbrt_arm if sbrt.at[i, "subject_id"] not in taken]
+    if len(free) >= 2:
+        i = free[0]
+        sbrt.at[i, "total_dose_gy"], sbrt.at[i, "fractions"] = 20.0, 5
+        planted.append(PlantedProblem(sbrt.at[i, "subject_id"], "sbrt", "SBRT 20 Gy / 5 fractions"))
+        i = free[1]
+        day0 = subjects.loc[subjects["subject_id"] == sbrt.at[i, "subject_id"], "procedure_on"]
+        start = day0.iloc[0] + 38 * DAY
+        sbrt.at[i, "started_on"] = start
+        sbrt.at[i, "completed_on"] = start + 8 * DAY
+        planted.append(
+            PlantedProblem(sbrt.at[i, "subject_id"], "sbrt", "SBRT started 38 days after procedure")
+        )
+    no_sbrt_arm = [
+        s
+        for s in followed
+        if arm_of[s] == arms.without_sbrt and s not in taken and s not in set(sbrt["subject_id"])
+    ]
+    if no_sbrt_arm:
+        sid = no_sbrt_arm[0]
+        day0 = subjects.loc[subjects["subject_id"] == sid, "procedure_on"].iloc[0]
+        sbrt.loc[len(sbrt)] = {
+            "subject_id": sid,
+            "started_on": day0 + 16 * DAY,
+            "completed_on": day0 + 23 * DAY,
+            "fractions": 5,
+            "total_dose_gy": 30.0,
+        }
+        planted.append(PlantedProblem(sid, "sbrt", "SBRT given in the RFA_PVA arm"))
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = df.astype(object).where(df.notna(), None).to_dict("records")
+    for rec in out:
+        for k, v in rec.items():
+            if isinstance(v, np.generic):
+                rec[k] = v.item()
+    return out
+
+
+def write_trial(
+    engine: Engine,
+    tables: Mapping[str, pd.DataFrame],
+    meta: Mapping[str, str],
+) -> None:
+    """Replace the whole trial database with these tables, in one transaction."""
+    by_name = {t.name: t for t in (*CONTRACT_TABLES, trial_meta)}
+    with engine.begin() as conn:
+        metadata.drop_all(conn)
+        metadata.create_all(conn)
+        for table in CONTRACT_TABLES:
+            recs = _records(tables[table.name]) if table.name in tables else []
+            for start in range(0, len(recs), 5000):
+                conn.execute(insert(by_name[table.name]), recs[start : start + 5000])
+        conn.execute(insert(trial_meta), [{"key": k, "value": v} for k, v in meta.items()])
+
+
+def create_demo_database(
+    url: str,
+    as_of: dt.date = DEFAULT_AS_OF,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+) -> DemoTrial:
+    """Generate the demo trial and write it to a database URL (replacing what is there).
+
+    For a SQLite file the database is written beside the target and moved into place, so a
+    reader never sees a half-written file.
+    """
+    trial = build_demo_trial(as_of=as_of, seed=seed, scale=scale)
+    meta = {
+        "as_of": as_of.isoformat(),
+        "source": f"demo seed={seed} scale={scale:g}",
+        "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    if is_sqlite(url) and not url.endswith(":memory:"):
+        target = Path(url.split(":///", 1)[1]).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".demo-", suffix=".sqlite", dir=target.parent)
+        os.close(fd)
+        try:
+            engine = writable_engine(f"sqlite:///{tmp}")
+            write_trial(engine, trial.tables, meta)
+            engine.dispose()
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    else:
+        engine = writable_engine(url)
+        write_trial(engine, trial.tables, meta)
+        engine.dispose()
+    return trial

@@ -1,0 +1,187 @@
+"""Engines for the trial database: read-only and bounded for the dashboard, lazy per process."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+_ENGINES: dict[tuple[int, str, int], Engine] = {}
+_LOCK = threading.Lock()
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The trial database cannot be read; the message says why and what to do, for a person."""
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    db = url.database
+    if not db or db == ":memory:":
+        return None
+    if db.startswith("file:"):
+        db = db[5:]
+    return Path(db).resolve()
+
+
+def is_sqlite(url: str | URL) -> bool:
+    """True for a SQLite URL."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _install_sqlite_timeout(engine: Engine, timeout_ms: int) -> None:
+    # SQLite has no statement timeout: a progress handler aborts a statement past its deadline.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        state = {"deadline": float("inf")}
+
+        def _check() -> int:
+            return 1 if time.monotonic() > state["deadline"] else 0
+
+        dbapi_conn.set_progress_handler(_check, 20_000)
+        _record.info["timeout_state"] = state
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn: Connection, *_args: Any) -> None:
+        state = conn.connection.info.get("timeout_state") if conn.connection else None
+        if state is not None:
+            state["deadline"] = time.monotonic() + timeout_ms / 1000
+
+
+def _read_only_engine(url_text: str, timeout_ms: int) -> Engine:
+    url = make_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        path = _sqlite_path(url)
+        if path is None:
+            raise DatabaseUnavailable("An in-memory SQLite database cannot be shared read-only.")
+        if not path.exists():
+            raise DatabaseUnavailable(
+                f"The trial database file {path} does not exist. Check TRIAL_DB_URL, or unset it "
+                "to use the demo trial."
+            )
+        # mode=ro: SQLite itself refuses every write on these connections.
+        ro_url = f"sqlite:///file:{path}?mode=ro&uri=true"
+        engine = create_engine(ro_url, connect_args={"check_same_thread": False})
+        _install_sqlite_timeout(engine, timeout_ms)
+        return engine
+    if url.get_backend_name() == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=3,
+            max_overflow=2,
+            connect_args={"options": options, "connect_timeout": 3},
+        )
+    raise DatabaseUnavailable(
+        f"Unsupported database {url.get_backend_name()!r}: use a sqlite:/// or postgresql:// URL."
+    )
+
+
+def get_engine(url: str, timeout_ms: int = 5000) -> Engine:
+    """The read-only engine for a URL in this process (created on first use, after any fork)."""
+    key = (os.getpid(), url, timeout_ms)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        with _LOCK:
+            engine = _ENGINES.get(key)
+            if engine is None:
+                engine = _read_only_engine(url, timeout_ms)
+                _ENGINES[key] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Forget every engine (call in a worker after fork, and in tests)."""
+    with _LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose(close=False)
+        _ENGINES.clear()
+
+
+def describe_error(exc: BaseException) -> str:
+    """A sentence for a person about a database failure, without a traceback."""
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    low = msg.lower()
+    if "interrupted" in low or "statement timeout" in low or "canceling statement" in low:
+        return "A query took too long and was stopped. Narrow the filters or try again later."
+    if "file is not a database" in low or "malformed" in low:
+        return f"The trial database file is damaged or is not a SQLite database ({msg})."
+    if "no such table" in low or "does not exist" in low and "relation" in low:
+        return f"The trial database lacks a table the dashboard needs ({msg}). Was it imported?"
+    if "connection" in low or "could not connect" in low or "server closed" in low:
+        return (
+            "The trial database server cannot be reached. Check that PostgreSQL is running; "
+            f"the page recovers by itself when it is back. ({msg})"
+        )
+    return f"The trial database could not be read: {msg}"
+
+
+@contextmanager
+def read_connection(url: str, timeout_ms: int = 5000) -> Iterator[Connection]:
+    """A read-only connection; any database failure becomes DatabaseUnavailable."""
+    try:
+        engine = get_engine(url, timeout_ms)
+        with engine.connect() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(describe_error(exc)) from exc
+
+
+def health_check(url: str, timeout_ms: int = 2000) -> tuple[bool, str]:
+    """(ok, message) after a trivial query on the trial database."""
+    try:
+        with read_connection(url, timeout_ms) as conn:
+            conn.execute(text("SELECT count(*) FROM subjects")).scalar_one()
+        return True, "ok"
+    except DatabaseUnavailable as exc:
+        return False, str(exc)
+
+
+def data_version(url: str, timeout_ms: int = 2000) -> str:
+    """A token that changes whenever the trial data change (for cache keys)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_path(parsed)
+        parts = []
+        for p in (path, Path(f"{path}-wal")) if path else ():
+            try:
+                st = p.stat()
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+            except OSError:
+                parts.append("-")
+        return "sqlite:" + "/".join(parts)
+    with read_connection(url, timeout_ms) as conn:
+        loaded = conn.execute(text("SELECT value FROM trial_meta WHERE key = 'loaded_at'"))
+        stamp = loaded.scalar_one_or_none() or ""
+        changes = conn.execute(
+            text(
+                "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                "FROM pg_stat_user_tables"
+            )
+        ).scalar_one()
+    return f"pg:{stamp}:{changes}"
+
+
+def writable_engine(url: str) -> Engine:
+    """A read-write engine: for the demo generator and the importers only, never the app."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_path(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(parsed)

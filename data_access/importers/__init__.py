@@ -1,0 +1,1 @@
+"""Importers that load EDC exports into the trial database, all or nothing."""

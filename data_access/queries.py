@@ -1,0 +1,129 @@
+"""The questions the dashboard asks the trial database: parameterised, bounded, typed DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Select, case, func, select
+
+from data_access.engine import read_connection
+from data_access.schema import centers, subjects, trial_meta
+from data_access.scope import Scope, subject_conditions
+
+
+@dataclass(frozen=True)
+class TrialDb:
+    """Where the trial database is and how long a query may take."""
+
+    url: str
+    timeout_ms: int = 5000
+    row_cap: int = 200_000
+
+
+class RowCapExceeded(RuntimeError):
+    """A query returned more rows than the dashboard is willing to hold."""
+
+
+def _frame(
+    db: TrialDb,
+    stmt: Select,
+    *,
+    dates: Sequence[str] = (),
+    ints: Sequence[str] = (),
+    floats: Sequence[str] = (),
+    bools: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Run a SELECT and type its columns the same way on every backend."""
+    with read_connection(db.url, db.timeout_ms) as conn:
+        result = conn.execute(stmt)
+        columns = list(result.keys())
+        rows = result.fetchmany(db.row_cap + 1)
+    if len(rows) > db.row_cap:
+        raise RowCapExceeded(f"A query returned more than {db.row_cap} rows; narrow the filters.")
+    df = pd.DataFrame(rows, columns=columns)
+    for col in dates:
+        # SQLite hands back ISO text, PostgreSQL date objects: parse both explicitly.
+        df[col] = pd.to_datetime(df[col].astype("string"), format="ISO8601", errors="coerce")
+    for col in ints:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+    for col in floats:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    for col in bools:
+        df[col] = df[col].astype("boolean")
+    for col in df.columns:
+        if col not in (*dates, *ints, *floats, *bools):
+            df[col] = df[col].astype("string")
+    return df
+
+
+def trial_as_of(db: TrialDb) -> dt.date | None:
+    """The date the data describe, as recorded by the loader (None when not recorded)."""
+    stmt = select(trial_meta.c.value).where(trial_meta.c.key == "as_of")
+    with read_connection(db.url, db.timeout_ms) as conn:
+        value = conn.execute(stmt).scalar_one_or_none()
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def center_list(db: TrialDb) -> pd.DataFrame:
+    """Every center in the database with its activation date."""
+    stmt = select(centers.c.center_id, centers.c.name, centers.c.activated_on).order_by(
+        centers.c.center_id
+    )
+    return _frame(db, stmt, dates=["activated_on"])
+
+
+def recruitment_counts(db: TrialDb, scope: Scope, arm_codes: Sequence[str]) -> pd.DataFrame:
+    """Per center: screened, eligible, randomized by the as-of date, and randomized per arm."""
+    rand = subjects.c.randomized_on <= scope.as_of
+    cols = [
+        subjects.c.center_id,
+        func.count().label("screened"),
+        func.sum(case((subjects.c.eligible, 1), else_=0)).label("eligible"),
+        func.sum(case((rand, 1), else_=0)).label("randomized"),
+    ]
+    cols += [
+        func.sum(case((rand & (subjects.c.arm == code), 1), else_=0)).label(f"arm_{code}")
+        for code in arm_codes
+    ]
+    stmt = (
+        select(*cols)
+        .where(subject_conditions(scope, subjects))
+        .group_by(subjects.c.center_id)
+        .order_by(subjects.c.center_id)
+    )
+    counts = ["screened", "eligible", "randomized", *(f"arm_{c}" for c in arm_codes)]
+    return _frame(db, stmt, ints=counts)
+
+
+def randomizations_by_day(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Number randomized per center, arm and day, up to the as-of date."""
+    stmt = (
+        select(
+            subjects.c.center_id,
+            subjects.c.arm,
+            subjects.c.randomized_on,
+            func.count().label("n"),
+        )
+        .where(subject_conditions(scope, subjects), subjects.c.randomized_on <= scope.as_of)
+        .group_by(subjects.c.center_id, subjects.c.arm, subjects.c.randomized_on)
+        .order_by(subjects.c.randomized_on)
+    )
+    return _frame(db, stmt, dates=["randomized_on"], ints=["n"])
+
+
+def screen_failures(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Screen failures per center and reason, up to the as-of date."""
+    reason = func.coalesce(subjects.c.screen_failure_reason, "not recorded")
+    stmt = (
+        select(subjects.c.center_id, reason.label("reason"), func.count().label("n"))
+        .where(subject_conditions(scope, subjects), subjects.c.eligible.is_(False))
+        .group_by(subjects.c.center_id, reason)
+        .order_by(subjects.c.center_id, reason)
+    )
+    return _frame(db, stmt, ints=["n"])

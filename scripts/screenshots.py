@@ -1,0 +1,65 @@
+"""Screenshots of dashboard pages in headless Chromium (for looking at what we build).
+
+Usage: python scripts/screenshots.py BASE_URL OUT_DIR PATH[?QUERY] ... [--size 1280x720] [--full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/lib/chromium/chromium")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("base")
+    p.add_argument("out")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--size", default="1280x720")
+    p.add_argument("--full", action="store_true", help="whole page height")
+    a = p.parse_args()
+    w, h = (int(x) for x in a.size.split("x"))
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--disable-background-networking",
+        "--disable-component-update",
+        f"--window-size={w},{h}",
+    ):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(options=opts)
+    Path(a.out).mkdir(parents=True, exist_ok=True)
+    try:
+        for path in a.paths:
+            driver.get(a.base.rstrip("/") + path)
+            WebDriverWait(driver, 30).until(
+                ec.presence_of_element_located((By.CSS_SELECTOR, "#shell-page > *"))
+            )
+            time.sleep(2.5)
+            if a.full:
+                height = driver.execute_script("return document.body.scrollHeight")
+                driver.set_window_size(w, height + 100)
+                time.sleep(1)
+            name = path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_") or "home"
+            file = Path(a.out) / f"{name}-{w}x{h}{'-full' if a.full else ''}.png"
+            driver.save_screenshot(str(file))
+            driver.set_window_size(w, h)
+            print(file)
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()

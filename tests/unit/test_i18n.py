@@ -1,0 +1,37 @@
+import re
+
+import pytest
+
+from dashboard.i18n import MESSAGES, format_date, format_month, t
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders():
+    for key, (en, zh) in MESSAGES.items():
+        assert en.strip() and zh.strip(), key
+        assert set(re.findall(r"{(\w+)", en)) == set(re.findall(r"{(\w+)", zh)), key
+
+
+def test_translation_and_fallback():
+    assert t("nav.recruitment", "zh") == "入组"
+    assert t("nav.recruitment", "fr") == "Recruitment"
+    assert t("rec.kpi.pct", "en", pct=0.655) == "66% of target"
+    with pytest.raises(KeyError):
+        t("no.such.key")
+
+
+def test_dates():
+    assert format_month("2026-11-15", "en") == "Nov 2026"
+    assert format_month("2026-11-15", "zh") == "2026年11月"
+    assert format_date("2026-11-05", "en") == "5 Nov 2026"
+    assert format_date("2026-11-05", "zh") == "2026年11月5日"
+
+
+def test_every_key_used_in_code_exists():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "dashboard"
+    used = set()
+    for f in root.rglob("*.py"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_.0-9]+)["']""", f.read_text()))
+    assert used, "no t() calls found"
+    assert sorted(used - set(MESSAGES)) == []

@@ -1,0 +1,46 @@
+import datetime as dt
+
+from dashboard.scope import build_scope
+from dashboard.urlstate import ViewState
+from data_access.scope import Scope
+
+CENTERS = ("SH1", "SMU3", "PKU")
+ARMS = ("RFA_PVA", "RFA_PVA_SBRT")
+TODAY = dt.date(2026, 11, 15)
+
+
+def test_parse_and_serialise_round_trip():
+    v = ViewState.from_search(
+        "?center=PKU,sh1&arm=RFA_PVA&as_of=2026-01-31&lang=zh&present=1", CENTERS, ARMS
+    )
+    assert v == ViewState(("SH1", "PKU"), ("RFA_PVA",), dt.date(2026, 1, 31), "zh", True)
+    assert v.to_search() == "?center=SH1,PKU&arm=RFA_PVA&as_of=2026-01-31&lang=zh&present=1"
+    assert ViewState.from_search(v.to_search(), CENTERS, ARMS) == v
+
+
+def test_junk_is_ignored():
+    v = ViewState.from_search("?center=XX&as_of=yesterday&lang=fr&foo=1", CENTERS, ARMS)
+    assert v == ViewState(centers=(), as_of=None, lang="en")
+    assert ViewState.from_search("", CENTERS, ARMS).to_search() == ""
+    # Both arms = no arm filter.
+    assert ViewState.from_search("?arm=RFA_PVA,RFA_PVA_SBRT", CENTERS, ARMS).arms is None
+
+
+def test_controls_store_everything_selected_as_no_filter():
+    v = ViewState.from_controls(
+        list(CENTERS), list(ARMS), TODAY.isoformat(), "en", CENTERS, ARMS, TODAY
+    )
+    assert v.to_search() == ""
+    v = ViewState.from_controls(["PKU"], [], "2026-10-01T00:00:00", "zh", CENTERS, ARMS, TODAY)
+    assert v.to_search() == "?center=PKU&arm=&as_of=2026-10-01&lang=zh"
+
+
+def test_scope_is_request_intersected_with_rights():
+    view = ViewState(centers=("SH1", "PKU"))
+    assert build_scope(view, CENTERS, TODAY) == Scope(("SH1", "PKU"), TODAY)
+    assert build_scope(view, CENTERS, TODAY, allowed_centers=["PKU"]).centers == ("PKU",)
+    assert build_scope(ViewState(), CENTERS, TODAY, allowed_centers=["SMU3"]).centers == ("SMU3",)
+    assert build_scope(view, CENTERS, TODAY, allowed_centers=["SMU3"]).centers == ()
+    assert build_scope(ViewState(as_of=dt.date(2026, 1, 1)), CENTERS, TODAY).as_of == dt.date(
+        2026, 1, 1
+    )
