@@ -51,6 +51,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "page.planned": ("This page is planned and not built yet.", "此页面已在计划中，尚未完成。"),
     "help.label": ("What does this mean?", "这是什么意思？"),
+    "grid.search": ("Search", "搜索"),
+    "grid.export": ("Export CSV", "导出 CSV"),
     # Arms and centers
     "arm.RFA_PVA": ("RFA/PVA", "RFA/PVA"),
     "arm.RFA_PVA_SBRT": ("RFA/PVA + SBRT", "RFA/PVA + SBRT"),
@@ -141,6 +143,100 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The arm filter keeps randomized subjects only: screening counts exclude people not "
         "randomized.",
         "组别筛选仅保留已随机受试者：筛选计数不含未随机者。",
+    ),
+    # Visits page
+    "vis.title": ("Visits", "随访"),
+    "vis.kpi.compliance": (
+        "visit compliance ({done} done of {expected} expected)",
+        "随访依从率（应访 {expected} 次，完成 {done} 次）",
+    ),
+    "vis.kpi.by_arm": ("{arm}: {pct}", "{arm}：{pct}"),
+    "vis.kpi.due": (
+        "visits due now ({overdue} past target day)",
+        "当前应访（{overdue} 次已过目标日）",
+    ),
+    "vis.kpi.missed": ("visits missed", "缺失随访"),
+    "vis.kpi.not_expected": (
+        "visits not expected (subject left the study)",
+        "无需随访（受试者已退出）",
+    ),
+    "vis.kpi.flags": ("subjects without a procedure date", "缺少手术日期的受试者"),
+    "vis.fig.heatmap": ("Visit compliance by center and visit", "各中心各访视的依从率"),
+    "vis.fig.missed": ("Missed visits by month the window closed", "按窗口关闭月份统计的缺失随访"),
+    "vis.fig.swimmer": ("Follow-up of each subject", "每位受试者的随访"),
+    "vis.subtitle": (
+        "{scope} · {n} randomized subjects · data as of {date}",
+        "{scope} · {n} 例随机受试者 · 数据截至 {date}",
+    ),
+    "vis.subtitle_heatmap": (
+        "{scope} · cell: done / (done + missed) · data as of {date}",
+        "{scope} · 单元格：完成 /（完成 + 缺失） · 数据截至 {date}",
+    ),
+    "vis.axis.compliance": ("Compliance", "依从率"),
+    "vis.axis.month_closed": ("Month the visit window closed", "访视窗口关闭月份"),
+    "vis.axis.missed": ("Missed visits", "缺失随访数"),
+    "vis.axis.day": ("day", "第"),
+    "vis.axis.days_since": ("Days since the procedure (day 0)", "术后天数（第 0 天 = 手术）"),
+    "vis.legend.follow_up": ("Follow-up", "随访期"),
+    "vis.legend.sbrt": ("SBRT course", "SBRT 疗程"),
+    "vis.legend.off_study": ("Left the study (✚ died, ▶ other)", "退出研究（✚ 死亡，▶ 其他）"),
+    "vis.state.done": ("done", "已完成"),
+    "vis.state.done_early": ("done early", "提前完成"),
+    "vis.state.done_late": ("done late", "延迟完成"),
+    "vis.state.missed": ("missed", "缺失"),
+    "vis.state.due": ("due", "应访"),
+    "vis.state.upcoming": ("upcoming", "未到期"),
+    "vis.state.not_expected": ("not expected", "无需随访"),
+    "vis.state.no_day_zero": ("no procedure date", "无手术日期"),
+    "vis.worklist.title": ("Worklist: visits due now and missed", "工作清单：当前应访与缺失随访"),
+    "vis.worklist.help": (
+        "Due visits first (most overdue first), then missed visits (most recent first), then "
+        "subjects whose visits cannot be scheduled. Sort, filter and export as you need.",
+        "先列应访（逾期最久者在前），再列缺失随访（最近者在前），最后列无法排期的受试者。可排序、筛选和导出。",
+    ),
+    "vis.worklist.search": ("Search the worklist", "搜索工作清单"),
+    "vis.worklist.empty": (
+        "Nothing due or missed in this selection.",
+        "当前筛选下无应访或缺失随访。",
+    ),
+    "vis.col.subject": ("Subject", "受试者"),
+    "vis.col.center": ("Center", "中心"),
+    "vis.col.arm": ("Arm", "组别"),
+    "vis.col.visit": ("Visit", "访视"),
+    "vis.col.opens": ("Window opens", "窗口开始"),
+    "vis.col.target": ("Target day", "目标日"),
+    "vis.col.closes": ("Window closes", "窗口结束"),
+    "vis.col.state": ("State", "状态"),
+    "vis.col.overdue": ("Days past target", "超过目标日天数"),
+    "vis.empty.schedule": (
+        "No randomized subject in this selection yet.",
+        "当前筛选下尚无随机受试者。",
+    ),
+    "vis.empty.missed": ("No missed visit in this selection.", "当前筛选下无缺失随访。"),
+    "def.compliance": (
+        "Compliance = done / (done + missed). Done counts visits done early or late too. "
+        "Missed: no assessment, the subject was on study when the window opened, and the window "
+        "has closed (or the subject left during it). Visits of subjects who left the study "
+        "before the window opened are not expected and leave the denominator.",
+        "依从率 = 完成 /（完成 + 缺失），提前或延迟完成也计为完成。缺失：无评估记录，窗口开始时受试者仍在研究中，"
+        "且窗口已关闭（或受试者在窗口内退出）。窗口开始前已退出者的访视为无需随访，不计入分母。",
+    ),
+    "def.due": (
+        "Due: the visit window is open on the data date and no assessment is recorded yet. "
+        "Windows come from the protocol file (W1 ±2, W2 ±3, W4 ±7, M3 ±14, M6 ±21, M12 ±30 "
+        "days around the target day after the procedure).",
+        "应访：数据截至日访视窗口已开放且尚无评估记录。窗口来自方案文件（术后目标日前后 W1 ±2、W2 ±3、W4 ±7、"
+        "M3 ±14、M6 ±21、M12 ±30 天）。",
+    ),
+    "def.not_expected": (
+        "The subject died, withdrew or was lost before the window opened: the visit is not "
+        "counted as missed.",
+        "受试者在窗口开始前死亡、退出或失访：该访视不计为缺失。",
+    ),
+    "def.no_day_zero": (
+        "Randomized subjects without a procedure date (day 0): none of their visits can be "
+        "scheduled. Fix the date in the EDC.",
+        "缺少手术日期（第 0 天）的随机受试者：其所有访视均无法排期。请在 EDC 中补充日期。",
     ),
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": (

@@ -24,3 +24,10 @@ REC_CUMULATIVE_CENTER = "rec-graph-cumulative-center"
 REC_MONTHLY = "rec-graph-monthly"
 REC_FAILURES = "rec-graph-failures"
 REC_MODEL = "rec-model-note"
+
+# Visits page
+VIS_KPIS = "vis-kpis"
+VIS_HEATMAP = "vis-graph-heatmap"
+VIS_MISSED = "vis-graph-missed"
+VIS_SWIMMER = "vis-graph-swimmer"
+VIS_WORKLIST = "vis-worklist"

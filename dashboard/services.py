@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 from dashboard.config import Settings
 from dashboard.metrics.recruitment import RecruitmentReport, recruitment_report
+from dashboard.metrics.visits import (
+    flagged_subjects,
+    missed_by_month,
+    state_counts,
+    visit_schedule,
+    worklist,
+)
 from dashboard.protocol import Protocol
 from dashboard.urlstate import ViewState
 from data_access import queries
@@ -72,4 +81,48 @@ def load_recruitment(db: TrialDb, protocol: Protocol, scope: Scope) -> Recruitme
         as_of=scope.as_of,
         prior_weight=protocol.prior_weight,
         interval=protocol.forecast_interval,
+    )
+
+
+@dataclass(frozen=True)
+class VisitsReport:
+    """The visit engine's output for a scope, with its summaries."""
+
+    as_of: dt.date
+    subjects: pd.DataFrame
+    schedule: pd.DataFrame
+    overall: pd.DataFrame
+    by_center: pd.DataFrame
+    by_visit: pd.DataFrame
+    by_arm: pd.DataFrame
+    by_center_visit: pd.DataFrame
+    missed_months: pd.DataFrame
+    worklist: pd.DataFrame
+    flags: pd.DataFrame
+    sbrt: pd.DataFrame
+
+
+def load_visits(db: TrialDb, protocol: Protocol, scope: Scope) -> VisitsReport:
+    """Visit states of every randomized subject in scope as of the scope's date."""
+    subjects = queries.randomized_subjects(db, scope)
+    schedule = visit_schedule(
+        subjects,
+        queries.visit_assessments(db, scope),
+        protocol.visits,
+        scope.as_of,
+        protocol.day_zero,
+    )
+    return VisitsReport(
+        as_of=scope.as_of,
+        subjects=subjects,
+        schedule=schedule,
+        overall=state_counts(schedule, []),
+        by_center=state_counts(schedule, ["center_id"]),
+        by_visit=state_counts(schedule, ["visit_code"]),
+        by_arm=state_counts(schedule, ["arm"]),
+        by_center_visit=state_counts(schedule, ["center_id", "visit_code"]),
+        missed_months=missed_by_month(schedule),
+        worklist=worklist(schedule),
+        flags=flagged_subjects(schedule),
+        sbrt=queries.sbrt_courses_in_scope(db, scope),
     )

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.components import grid
 from dashboard.components.common import error_state
 from dashboard.i18n import LANGUAGES, format_date, t
 from dashboard.pages import PAGES, PageSpec, find_page
@@ -172,6 +173,7 @@ def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> C
 
 def register_callbacks(app: Dash, state: AppState) -> None:
     """The router: URL <-> filter controls, and the page for the current view."""
+    grid.register_callbacks(app)
     protocol = state.protocol
     centers, arms = protocol.center_codes, protocol.arm_codes
     filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG)

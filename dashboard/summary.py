@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashboard.protocol import Protocol
-from dashboard.services import load_recruitment
+from dashboard.services import load_recruitment, load_visits
 from data_access.queries import TrialDb
 from data_access.scope import Scope
 
@@ -59,6 +59,35 @@ def recruitment_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[s
     }
 
 
+def _state_block(row: Any, extra: Sequence[str] = ()) -> dict[str, Any]:
+    compliance = row["compliance"]
+    out = {
+        "done": int(row["done_any"]),
+        "missed": int(row["missed"]),
+        "due": int(row["due"]),
+        "not_expected": int(row["not_expected"]),
+        "compliance": None if compliance != compliance else round(float(compliance), 4),
+    }
+    out.update({k: int(row[k]) for k in extra})
+    return out
+
+
+def visits_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, Any]:
+    """The `visits` section: states and compliance per center, visit and arm."""
+    report = load_visits(db, protocol, scope)
+    extra = ("done_early", "done_late", "upcoming", "no_day_zero")
+    by_center = {r["center_id"]: _state_block(r, extra) for _, r in report.by_center.iterrows()}
+    by_visit = {r["visit_code"]: _state_block(r) for _, r in report.by_visit.iterrows()}
+    by_arm = {r["arm"]: _state_block(r) for _, r in report.by_arm.iterrows()}
+    overall = _state_block(report.overall.iloc[0], extra) if len(report.overall) else None
+    return {
+        "overall": overall,
+        "by_center": by_center,
+        "by_visit": {v: by_visit[v] for v in protocol.visit_codes if v in by_visit},
+        "by_arm": by_arm,
+    }
+
+
 def build_summary(
     db: TrialDb, protocol: Protocol, centers: Sequence[str], as_of: dt.date
 ) -> dict[str, Any]:
@@ -68,6 +97,7 @@ def build_summary(
         "as_of": as_of.isoformat(),
         "centers": list(centers),
         "recruitment": recruitment_section(db, protocol, scope),
+        "visits": visits_section(db, protocol, scope),
     }
 
 
@@ -98,4 +128,16 @@ def summary_text(summary: dict[str, Any]) -> str:
             f"Target forecast: {f['median']} ({f['interval']:.0%} interval {f['low']} to "
             f"{f['high']})"
         )
+    vis = summary.get("visits", {})
+    if vis.get("by_center"):
+        lines += [
+            "",
+            f"{'visits':<8}{'done':>8}{'missed':>8}{'due':>6}{'not exp.':>10}{'compliance':>12}",
+        ]
+        for code, c in vis["by_center"].items():
+            comp = "–" if c["compliance"] is None else f"{c['compliance']:.0%}"
+            lines.append(
+                f"{code:<8}{c['done']:>8}{c['missed']:>8}{c['due']:>6}"
+                f"{c['not_expected']:>10}{comp:>12}"
+            )
     return "\n".join(lines)

@@ -412,7 +412,8 @@ def _follow_subject(
     leave_day = int(rng.uniform(20, 400)) if rng.random() < 0.10 else 10**6
     leave_reason = "withdrew" if rng.random() < 0.6 else "lost_to_follow_up"
     last_visit = visits[-1]
-    complete_day = last_visit.day + int(rng.integers(-5, 10))
+    # Completion is recorded after the last visit's window.
+    complete_day = last_visit.day + last_visit.window_after + int(rng.integers(1, 10))
     end_day, reason = min(
         (death_day, "died"), (leave_day, leave_reason), (complete_day, "completed")
     )

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Select, case, func, select
 
 from data_access.engine import read_connection
-from data_access.schema import centers, subjects, trial_meta
+from data_access.schema import assessments, centers, sbrt_courses, subjects, trial_meta
 from data_access.scope import Scope, subject_conditions
 
 
@@ -127,3 +127,58 @@ def screen_failures(db: TrialDb, scope: Scope) -> pd.DataFrame:
         .order_by(subjects.c.center_id, reason)
     )
     return _frame(db, stmt, ints=["n"])
+
+
+def randomized_subjects(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Subjects randomized by the as-of date, with day-0 candidates and off-study facts."""
+    s = subjects.c
+    stmt = (
+        select(
+            s.subject_id,
+            s.center_id,
+            s.arm,
+            s.randomized_on,
+            s.procedure_on,
+            s.off_study_on,
+            s.off_study_reason,
+        )
+        .where(subject_conditions(scope, subjects), s.randomized_on <= scope.as_of)
+        .order_by(s.center_id, s.subject_id)
+    )
+    return _frame(db, stmt, dates=["randomized_on", "procedure_on", "off_study_on"])
+
+
+def visit_assessments(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Dates of the follow-up assessments of randomized subjects in scope, up to the as-of date."""
+    a = assessments.c
+    stmt = (
+        select(a.subject_id, a.visit_code, a.assessed_on)
+        .join_from(assessments, subjects, a.subject_id == subjects.c.subject_id)
+        .where(
+            subject_conditions(scope, subjects),
+            subjects.c.randomized_on <= scope.as_of,
+            a.assessed_on <= scope.as_of,
+        )
+    )
+    return _frame(db, stmt, dates=["assessed_on"])
+
+
+def sbrt_courses_in_scope(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """SBRT courses of randomized subjects in scope that had started by the as-of date."""
+    c = sbrt_courses.c
+    stmt = (
+        select(c.subject_id, c.started_on, c.completed_on, c.fractions, c.total_dose_gy)
+        .join_from(sbrt_courses, subjects, c.subject_id == subjects.c.subject_id)
+        .where(
+            subject_conditions(scope, subjects),
+            subjects.c.randomized_on <= scope.as_of,
+            c.started_on <= scope.as_of,
+        )
+    )
+    return _frame(
+        db,
+        stmt,
+        dates=["started_on", "completed_on"],
+        ints=["fractions"],
+        floats=["total_dose_gy"],
+    )

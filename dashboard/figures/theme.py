@@ -74,3 +74,18 @@ def empty_figure(message: str, height: int = 200) -> go.Figure:
     fig.update_yaxes(visible=False)
     fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED})
     return fig
+
+
+# Visit states: colour AND symbol, never colour alone (UX.md).
+STATE_STYLE: dict[str, tuple[str, str]] = {
+    "done": ("#1a7f37", "circle"),
+    "done_early": ("#bf8700", "diamond"),
+    "done_late": ("#bf8700", "diamond"),
+    "missed": ("#cf222e", "x"),
+    "due": ("#0969da", "square"),
+    "upcoming": ("#afb8c1", "circle-open"),
+    "not_expected": ("#424a53", "line-ew-open"),
+    "no_day_zero": ("#424a53", "asterisk-open"),
+}
+# Compliance heatmap: white at 100 %, orange by 50 % or less; dark text stays readable (AA).
+COMPLIANCE_SCALE = [[0.0, "#fc8d59"], [0.5, "#fdd49e"], [1.0, "#ffffff"]]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
-from dashboard.pages import recruitment
+from dashboard.pages import recruitment, visits
 from dashboard.services import PageContext
 
 
@@ -23,7 +23,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(recruitment.PATH, recruitment.NAV_KEY, recruitment.render),
     PageSpec("/randomization", "nav.randomization", None),
-    PageSpec("/visits", "nav.visits", None),
+    PageSpec(visits.PATH, visits.NAV_KEY, visits.render),
     PageSpec("/pain", "nav.pain", None),
     PageSpec("/local-control", "nav.local_control", None),
     PageSpec("/safety", "nav.safety", None),

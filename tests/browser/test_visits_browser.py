@@ -1,0 +1,50 @@
+"""The visit worklist in headless Chromium: center filter; the CSV export holds the same rows."""
+
+import csv
+import datetime as dt
+import time
+
+from selenium.webdriver.common.by import By
+
+from app import create_app
+from tests.data.test_visits_data import oracle
+
+
+def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, protocol, tmp_path):
+    trial, _ = demo_trial
+    want = oracle(trial, protocol, dt.date(2026, 11, 15), ["SMU3"])
+    expected = sum(want[("SMU3", s)] for s in ("due", "missed", "no_day_zero"))
+    dash_duo.driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    dash_duo.start_server(create_app(settings))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/visits")
+    dash_duo.wait_for_element("#vis-worklist-listing .ag-row", timeout=20)
+    for code in ("SH1", "PKU"):
+        dash_duo.driver.find_element(
+            By.XPATH, f"//div[@id='shell-filter-centers']//label[normalize-space()='{code}']"
+        ).click()
+    dash_duo.wait_for_contains_text("#shell-filter-note", "SMU3", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#vis-worklist-listing .ag-paging-row-summary-panel", f"of {expected}", timeout=15
+    )
+    centers = {
+        el.text
+        for el in dash_duo.find_elements(
+            "#vis-worklist-listing .ag-center-cols-container [col-id='center']"
+        )
+    }
+    assert centers == {"SMU3"}
+    assert "center=SMU3" in dash_duo.driver.current_url
+
+    button = dash_duo.find_element("#vis-worklist-listing .listing-export")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    dash_duo.driver.execute_script("arguments[0].click()", button)
+    file = tmp_path / "visit-worklist.csv"
+    deadline = time.monotonic() + 15
+    while not file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    rows = list(csv.DictReader(file.open(encoding="utf-8-sig")))
+    assert len(rows) == expected
+    assert {r["Center"] for r in rows} == {"SMU3"}
+    assert {r["State"] for r in rows} <= {"due", "missed", "no procedure date"}
