@@ -238,6 +238,163 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "scheduled. Fix the date in the EDC.",
         "缺少手术日期（第 0 天）的随机受试者：其所有访视均无法排期。请在 EDC 中补充日期。",
     ),
+    # Data codes shown as labels (label(prefix, code)); unknown codes show as recorded.
+    "reason.baseline pain NRS < 4": ("baseline pain NRS < 4", "基线疼痛 NRS < 4"),
+    "reason.lesion outside T5-L5": ("lesion outside T5–L5", "病灶不在 T5–L5"),
+    "reason.more than 2 vertebrae to treat": (
+        "more than 2 vertebrae to treat",
+        "需治疗椎体超过 2 个",
+    ),
+    "reason.no spinal imaging within 6 weeks": (
+        "no spinal imaging within 6 weeks",
+        "6 周内无脊柱影像",
+    ),
+    "reason.declined consent": ("declined consent", "拒绝知情同意"),
+    "reason.poor general condition": ("poor general condition", "一般情况差"),
+    "reason.eligible, not randomized": ("eligible, not (yet) randomized", "符合条件但尚未随机"),
+    "reason.not recorded": ("reason not recorded", "未记录原因"),
+    "off.died": ("died", "死亡"),
+    "off.withdrew": ("withdrew", "退出"),
+    "off.lost_to_follow_up": ("lost to follow-up", "失访"),
+    "off.other": ("other", "其他"),
+    "off.completed": ("completed", "完成"),
+    "sex.F": ("female", "女"),
+    "sex.M": ("male", "男"),
+    "tumor.lung": ("lung", "肺"),
+    "tumor.breast": ("breast", "乳腺"),
+    "tumor.prostate": ("prostate", "前列腺"),
+    "tumor.kidney": ("kidney", "肾"),
+    "tumor.liver": ("liver", "肝"),
+    "tumor.thyroid": ("thyroid", "甲状腺"),
+    "tumor.other": ("other", "其他"),
+    "band.none": ("none (0)", "无痛 (0)"),
+    "band.mild": ("mild (1–3)", "轻度 (1–3)"),
+    "band.moderate": ("moderate (4–6)", "中度 (4–6)"),
+    "band.severe": ("severe (7–10)", "重度 (7–10)"),
+    "band.out_of_range": ("out of range", "超出范围"),
+    "region.thoracic": ("thoracic", "胸椎"),
+    "region.lumbar": ("lumbar", "腰椎"),
+    "region.thoracolumbar": ("thoracic and lumbar", "胸腰椎"),
+    "region.other": ("other levels", "其他节段"),
+    "stat.mean_sd": ("mean (SD)", "均数（标准差）"),
+    "stat.median_iqr": ("median [IQR]", "中位数 [四分位距]"),
+    "stat.missing": ("missing", "缺失"),
+    # Randomization page
+    "rnd.title": ("Randomization", "随机化"),
+    "rnd.kpi.randomized": (
+        "randomized: {a} {arm_a} · {b} {arm_b}",
+        "已随机：{arm_a} {a} · {arm_b} {b}",
+    ),
+    "rnd.kpi.balance_ok": (
+        "every center within what blocks allow (≤ {bound})",
+        "各中心差值均在区组允许范围内（≤ {bound}）",
+    ),
+    "rnd.kpi.balance_bad": (
+        "center(s) beyond what blocks allow: {centers}",
+        "超出区组允许范围的中心：{centers}",
+    ),
+    "rnd.kpi.largest_diff": ("largest center difference", "中心最大组间差"),
+    "rnd.kpi.binomial": (
+        "exact binomial p vs 1:1, all centers",
+        "与 1:1 比较的精确二项检验 p 值（全部中心）",
+    ),
+    "rnd.kpi.sbrt_started": (
+        "of the SBRT arm started SBRT ({started}/{n}; {completed} completed)",
+        "SBRT 组已开始 SBRT（{started}/{n}；完成 {completed}）",
+    ),
+    "rnd.kpi.departures": ("treatment departures to check", "需核查的治疗偏离"),
+    "rnd.fig.balance": ("Randomized per arm by center", "各中心各组随机例数"),
+    "rnd.fig.cumulative": ("Cumulative randomized per arm", "各组累计随机例数"),
+    "rnd.fig.consort": ("CONSORT flow", "CONSORT 流程图"),
+    "rnd.fig.schemes": ("SBRT schemes used by center (SBRT arm)", "各中心 SBRT 方案（SBRT 组）"),
+    "rnd.fig.start_days": (
+        "Days from procedure to SBRT start (SBRT arm)",
+        "手术至 SBRT 开始天数（SBRT 组）",
+    ),
+    "rnd.diff": ("diff.", "差"),
+    "rnd.axis.randomized": ("Subjects randomized", "随机例数"),
+    "rnd.axis.subjects_sbrt": ("Subjects", "例数"),
+    "rnd.axis.days_to_sbrt": ("Days from procedure to SBRT start", "手术至 SBRT 开始天数"),
+    "rnd.planned_day": ("planned ~day {day}", "计划约第 {day} 天"),
+    "rnd.late_day": ("late > day {day}", "延迟 > 第 {day} 天"),
+    "rnd.scheme.other": ("other (not allowed)", "其他（不允许）"),
+    "rnd.subtitle": (
+        "{scope} · n = {n} randomized · data as of {date}",
+        "{scope} · n = {n} 例随机 · 数据截至 {date}",
+    ),
+    "rnd.subtitle_sbrt": (
+        "{scope} · {n} subjects started SBRT · data as of {date}",
+        "{scope} · {n} 例已开始 SBRT · 数据截至 {date}",
+    ),
+    "rnd.consort.assessed": ("Assessed for eligibility (n = {n})", "评估合格性（n = {n}）"),
+    "rnd.consort.excluded": ("Not randomized (n = {n})", "未随机（n = {n}）"),
+    "rnd.consort.randomized": ("Randomized (n = {n})", "随机（n = {n}）"),
+    "rnd.consort.allocated": ("Allocated to {arm} (n = {n})", "分配至 {arm}（n = {n}）"),
+    "rnd.consort.received_sbrt": ("Started SBRT: {n}", "已开始 SBRT：{n}"),
+    "rnd.consort.received_none": ("No SBRT, as allocated: {n}", "按分配未行 SBRT：{n}"),
+    "rnd.consort.not_received": ("Did not receive allocated treatment: {n}", "未接受分配治疗：{n}"),
+    "rnd.consort.pending": ("SBRT not yet due (< 6 weeks): {n}", "SBRT 尚未到期（< 6 周）：{n}"),
+    "rnd.consort.left": ("Left the study (n = {n})", "退出研究（n = {n}）"),
+    "rnd.consort.none": ("none", "无"),
+    "rnd.consort.followed": ("Follow-up assessments", "随访评估"),
+    "rnd.consort.with_m3": ("with a 3-month assessment: {n}", "有 3 个月评估：{n}"),
+    "rnd.consort.with_m12": ("with a 12-month assessment: {n}", "有 12 个月评估：{n}"),
+    "rnd.consort.png": ("Download PNG", "下载 PNG"),
+    "rnd.consort.svg": ("Download SVG", "下载 SVG"),
+    "rnd.table.title": ("Balance by center", "各中心组间平衡"),
+    "rnd.col.center": ("Center", "中心"),
+    "rnd.col.difference": ("Difference", "差值"),
+    "rnd.col.ratio": ("Ratio", "比例"),
+    "rnd.col.bound": ("Blocks allow ±", "区组允许 ±"),
+    "rnd.col.p": ("Binomial p", "二项检验 p"),
+    "rnd.col.flag": ("Check", "核查"),
+    "rnd.flag.blocks": ("⚠ beyond blocks", "⚠ 超出区组"),
+    "rnd.flag.binomial": ("⚠ p < 0.05", "⚠ p < 0.05"),
+    "rnd.flag.ok": ("✓", "✓"),
+    "rnd.t1.title": ("Baseline characteristics by arm", "各组基线特征"),
+    "rnd.t1.characteristic": ("Characteristic", "特征"),
+    "rnd.t1.total": ("Total", "合计"),
+    "rnd.t1.n": ("n = {n}", "n = {n}"),
+    "rnd.t1.age": ("Age, years", "年龄（岁）"),
+    "rnd.t1.sex": ("Sex", "性别"),
+    "rnd.t1.primary_tumor": ("Primary tumor", "原发肿瘤"),
+    "rnd.t1.baseline_nrs": ("Baseline pain NRS (0–10)", "基线疼痛 NRS（0–10）"),
+    "rnd.t1.nrs_band": ("Baseline pain severity", "基线疼痛程度"),
+    "rnd.t1.baseline_pafi": ("Baseline PAFI (0–10)", "基线 PAFI（0–10）"),
+    "rnd.t1.baseline_omed": ("Baseline OMED, mg/day", "基线口服吗啡当量（mg/天）"),
+    "rnd.t1.levels_n": ("Treated vertebral levels", "治疗椎体数"),
+    "rnd.t1.region": ("Level region", "节段区域"),
+    "rnd.t1.imaging_days": ("Days from imaging to enrollment", "影像至入组天数"),
+    "rnd.delivery.title": ("Treatment departures", "治疗偏离"),
+    "rnd.delivery.empty": ("No treatment departure in this selection.", "当前筛选下无治疗偏离。"),
+    "rnd.problem.sbrt_in_other_arm": ("SBRT given in the RFA/PVA arm", "RFA/PVA 组接受了 SBRT"),
+    "rnd.problem.scheme_not_allowed": ("SBRT scheme not allowed", "SBRT 方案不在允许范围"),
+    "rnd.problem.late_start": ("SBRT started late (> 4 weeks)", "SBRT 开始过晚（> 4 周）"),
+    "rnd.problem.no_sbrt": ("no SBRT 6 weeks after the procedure", "术后 6 周仍未行 SBRT"),
+    "rnd.col.subject": ("Subject", "受试者"),
+    "rnd.col.arm": ("Arm", "组别"),
+    "rnd.col.problem": ("Departure", "偏离"),
+    "rnd.col.detail": ("Detail", "详情"),
+    "rnd.empty.none": (
+        "No subject randomized yet in this selection.",
+        "当前筛选下尚无随机受试者。",
+    ),
+    "rnd.empty.sbrt": ("No SBRT course started in this selection.", "当前筛选下尚无 SBRT 疗程。"),
+    "def.balance": (
+        "Randomization is 1:1 in permuted blocks of 2 or 4, stratified by center (protocol file). "
+        "Within a center the arm counts can then differ by at most 2 at any time; more means the "
+        "list was not followed. The exact two-sided binomial test asks how surprising the split "
+        "is under 1:1 (flag at p < 0.05).",
+        "随机按中心分层、区组大小为 2 或 4 的置换区组 1:1 进行（方案文件）。因此任一时刻同一中心内两组例数之差"
+        "最多为 2；超过即说明未按随机表执行。精确双侧二项检验评估该分配在 1:1 下的意外程度（p < 0.05 标记）。",
+    ),
+    "def.received": (
+        "Received allocated treatment: SBRT started (RFA/PVA + SBRT arm) or no SBRT (RFA/PVA arm). "
+        "SBRT is planned about 2 weeks after the procedure; a subject of the SBRT arm without SBRT "
+        "6 weeks after the procedure did not receive it.",
+        "接受分配治疗：SBRT 组已开始 SBRT，或 RFA/PVA 组未行 SBRT。SBRT 计划于术后约 2 周开始；SBRT 组术后 6 周"
+        "仍未行 SBRT 视为未接受。",
+    ),
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": (
         "Enrolled = randomized: a randomization date on or before the data date. Randomization "
@@ -273,6 +430,12 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
         raise KeyError(f"no translation for {key!r}") from None
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+def label(prefix: str, code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The translation of a data code (a reason, a state), or the code as recorded."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if key in MESSAGES else code
 
 
 def normalise_language(lang: str | None) -> str:

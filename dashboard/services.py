@@ -8,7 +8,20 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.config import Settings
-from dashboard.metrics.recruitment import RecruitmentReport, recruitment_report
+from dashboard.metrics.randomization import (
+    ConsortFlow,
+    Delivery,
+    TableRow,
+    arm_balance,
+    consort_flow,
+    sbrt_delivery,
+    table_one,
+)
+from dashboard.metrics.recruitment import (
+    RecruitmentReport,
+    cumulative_enrollment,
+    recruitment_report,
+)
 from dashboard.metrics.visits import (
     flagged_subjects,
     missed_by_month,
@@ -125,4 +138,67 @@ def load_visits(db: TrialDb, protocol: Protocol, scope: Scope) -> VisitsReport:
         worklist=worklist(schedule),
         flags=flagged_subjects(schedule),
         sbrt=queries.sbrt_courses_in_scope(db, scope),
+    )
+
+
+TUMOR_ORDER = ("lung", "breast", "prostate", "kidney", "liver", "thyroid", "other")
+TABLE_ONE_ORDER: dict[str, tuple[str, ...]] = {
+    "sex": ("F", "M"),
+    "primary_tumor": TUMOR_ORDER,
+    "nrs_band": ("none", "mild", "moderate", "severe", "out_of_range"),
+    "levels_n": ("1", "2", "3+"),
+    "region": ("thoracic", "lumbar", "thoracolumbar", "other"),
+}
+
+
+@dataclass(frozen=True)
+class RandomizationReport:
+    """Arm balance, cumulative randomizations by arm, Table 1, CONSORT and SBRT delivery."""
+
+    as_of: dt.date
+    balance: pd.DataFrame
+    cumulative: pd.DataFrame  # date, arm, cumulative
+    table_rows: list[TableRow]
+    table_sizes: dict[str, int]
+    consort: ConsortFlow
+    delivery: Delivery
+
+
+def load_randomization(db: TrialDb, protocol: Protocol, scope: Scope) -> RandomizationReport:
+    """Everything the randomization page and its summary section show, for a scope."""
+    arms = protocol.arm_codes
+    sbrt_arm = arms[1]
+    screened = queries.screened_subjects(db, scope)
+    d = pd.Timestamp(scope.as_of)
+    randomized = screened[screened["randomized_on"].notna() & (screened["randomized_on"] <= d)]
+    sbrt = queries.sbrt_courses_in_scope(db, scope)
+    counts = queries.recruitment_counts(db, scope, arms)
+    counts = counts.set_index("center_id").reindex(list(scope.centers), fill_value=0)
+    rows, sizes = table_one(randomized, arms, {k: list(v) for k, v in TABLE_ONE_ORDER.items()})
+    return RandomizationReport(
+        as_of=scope.as_of,
+        balance=arm_balance(counts.reset_index(), arms, protocol.max_block_imbalance),
+        cumulative=cumulative_enrollment(queries.randomizations_by_day(db, scope), group="arm"),
+        table_rows=rows,
+        table_sizes=sizes,
+        consort=consort_flow(
+            screened,
+            sbrt,
+            queries.visit_assessments(db, scope),
+            arms,
+            sbrt_arm,
+            scope.as_of,
+            protocol.sbrt.missing_after_days,
+            protocol.day_zero,
+        ),
+        delivery=sbrt_delivery(
+            randomized,
+            sbrt,
+            sbrt_arm,
+            protocol.sbrt.allowed_schemes,
+            protocol.sbrt.late_start_day,
+            protocol.sbrt.missing_after_days,
+            scope.as_of,
+            protocol.day_zero,
+        ),
     )

@@ -174,6 +174,9 @@ def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> C
 def register_callbacks(app: Dash, state: AppState) -> None:
     """The router: URL <-> filter controls, and the page for the current view."""
     grid.register_callbacks(app)
+    for spec in PAGES:
+        if spec.register_callbacks is not None:
+            spec.register_callbacks(app)
     protocol = state.protocol
     centers, arms = protocol.center_codes, protocol.arm_codes
     filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG)

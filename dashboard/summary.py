@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashboard.protocol import Protocol
-from dashboard.services import load_recruitment, load_visits
+from dashboard.services import load_randomization, load_recruitment, load_visits
 from data_access.queries import TrialDb
 from data_access.scope import Scope
 
@@ -88,6 +88,49 @@ def visits_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, A
     }
 
 
+def randomization_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, Any]:
+    """The `randomization` section: arm counts and balance per center, CONSORT, SBRT delivery."""
+    report = load_randomization(db, protocol, scope)
+    arms = protocol.arm_codes
+    by_center: dict[str, Any] = {}
+    balance: dict[str, Any] = {}
+    for r in report.balance.to_dict("records"):
+        key = str(r["center_id"])
+        if key != "ALL":
+            by_center[key] = {a: int(r[a]) for a in arms}
+        balance[key] = {
+            "difference": int(r["difference"]),
+            "block_bound": int(r["bound"]),
+            "exceeds_blocks": bool(r["exceeds_blocks"]),
+            "binomial_p": round(float(r["p_value"]), 4),
+        }
+    c = report.consort
+    dl = report.delivery
+    return {
+        "by_center": by_center,
+        "balance": balance,
+        "consort": {
+            "assessed": c.assessed,
+            "excluded": c.excluded,
+            "excluded_reasons": c.excluded_reasons,
+            "randomized": c.randomized,
+            "allocated": {a: c.arms[a].allocated for a in arms},
+            "received_allocated": {a: c.arms[a].received for a in arms},
+            "not_received_allocated": {a: c.arms[a].not_received for a in arms},
+            "off_study": {a: c.arms[a].off_study for a in arms},
+            "with_m3": {a: c.arms[a].with_m3 for a in arms},
+            "with_m12": {a: c.arms[a].with_m12 for a in arms},
+        },
+        "sbrt": {
+            "arm_n": dl.sbrt_arm_n,
+            "started": dl.started,
+            "completed": dl.completed,
+            "other_arm_with_sbrt": dl.other_arm_with_sbrt,
+            "departures": int(len(dl.departures)),
+        },
+    }
+
+
 def build_summary(
     db: TrialDb, protocol: Protocol, centers: Sequence[str], as_of: dt.date
 ) -> dict[str, Any]:
@@ -97,6 +140,7 @@ def build_summary(
         "as_of": as_of.isoformat(),
         "centers": list(centers),
         "recruitment": recruitment_section(db, protocol, scope),
+        "randomization": randomization_section(db, protocol, scope),
         "visits": visits_section(db, protocol, scope),
     }
 

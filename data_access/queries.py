@@ -182,3 +182,39 @@ def sbrt_courses_in_scope(db: TrialDb, scope: Scope) -> pd.DataFrame:
         ints=["fractions"],
         floats=["total_dose_gy"],
     )
+
+
+def screened_subjects(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Every screened subject in scope with screening outcome, baseline and off-study facts."""
+    s = subjects.c
+    stmt = (
+        select(
+            s.subject_id,
+            s.center_id,
+            s.eligible,
+            s.screen_failure_reason,
+            s.sex,
+            s.age_years,
+            s.primary_tumor,
+            s.baseline_nrs,
+            s.baseline_pafi,
+            s.baseline_omed_mg,
+            s.baseline_imaging_on,
+            s.treated_levels,
+            s.procedure_on,
+            s.randomized_on,
+            s.arm,
+            s.off_study_on,
+            s.off_study_reason,
+        )
+        .where(subject_conditions(scope, subjects))
+        .order_by(s.center_id, s.subject_id)
+    )
+    return _frame(
+        db,
+        stmt,
+        dates=["baseline_imaging_on", "procedure_on", "randomized_on", "off_study_on"],
+        ints=["age_years", "baseline_nrs", "baseline_pafi"],
+        floats=["baseline_omed_mg"],
+        bools=["eligible"],
+    )

@@ -29,6 +29,7 @@ def listing(
     height_rows: int = 12,
     row_class_rules: dict[str, str] | None = None,
     search_label: str | None = None,
+    paginate: bool = True,
 ) -> Component:
     """A grid with a search box and an export button; the first column is pinned left."""
     cols = [dict(c) for c in columns]
@@ -48,7 +49,7 @@ def listing(
             "autoHeaderHeight": True,
         },
         dashGridOptions={
-            "pagination": True,
+            "pagination": paginate,
             "paginationPageSize": height_rows,
             "paginationPageSizeSelector": [height_rows, 50, 200],
             "domLayout": "autoHeight",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dash import Dash
 from dash.development.base_component import Component
 
-from dashboard.pages import recruitment, visits
+from dashboard.pages import randomization, recruitment, visits
 from dashboard.services import PageContext
 
 
@@ -18,11 +19,17 @@ class PageSpec:
     path: str
     nav_key: str
     render: Callable[[PageContext], Component] | None
+    register_callbacks: Callable[[Dash], None] | None = None
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(recruitment.PATH, recruitment.NAV_KEY, recruitment.render),
-    PageSpec("/randomization", "nav.randomization", None),
+    PageSpec(
+        randomization.PATH,
+        randomization.NAV_KEY,
+        randomization.render,
+        randomization.register_callbacks,
+    ),
     PageSpec(visits.PATH, visits.NAV_KEY, visits.render),
     PageSpec("/pain", "nav.pain", None),
     PageSpec("/local-control", "nav.local_control", None),
