@@ -68,6 +68,12 @@ class Settings:
     port: int = 8050
     debug: bool = False
 
+    def __post_init__(self) -> None:
+        # Accept str paths from callers (tests, scripts) and store Paths.
+        object.__setattr__(self, "instance_dir", Path(self.instance_dir))
+        if self.protocol_file is not None:
+            object.__setattr__(self, "protocol_file", Path(self.protocol_file))
+
     @property
     def demo_db_path(self) -> Path:
         """Where the embedded demo database lives."""

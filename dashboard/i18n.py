@@ -395,6 +395,160 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "接受分配治疗：SBRT 组已开始 SBRT，或 RFA/PVA 组未行 SBRT。SBRT 计划于术后约 2 周开始；SBRT 组术后 6 周"
         "仍未行 SBRT 视为未接受。",
     ),
+    # Pain & function page
+    "pain.title": ("Pain & function", "疼痛与功能"),
+    "pain.kpi.responders": (
+        "pain responders at {visit}: {a} · {b}",
+        "{visit} 疼痛缓解率：{a} · {b}",
+    ),
+    "pain.kpi.responders_one": ("responders at {visit}: {rate}", "{visit} 缓解率：{rate}"),
+    "pain.kpi.mean_nrs": ("mean NRS, baseline → {visit}, {arm}", "{arm} 平均 NRS：基线 → {visit}"),
+    "pain.kpi.nrs_only": (
+        "responses judged on NRS alone (OMED missing)",
+        "仅按 NRS 判定的疗效（缺 OMED）",
+    ),
+    "pain.kpi.excluded": (
+        "values outside 0–10 left out (see data quality)",
+        "超出 0–10 的值已剔除（见数据质量）",
+    ),
+    "pain.n_table.title": ("Subjects behind each mean (NRS)", "各均值对应的受试者数（NRS）"),
+    "pain.n_table.arm": ("Arm", "组别"),
+    "pain.response_note": (
+        "Pain response by the International Consensus (Chow 2012): complete = NRS 0 without more "
+        "opioid; partial = NRS down ≥ 2 without more opioid, or opioid down ≥ 25% without more pain.",
+        "疼痛疗效按国际共识（Chow 2012）：完全缓解 = NRS 为 0 且阿片类未增加；部分缓解 = NRS 下降 ≥ 2 且阿片类未增加，"
+        "或阿片类减少 ≥ 25% 且疼痛未加重。",
+    ),
+    "out.subtitle": (
+        "{scope} · n = {n} randomized · data as of {date}",
+        "{scope} · n = {n} 例随机 · 数据截至 {date}",
+    ),
+    "out.empty": ("No follow-up assessment yet in this selection.", "当前筛选下尚无随访评估。"),
+    "out.empty_change": (
+        "Too few subjects per arm to compare (at least 2 each).",
+        "每组受试者过少，无法比较（每组至少 2 例）。",
+    ),
+    "out.fig.nrs": ("Mean pain (NRS) by arm, with 95% CI", "各组平均疼痛（NRS）及 95% CI"),
+    "out.fig.nrs_box": ("Distribution of pain (NRS) by visit and arm", "各访视各组疼痛（NRS）分布"),
+    "out.fig.omed": (
+        "Mean daily opioid dose (OMED) by arm, with 95% CI",
+        "各组平均每日阿片剂量（OMED）及 95% CI",
+    ),
+    "out.fig.pafi": (
+        "Mean PAFI by arm, with 95% CI (higher is better)",
+        "各组平均 PAFI 及 95% CI（越高越好）",
+    ),
+    "out.fig.pafi_box": ("Distribution of PAFI by visit and arm", "各访视各组 PAFI 分布"),
+    "out.fig.bands": ("Pain severity bands by visit", "各访视疼痛程度分级"),
+    "out.fig.responders": (
+        "Pain responders (complete + partial) with exact 95% CI",
+        "疼痛缓解率（完全 + 部分）及精确 95% CI",
+    ),
+    "out.fig.categories": ("Pain response categories by visit", "各访视疼痛疗效分类"),
+    "out.fig.change": ("Difference between arms in NRS change", "两组 NRS 变化之差"),
+    "out.fig.change_sub": (
+        "{b} minus {a}, Welch 95% CI · below 0 favours {b}",
+        "{b} 减 {a}，Welch 95% CI · 小于 0 有利于 {b}",
+    ),
+    "out.axis.weeks": ("Weeks since the procedure", "术后周数"),
+    "out.axis.nrs": ("Pain NRS (0–10)", "疼痛 NRS（0–10）"),
+    "out.axis.omed": ("OMED, mg/day", "OMED（mg/天）"),
+    "out.axis.pafi": ("PAFI (0–10)", "PAFI（0–10）"),
+    "out.axis.visit": ("Visit", "访视"),
+    "out.axis.share": ("Share of subjects", "受试者比例"),
+    "out.axis.responders": ("Responders", "缓解率"),
+    "out.axis.subjects": ("Subjects", "例数"),
+    "out.axis.difference": ("Difference, NRS points", "差值（NRS 分）"),
+    "out.baseline": ("Baseline", "基线"),
+    "out.baseline_short": ("Base", "基线"),
+    "out.legend.individual": ("{arm}: individual subjects (sample)", "{arm}：个体轨迹（抽样）"),
+    "out.nrs_only_hover": ("NRS only:", "仅 NRS："),
+    "out.ni_margin": ("non-inferiority margin {m:g}", "非劣效界值 {m:g}"),
+    "out.resp.complete": ("complete", "完全缓解"),
+    "out.resp.partial": ("partial", "部分缓解"),
+    "out.resp.indeterminate": ("indeterminate", "不确定"),
+    "out.resp.progression": ("progression", "进展"),
+    # Local control page
+    "lc.title": ("Local control", "局部控制"),
+    "lc.kpi.dcr": ("DCR at {visit}, {arm}", "{arm} {visit} 疾病控制率"),
+    "lc.kpi.dcr_context": (
+        "{k}/{n} evaluable · 95% CI {lo:.0%}–{hi:.0%}",
+        "{k}/{n} 可评估 · 95% CI {lo:.0%}–{hi:.0%}",
+    ),
+    "lc.kpi.pd": ("local progressions / subjects imaged, {arm}", "{arm} 局部进展 / 已影像评估例数"),
+    "lc.kpi.median": ("median time to progression {days} days", "中位进展时间 {days} 天"),
+    "lc.kpi.median_none": ("median not reached", "中位时间未达到"),
+    "lc.fig.mda": ("MD Anderson response by imaging visit", "各影像访视 MD Anderson 疗效"),
+    "lc.fig.dcr": ("Disease control rate by arm, exact 95% CI", "各组疾病控制率及精确 95% CI"),
+    "lc.fig.km": ("Freedom from local progression (Kaplan–Meier)", "无局部进展（Kaplan–Meier）"),
+    "lc.subtitle": (
+        "{scope} · {n} image reads · data as of {date}",
+        "{scope} · {n} 次影像评估 · 数据截至 {date}",
+    ),
+    "lc.subtitle_km": (
+        "{scope} · {n} subjects with an evaluable image · data as of {date}",
+        "{scope} · {n} 例有可评估影像 · 数据截至 {date}",
+    ),
+    "lc.axis.dcr": ("Disease control rate", "疾病控制率"),
+    "lc.axis.free": ("Free from local progression", "无局部进展"),
+    "lc.axis.at_risk": ("At risk", "风险人数"),
+    "lc.axis.months": ("Months since the procedure", "术后月数"),
+    "lc.legend.km": ("{arm} ({events} events / {n})", "{arm}（{events} 事件 / {n}）"),
+    "lc.mda.CR": ("CR", "CR"),
+    "lc.mda.PR": ("PR", "PR"),
+    "lc.mda.SD": ("SD", "SD"),
+    "lc.mda.PD": ("PD", "PD"),
+    "lc.mda.NE": ("NE (not evaluable)", "NE（不可评估）"),
+    "lc.mda.other": ("unknown code", "未知代码"),
+    "lc.table.title": ("DCR by visit and arm", "各访视各组疾病控制率"),
+    "lc.col.arm": ("Arm", "组别"),
+    "lc.col.evaluable": ("Evaluable", "可评估"),
+    "lc.col.ne": ("NE", "NE"),
+    "lc.col.dcr": ("DCR (95% CI)", "DCR（95% CI）"),
+    "lc.empty": ("No follow-up imaging yet in this selection.", "当前筛选下尚无随访影像。"),
+    "lc.km_note": (
+        "Time from the procedure to the first image read as PD; subjects without PD are censored at "
+        "their last evaluable image, deaths included (a competing risk this curve does not model).",
+        "自手术至首次影像判定 PD 的时间；无 PD 者在最后一次可评估影像时删失，死亡亦然（本曲线未处理竞争风险）。",
+    ),
+    "def.pain_response": (
+        "International Consensus (Chow et al. 2012), against baseline NRS and OMED: complete = NRS 0 "
+        "with no OMED increase; partial = NRS down ≥ 2 with no OMED increase, or OMED down ≥ 25% with "
+        "no NRS increase; progression = NRS up ≥ 2 with stable OMED, or OMED up ≥ 25% with NRS stable "
+        "or 1 above; otherwise indeterminate. Responders = complete + partial; CI Clopper–Pearson. "
+        "Without OMED the response uses NRS alone and is counted as such.",
+        "国际共识（Chow 等 2012），相对于基线 NRS 与 OMED：完全缓解 = NRS 为 0 且 OMED 未增加；部分缓解 = NRS 下降 ≥ 2 "
+        "且 OMED 未增加，或 OMED 减少 ≥ 25% 且 NRS 未增加；进展 = NRS 上升 ≥ 2 且 OMED 稳定，或 OMED 增加 ≥ 25% 且 NRS "
+        "稳定或仅高 1 分；其余为不确定。缓解 = 完全 + 部分；CI 为 Clopper–Pearson。缺 OMED 时仅按 NRS 判定并单独计数。",
+    ),
+    "def.nrs": (
+        "Numerical rating of pain, 0 (none) to 10 (worst imaginable), assessed 20 minutes before the "
+        "day's pain medication. Bands: 0 none, 1–3 mild, 4–6 moderate, 7–10 severe. Means with t-based "
+        "95% CI; values outside 0–10 are left out.",
+        "疼痛数字评分，0（无痛）至 10（最剧烈），于当日服用止痛药前 20 分钟评估。分级：0 无痛，1–3 轻度，4–6 中度，"
+        "7–10 重度。均值附 t 分布 95% CI；超出 0–10 的值已剔除。",
+    ),
+    "def.nrs_only": (
+        "Responses where baseline or visit OMED is missing are judged on NRS alone (complete NRS 0, "
+        "partial down ≥ 2, progression up ≥ 2).",
+        "基线或访视 OMED 缺失时仅按 NRS 判定（完全缓解 NRS 为 0，部分缓解下降 ≥ 2，进展上升 ≥ 2）。",
+    ),
+    "def.excluded_values": (
+        "NRS or PAFI values outside 0–10 are data errors: they are left out of every statistic here and "
+        "listed on the data-quality page.",
+        "超出 0–10 的 NRS 或 PAFI 值属于数据错误：此处所有统计均已剔除，并在数据质量页列出。",
+    ),
+    "def.dcr": (
+        "Disease control rate = (CR + PR + SD) / evaluable, by the MD Anderson bone response criteria; "
+        "not evaluable (NE) reads are excluded. Exact (Clopper–Pearson) 95% CI.",
+        "疾病控制率 =（CR + PR + SD）/ 可评估例数，按 MD Anderson 骨转移疗效标准；不可评估（NE）除外。精确"
+        "（Clopper–Pearson）95% CI。",
+    ),
+    "def.ttp": (
+        "Kaplan–Meier estimate of the time from the procedure to the first image read as PD; "
+        "subjects without PD are censored at their last evaluable image.",
+        "自手术至首次影像判定 PD 的时间的 Kaplan–Meier 估计；无 PD 者在最后一次可评估影像时删失。",
+    ),
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": (
         "Enrolled = randomized: a randomization date on or before the data date. Randomization "

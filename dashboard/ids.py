@@ -44,3 +44,23 @@ RND_TABLE_ONE = "rnd-table-one"
 RND_SCHEMES = "rnd-graph-schemes"
 RND_START_DAYS = "rnd-graph-start-days"
 RND_DEPARTURES = "rnd-departures"
+
+# Pain & function page
+PAIN_KPIS = "pain-kpis"
+PAIN_NRS = "pain-graph-nrs"
+PAIN_N_TABLE = "pain-n-table"
+PAIN_RESPONDERS = "pain-graph-responders"
+PAIN_CATEGORIES = "pain-graph-categories"
+PAIN_CHANGE = "pain-graph-change"
+PAIN_BANDS = "pain-graph-bands"
+PAIN_NRS_BOX = "pain-graph-nrs-box"
+PAIN_OMED = "pain-graph-omed"
+PAIN_PAFI = "pain-graph-pafi"
+PAIN_PAFI_BOX = "pain-graph-pafi-box"
+
+# Local control page
+LC_KPIS = "lc-kpis"
+LC_MDA = "lc-graph-mda"
+LC_DCR = "lc-graph-dcr"
+LC_DCR_TABLE = "lc-dcr-table"
+LC_KM = "lc-graph-km"

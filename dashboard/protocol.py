@@ -106,6 +106,8 @@ class Protocol:
     visits: tuple[Visit, ...]
     sbrt: Sbrt
     eligibility: Eligibility
+    nrs_ni_margin: float | None = None
+    km_risk_months: tuple[int, ...] = (0, 3, 6, 9, 12)
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -331,7 +333,15 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
     if day_zero not in ("procedure_on", "randomized_on"):
         raise trial.fail("day_zero", f"must be procedure_on or randomized_on, got {day_zero!r}")
 
+    out = root.table("outcomes") if "outcomes" in data else None
+    margin = out.number("nrs_ni_margin", 0.0, 10.0) if out and "nrs_ni_margin" in out.data else None
+    risk = out.raw("km_risk_months", [0, 3, 6, 9, 12]) if out else [0, 3, 6, 9, 12]
+    if not isinstance(risk, list) or not all(isinstance(x, int) and x >= 0 for x in risk):
+        raise root.fail("outcomes.km_risk_months", "must be a list of whole months")
+
     return Protocol(
+        nrs_ni_margin=margin,
+        km_risk_months=tuple(risk),
         title=trial.text("title"),
         short_title=trial.text("short_title"),
         total_target=total,

@@ -8,6 +8,21 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.config import Settings
+from dashboard.metrics.local_control import (
+    KaplanMeier,
+    dcr_table,
+    kaplan_meier,
+    mda_counts,
+    time_to_progression,
+)
+from dashboard.metrics.outcomes import (
+    add_pain_response,
+    change_difference,
+    nrs_bands_share,
+    response_table,
+    sample_subjects,
+    trajectory,
+)
 from dashboard.metrics.randomization import (
     ConsortFlow,
     Delivery,
@@ -202,3 +217,122 @@ def load_randomization(db: TrialDb, protocol: Protocol, scope: Scope) -> Randomi
             protocol.day_zero,
         ),
     )
+
+
+INDIVIDUAL_SAMPLE = 40  # individual trajectories drawn per arm at most
+
+
+@dataclass(frozen=True)
+class PainReport:
+    """Pain, analgesic use and function per arm over time."""
+
+    as_of: dt.date
+    n_randomized: dict[str, int]
+    nrs: pd.DataFrame  # trajectory: arm, visit_code, week, n, mean, ci_low, ci_high
+    pafi: pd.DataFrame
+    omed: pd.DataFrame
+    long: pd.DataFrame  # arm, subject_id, visit_code, week, nrs, pafi, omed_mg (baseline too)
+    responses: pd.DataFrame
+    change: pd.DataFrame
+    bands: pd.DataFrame
+    individual: pd.DataFrame  # sampled subjects' NRS over weeks
+    excluded_values: int  # NRS or PAFI outside 0-10, left out of every statistic
+
+
+def _in_range(x: pd.Series) -> pd.Series:
+    return x.where((x >= 0) & (x <= 10))
+
+
+def load_pain(db: TrialDb, protocol: Protocol, scope: Scope) -> PainReport:
+    """Pain (NRS), its response, OMED and PAFI per arm and visit for a scope."""
+    visits = list(protocol.visit_codes)
+    days = {v.code: v.day for v in protocol.visits}
+    rows = queries.outcome_assessments(db, scope)
+    rows = rows[rows["visit_code"].isin(visits)]
+    base = queries.screened_subjects(db, scope)
+    base = base[
+        base["randomized_on"].notna() & (base["randomized_on"] <= pd.Timestamp(scope.as_of))
+    ]
+    excluded = 0
+    for col in ("nrs", "pafi", "baseline_nrs", "baseline_pafi"):
+        bad = rows[col].notna() & ~rows[col].between(0, 10)
+        excluded += int(bad.sum())
+        rows[col] = _in_range(rows[col])
+    for col in ("baseline_nrs", "baseline_pafi"):
+        bad = base[col].notna() & ~base[col].between(0, 10)
+        excluded += int(bad.sum())
+        base[col] = _in_range(base[col])
+    baseline_long = pd.DataFrame(
+        {
+            "arm": base["arm"],
+            "subject_id": base["subject_id"],
+            "visit_code": "baseline",
+            "nrs": base["baseline_nrs"],
+            "pafi": base["baseline_pafi"],
+            "omed_mg": base["baseline_omed_mg"],
+        }
+    )
+    long = pd.concat(
+        [baseline_long, rows[["arm", "subject_id", "visit_code", "nrs", "pafi", "omed_mg"]]],
+        ignore_index=True,
+    )
+    long["week"] = long["visit_code"].map(lambda v: 0 if v == "baseline" else days[v] / 7)
+    responses = add_pain_response(rows)
+    arm_a, arm_b = protocol.arm_codes
+    sample: list[str] = []
+    for arm in protocol.arm_codes:
+        sample += sample_subjects(
+            base.loc[base["arm"] == arm, "subject_id"].tolist(), INDIVIDUAL_SAMPLE
+        )
+    individual = long[long["subject_id"].isin(sample) & long["nrs"].notna()].sort_values(
+        ["subject_id", "week"]
+    )
+    return PainReport(
+        as_of=scope.as_of,
+        n_randomized={a: int((base["arm"] == a).sum()) for a in protocol.arm_codes},
+        nrs=trajectory(long, "nrs", days),
+        pafi=trajectory(
+            long[
+                long["visit_code"].isin(
+                    ["baseline", *[v.code for v in protocol.visits if "pafi" in v.collects]]
+                )
+            ],
+            "pafi",
+            days,
+        ),
+        omed=trajectory(long, "omed_mg", days),
+        long=long,
+        responses=response_table(responses, visits),
+        change=change_difference(rows, arm_a, arm_b, visits),
+        bands=nrs_bands_share(long),
+        individual=individual,
+        excluded_values=excluded,
+    )
+
+
+@dataclass(frozen=True)
+class LocalControlReport:
+    """MDA responses, DCR and time to local progression per arm."""
+
+    as_of: dt.date
+    counts: pd.DataFrame
+    dcr: pd.DataFrame
+    ttp: pd.DataFrame
+    km: dict[str, KaplanMeier]
+    risk_days: tuple[int, ...]
+
+
+def load_local_control(db: TrialDb, protocol: Protocol, scope: Scope) -> LocalControlReport:
+    """Local control per arm and imaging visit, and time to first PD, for a scope."""
+    imaging_visits = [v.code for v in protocol.visits if "imaging" in v.collects]
+    img = queries.imaging_results(db, scope)
+    counts = mda_counts(img, imaging_visits)
+    subjects = queries.randomized_subjects(db, scope).rename(columns={protocol.day_zero: "day0"})
+    ttp = time_to_progression(img, subjects)
+    risk_days = tuple(round(m * 30.4375) for m in protocol.km_risk_months)
+    km = {}
+    for arm in protocol.arm_codes:
+        fit = kaplan_meier(ttp, arm, risk_days)
+        if fit is not None:
+            km[arm] = fit
+    return LocalControlReport(scope.as_of, counts, dcr_table(counts), ttp, km, risk_days)

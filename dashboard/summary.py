@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashboard.protocol import Protocol
-from dashboard.services import load_randomization, load_recruitment, load_visits
+from dashboard.services import (
+    load_local_control,
+    load_pain,
+    load_randomization,
+    load_recruitment,
+    load_visits,
+)
 from data_access.queries import TrialDb
 from data_access.scope import Scope
 
@@ -131,6 +137,54 @@ def randomization_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict
     }
 
 
+def outcomes_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, Any]:
+    """The `outcomes` section: NRS means and n, pain responders, DCR, per arm and visit."""
+    pain = load_pain(db, protocol, scope)
+    lc = load_local_control(db, protocol, scope)
+    arms = protocol.arm_codes
+
+    def per_arm(frame: Any, make: Any) -> dict[str, dict[str, Any]]:
+        return {
+            a: {str(r["visit_code"]): make(r) for r in frame[frame["arm"] == a].to_dict("records")}
+            for a in arms
+        }
+
+    def ci(r: dict[str, Any], low: str, high: str) -> list[float] | None:
+        lo, hi = r[low], r[high]
+        return None if lo != lo else [round(float(lo), 4), round(float(hi), 4)]
+
+    return {
+        "nrs_mean": per_arm(pain.nrs, lambda r: round(float(r["mean"]), 3)),
+        "nrs_n": per_arm(pain.nrs, lambda r: int(r["n"])),
+        "pafi_mean": per_arm(pain.pafi, lambda r: round(float(r["mean"]), 3)),
+        "pain_responders": per_arm(
+            pain.responses,
+            lambda r: {
+                "n": int(r["n"]),
+                "responders": int(r["responders"]),
+                "complete": int(r["complete"]),
+                "partial": int(r["partial"]),
+                "progression": int(r["progression"]),
+                "nrs_only": int(r["nrs_only"]),
+                "ci": ci(r, "ci_low", "ci_high"),
+            },
+        ),
+        "dcr": per_arm(
+            lc.dcr,
+            lambda r: {
+                "evaluable": int(r["evaluable"]),
+                "controlled": int(r["controlled"]),
+                "not_evaluable": int(r["not_evaluable"]),
+                "ci": ci(r, "ci_low", "ci_high"),
+            },
+        ),
+        "local_progression": {
+            a: {"subjects": km.n, "events": km.events} for a, km in lc.km.items()
+        },
+        "excluded_out_of_range": pain.excluded_values,
+    }
+
+
 def build_summary(
     db: TrialDb, protocol: Protocol, centers: Sequence[str], as_of: dt.date
 ) -> dict[str, Any]:
@@ -142,6 +196,7 @@ def build_summary(
         "recruitment": recruitment_section(db, protocol, scope),
         "randomization": randomization_section(db, protocol, scope),
         "visits": visits_section(db, protocol, scope),
+        "outcomes": outcomes_section(db, protocol, scope),
     }
 
 

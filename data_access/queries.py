@@ -10,7 +10,14 @@ import pandas as pd
 from sqlalchemy import Select, case, func, select
 
 from data_access.engine import read_connection
-from data_access.schema import assessments, centers, sbrt_courses, subjects, trial_meta
+from data_access.schema import (
+    assessments,
+    centers,
+    imaging,
+    sbrt_courses,
+    subjects,
+    trial_meta,
+)
 from data_access.scope import Scope, subject_conditions
 
 
@@ -218,3 +225,61 @@ def screened_subjects(db: TrialDb, scope: Scope) -> pd.DataFrame:
         floats=["baseline_omed_mg"],
         bools=["eligible"],
     )
+
+
+def outcome_assessments(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Follow-up NRS, PAFI and OMED of randomized subjects in scope, with their baselines."""
+    a, s = assessments.c, subjects.c
+    stmt = (
+        select(
+            a.subject_id,
+            s.center_id,
+            s.arm,
+            a.visit_code,
+            a.assessed_on,
+            a.nrs,
+            a.pafi,
+            a.omed_mg,
+            s.baseline_nrs,
+            s.baseline_pafi,
+            s.baseline_omed_mg,
+        )
+        .join_from(assessments, subjects, a.subject_id == s.subject_id)
+        .where(
+            subject_conditions(scope, subjects),
+            s.randomized_on <= scope.as_of,
+            a.assessed_on <= scope.as_of,
+        )
+    )
+    return _frame(
+        db,
+        stmt,
+        dates=["assessed_on"],
+        ints=["nrs", "pafi", "baseline_nrs", "baseline_pafi"],
+        floats=["omed_mg", "baseline_omed_mg"],
+    )
+
+
+def imaging_results(db: TrialDb, scope: Scope) -> pd.DataFrame:
+    """Follow-up MDA responses of randomized subjects in scope, with their day-0 candidates."""
+    i, s = imaging.c, subjects.c
+    stmt = (
+        select(
+            i.subject_id,
+            s.center_id,
+            s.arm,
+            i.visit_code,
+            i.imaged_on,
+            i.modality,
+            i.mda_response,
+            s.procedure_on,
+            s.randomized_on,
+        )
+        .join_from(imaging, subjects, i.subject_id == s.subject_id)
+        .where(
+            subject_conditions(scope, subjects),
+            s.randomized_on <= scope.as_of,
+            i.imaged_on <= scope.as_of,
+        )
+    )
+    return _frame(db, stmt, dates=["imaged_on", "procedure_on", "randomized_on"])

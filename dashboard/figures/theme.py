@@ -51,11 +51,15 @@ def base_layout(
         paper_bgcolor="white",
         plot_bgcolor="white",
         height=height,
-        margin={"l": 20, "r": 20, "t": 84 if subtitle else 60, "b": 20},
+        margin={"l": 20, "r": 20, "t": 84 if subtitle else 60, "b": 20 + 2 * size},
+        # Always show the legend: a chart filtered to one arm must still say which arm it is.
+        showlegend=True,
+        # The legend sits at the bottom of the figure, below the x-axis title, never on it.
         legend={
             "orientation": "h",
-            "y": -0.2,
-            "yanchor": "top",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
             "x": 0,
             "font": {"size": size - 1},
             "traceorder": "normal",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dash import Dash
 from dash.development.base_component import Component
 
-from dashboard.pages import randomization, recruitment, visits
+from dashboard.pages import local_control, pain, randomization, recruitment, visits
 from dashboard.services import PageContext
 
 
@@ -31,8 +31,8 @@ PAGES: tuple[PageSpec, ...] = (
         randomization.register_callbacks,
     ),
     PageSpec(visits.PATH, visits.NAV_KEY, visits.render),
-    PageSpec("/pain", "nav.pain", None),
-    PageSpec("/local-control", "nav.local_control", None),
+    PageSpec(pain.PATH, pain.NAV_KEY, pain.render),
+    PageSpec(local_control.PATH, local_control.NAV_KEY, local_control.render),
     PageSpec("/safety", "nav.safety", None),
     PageSpec("/data-quality", "nav.data_quality", None),
 )
