@@ -108,6 +108,7 @@ class Protocol:
     eligibility: Eligibility
     nrs_ni_margin: float | None = None
     km_risk_months: tuple[int, ...] = (0, 3, 6, 9, 12)
+    events_of_interest: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -339,7 +340,18 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
     if not isinstance(risk, list) or not all(isinstance(x, int) and x >= 0 for x in risk):
         raise root.fail("outcomes.km_risk_months", "must be a list of whole months")
 
+    interest: list[tuple[str, tuple[str, ...]]] = []
+    if "safety" in data:
+        raw = root.table("safety").raw("events_of_interest", {})
+        if not isinstance(raw, dict):
+            raise root.fail("safety.events_of_interest", "must be a table of name = [terms]")
+        for name, terms in raw.items():
+            if not isinstance(terms, list) or not all(isinstance(x, str) for x in terms):
+                raise root.fail(f"safety.events_of_interest.{name}", "must be a list of terms")
+            interest.append((name, tuple(terms)))
+
     return Protocol(
+        events_of_interest=tuple(interest),
         nrs_ni_margin=margin,
         km_risk_months=tuple(risk),
         title=trial.text("title"),

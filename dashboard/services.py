@@ -37,6 +37,15 @@ from dashboard.metrics.recruitment import (
     cumulative_enrollment,
     recruitment_report,
 )
+from dashboard.metrics.safety import (
+    attribution_by_arm,
+    center_rates,
+    events_of_interest,
+    incidence_by_term,
+    overview_by_arm,
+    prepare_events,
+    reporting_lag,
+)
 from dashboard.metrics.visits import (
     flagged_subjects,
     missed_by_month,
@@ -45,6 +54,7 @@ from dashboard.metrics.visits import (
     worklist,
 )
 from dashboard.protocol import Protocol
+from dashboard.scope import build_scope
 from dashboard.urlstate import ViewState
 from data_access import queries
 from data_access.queries import TrialDb
@@ -93,6 +103,22 @@ class PageContext:
 def default_as_of(settings: Settings, db: TrialDb) -> dt.date:
     """The configured date, else the date the data describe (demo, import), else today."""
     return settings.as_of or queries.trial_as_of(db) or dt.date.today()
+
+
+def page_context(state: AppState, view: ViewState, data_date: dt.date) -> PageContext:
+    """The context of a request, with its query scope.
+
+    Every page and page callback gets its scope here, so rights are applied in one place.
+    """
+    scope = build_scope(view, state.protocol.center_codes, data_date)
+    return PageContext(state, view, scope, data_date)
+
+
+def context_from_search(state: AppState, search: str | None) -> PageContext:
+    """The context of a page callback, from the URL query string the page was drawn for."""
+    protocol = state.protocol
+    view = ViewState.from_search(search, protocol.center_codes, protocol.arm_codes)
+    return page_context(state, view, default_as_of(state.settings, state.db))
 
 
 def load_recruitment(db: TrialDb, protocol: Protocol, scope: Scope) -> RecruitmentReport:
@@ -336,3 +362,69 @@ def load_local_control(db: TrialDb, protocol: Protocol, scope: Scope) -> LocalCo
         if fit is not None:
             km[arm] = fit
     return LocalControlReport(scope.as_of, counts, dcr_table(counts), ttp, km, risk_days)
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    """Adverse events of a scope, listed and summarised by arm and center."""
+
+    as_of: dt.date
+    events: pd.DataFrame
+    n_by_arm: dict[str, int]
+    n_by_center: dict[str, int]
+    overview: pd.DataFrame
+    incidence: pd.DataFrame
+    attribution: pd.DataFrame
+    interest: pd.DataFrame
+    centers: pd.DataFrame
+    lag: pd.DataFrame
+    ungradable: int
+
+
+def load_safety(db: TrialDb, protocol: Protocol, scope: Scope) -> SafetyReport:
+    """AEs, incidence by arm/term/worst grade, center rates and reporting lag for a scope."""
+    subjects = queries.randomized_subjects(db, scope)
+    arms = [a for a in protocol.arm_codes if scope.arms is None or a in scope.arms]
+    n_by_arm = {a: int((subjects["arm"] == a).sum()) for a in arms}
+    n_by_center = {c: int((subjects["center_id"] == c).sum()) for c in scope.centers}
+    events = prepare_events(queries.adverse_event_rows(db, scope))
+    return SafetyReport(
+        as_of=scope.as_of,
+        events=events,
+        n_by_arm=n_by_arm,
+        n_by_center=n_by_center,
+        overview=overview_by_arm(events, n_by_arm),
+        incidence=incidence_by_term(events, n_by_arm),
+        attribution=attribution_by_arm(events),
+        interest=events_of_interest(events, protocol.events_of_interest, n_by_arm),
+        centers=center_rates(events, n_by_center),
+        lag=reporting_lag(events, list(scope.centers), scope.as_of),
+        ungradable=int((~events["valid_grade"]).sum()),
+    )
+
+
+@dataclass(frozen=True)
+class SubjectTimeline:
+    """One subject's events against the procedure and SBRT dates (empty when not in scope)."""
+
+    subject_id: str
+    events: pd.DataFrame
+    day0: pd.Timestamp | None
+    sbrt: pd.DataFrame
+
+
+def load_subject_timeline(
+    db: TrialDb, protocol: Protocol, scope: Scope, subject_id: str
+) -> SubjectTimeline:
+    """A subject's AEs, procedure and SBRT course, only if the subject is in the scope."""
+    events = prepare_events(queries.adverse_event_rows(db, scope, subject_id))
+    subjects = queries.randomized_subjects(db, scope)
+    mine = subjects[subjects["subject_id"] == subject_id]
+    day0 = mine.iloc[0][protocol.day_zero] if len(mine) else None
+    sbrt = queries.sbrt_courses_in_scope(db, scope)
+    return SubjectTimeline(
+        subject_id,
+        events if len(mine) else events.iloc[0:0],
+        None if day0 is None or pd.isna(day0) else pd.Timestamp(day0),
+        sbrt[sbrt["subject_id"] == subject_id] if len(mine) else sbrt.iloc[0:0],
+    )

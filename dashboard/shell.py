@@ -15,8 +15,7 @@ from dashboard.components import grid
 from dashboard.components.common import error_state
 from dashboard.i18n import LANGUAGES, format_date, t
 from dashboard.pages import PAGES, PageSpec, find_page
-from dashboard.scope import build_scope
-from dashboard.services import AppState, PageContext, default_as_of
+from dashboard.services import AppState, PageContext, default_as_of, page_context
 from dashboard.urlstate import ViewState
 from data_access.engine import DatabaseUnavailable
 from data_access.scope import Scope
@@ -176,7 +175,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
     grid.register_callbacks(app)
     for spec in PAGES:
         if spec.register_callbacks is not None:
-            spec.register_callbacks(app)
+            spec.register_callbacks(app, state)
     protocol = state.protocol
     centers, arms = protocol.center_codes, protocol.arm_codes
     filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG)
@@ -244,14 +243,15 @@ def register_callbacks(app: Dash, state: AppState) -> None:
                 view.lang,
             )
         lang = view.lang
-        scope = build_scope(view, centers, data_date)
+        context = page_context(state, view, data_date)
+        scope = context.scope
         page = find_page(pathname)
         if db_error is not None:
             content: Component = error_state(
                 t("error.title", lang), db_error, t("error.what_to_do", lang)
             )
         else:
-            content = render_page(page, pathname or "/", PageContext(state, view, scope, data_date))
+            content = render_page(page, pathname or "/", context)
         stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
         return (
             content,

@@ -12,6 +12,7 @@ from dashboard.services import (
     load_pain,
     load_randomization,
     load_recruitment,
+    load_safety,
     load_visits,
 )
 from data_access.queries import TrialDb
@@ -185,6 +186,43 @@ def outcomes_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str,
     }
 
 
+def safety_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, Any]:
+    """The `safety` section: subjects with AEs by arm, center rates and reporting lag."""
+    report = load_safety(db, protocol, scope)
+    by_arm = {
+        str(r["arm"]): {
+            k: int(r[k]) for k in ("subjects", "events", "any_ae", "grade3plus", "serious", "fatal")
+        }
+        for r in report.overview.to_dict("records")
+    }
+    by_center = {
+        str(r["center_id"]): {
+            "subjects": int(r["subjects"]),
+            "any_ae": int(r["any_ae"]),
+            "serious": int(r["serious"]),
+        }
+        for r in report.centers.to_dict("records")
+        if r["center_id"] != "ALL"
+    }
+    lag = {
+        str(r["center_id"]): {
+            "events": int(r["events"]),
+            "median_lag_days": None if r["median_lag"] != r["median_lag"] else r["median_lag"],
+            "days_since_last_report": None
+            if r["days_since_last_report"] is None
+            or r["days_since_last_report"] != r["days_since_last_report"]
+            else int(r["days_since_last_report"]),
+        }
+        for r in report.lag.to_dict("records")
+    }
+    return {
+        "by_arm": by_arm,
+        "by_center": by_center,
+        "reporting_lag": lag,
+        "ungradable_events": report.ungradable,
+    }
+
+
 def build_summary(
     db: TrialDb, protocol: Protocol, centers: Sequence[str], as_of: dt.date
 ) -> dict[str, Any]:
@@ -197,6 +235,7 @@ def build_summary(
         "randomization": randomization_section(db, protocol, scope),
         "visits": visits_section(db, protocol, scope),
         "outcomes": outcomes_section(db, protocol, scope),
+        "safety": safety_section(db, protocol, scope),
     }
 
 

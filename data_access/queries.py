@@ -11,6 +11,7 @@ from sqlalchemy import Select, case, func, select
 
 from data_access.engine import read_connection
 from data_access.schema import (
+    adverse_events,
     assessments,
     centers,
     imaging,
@@ -283,3 +284,43 @@ def imaging_results(db: TrialDb, scope: Scope) -> pd.DataFrame:
         )
     )
     return _frame(db, stmt, dates=["imaged_on", "procedure_on", "randomized_on"])
+
+
+def adverse_event_rows(db: TrialDb, scope: Scope, subject_id: str | None = None) -> pd.DataFrame:
+    """AEs of randomized subjects in scope known by the as-of date (reported, else onset)."""
+    e, s = adverse_events.c, subjects.c
+    known = func.coalesce(e.reported_on, e.onset_on)
+    stmt = (
+        select(
+            e.ae_id,
+            e.subject_id,
+            s.center_id,
+            s.arm,
+            e.term,
+            e.soc,
+            e.grade,
+            e.serious,
+            e.attribution,
+            e.onset_on,
+            e.resolved_on,
+            e.outcome,
+            e.reported_on,
+            s.procedure_on,
+        )
+        .join_from(adverse_events, subjects, e.subject_id == s.subject_id)
+        .where(
+            subject_conditions(scope, subjects),
+            s.randomized_on <= scope.as_of,
+            known <= scope.as_of,
+        )
+        .order_by(e.onset_on, e.ae_id)
+    )
+    if subject_id is not None:
+        stmt = stmt.where(e.subject_id == subject_id)
+    return _frame(
+        db,
+        stmt,
+        dates=["onset_on", "resolved_on", "reported_on", "procedure_on"],
+        ints=["ae_id", "grade"],
+        bools=["serious"],
+    )

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from dash import Dash
 from dash.development.base_component import Component
 
-from dashboard.pages import local_control, pain, randomization, recruitment, visits
-from dashboard.services import PageContext
+from dashboard.pages import local_control, pain, randomization, recruitment, safety, visits
+from dashboard.services import AppState, PageContext
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class PageSpec:
     path: str
     nav_key: str
     render: Callable[[PageContext], Component] | None
-    register_callbacks: Callable[[Dash], None] | None = None
+    register_callbacks: Callable[[Dash, AppState], None] | None = None
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -33,7 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(visits.PATH, visits.NAV_KEY, visits.render),
     PageSpec(pain.PATH, pain.NAV_KEY, pain.render),
     PageSpec(local_control.PATH, local_control.NAV_KEY, local_control.render),
-    PageSpec("/safety", "nav.safety", None),
+    PageSpec(safety.PATH, safety.NAV_KEY, safety.render, safety.register_callbacks),
     PageSpec("/data-quality", "nav.data_quality", None),
 )
 HOME = recruitment.PATH

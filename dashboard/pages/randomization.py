@@ -14,7 +14,7 @@ from dashboard.components.common import empty_state, graph, help_button, kpi_car
 from dashboard.components.grid import listing
 from dashboard.figures import randomization as figs
 from dashboard.i18n import format_date, label, t
-from dashboard.services import PageContext, RandomizationReport, load_randomization
+from dashboard.services import AppState, PageContext, RandomizationReport, load_randomization
 
 PATH = "/randomization"
 NAV_KEY = "nav.randomization"
@@ -346,7 +346,7 @@ def render(ctx: PageContext) -> Component:
     )
 
 
-def register_callbacks(app: Dash) -> None:
+def register_callbacks(app: Dash, state: AppState) -> None:
     """Download the CONSORT figure as PNG or SVG, drawn by the browser (works offline)."""
     for button, fmt in ((ids.RND_CONSORT_PNG, "png"), (ids.RND_CONSORT_SVG, "svg")):
         app.clientside_callback(
