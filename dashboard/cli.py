@@ -42,6 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true")
 
     sub.add_parser("schema", help="print the trial database contract as Markdown")
+
+    imp = sub.add_parser("import", help="load an EDC export into a trial database (all or nothing)")
+    imp.add_argument("kind", choices=["csv", "sdtm"])
+    imp.add_argument("folder")
+    imp.add_argument("--db", required=True, help="SQLAlchemy URL of the target (replaced!)")
+    imp.add_argument("--as-of", type=_date, help="the data date of the export")
+    imp.add_argument("--mapping", help="SDTM mapping file (default: dashboard/sdtm_mapping.toml)")
+
+    exp = sub.add_parser("export", help="write the trial database as a CSV bundle")
+    exp.add_argument("kind", choices=["csv"])
+    exp.add_argument("folder")
+    exp.add_argument("--db", help="SQLAlchemy URL (default: TRIAL_DB_URL, then the demo)")
+
+    chk = sub.add_parser("check", help="structure and plausibility findings of a database")
+    chk.add_argument("--db", help="SQLAlchemy URL (default: TRIAL_DB_URL, then the demo)")
+    chk.add_argument("--as-of", type=_date)
+    chk.add_argument("--json", action="store_true")
     return p
 
 
@@ -70,7 +87,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{n} randomized, as of {trial.as_of}."
             )
             return 0
+        if args.command == "import":
+            return _import(args)
+        if args.command == "export":
+            from data_access.importers.csv_bundle import export_csv
+
+            url = args.db or settings.resolved_db_url
+            counts = export_csv(url, args.folder)
+            print(
+                f"Exported {sum(counts.values())} rows to {args.folder}: "
+                + ", ".join(f"{k} {v}" for k, v in counts.items())
+            )
+            return 0
         protocol = load_protocol(settings.protocol_file)
+        if args.command == "check":
+            return _check(args, settings, protocol)
         if args.command == "serve":
             from app import create_app
 
@@ -108,3 +139,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Import a CSV bundle or SDTM folder; on any error nothing is written (exit 1)."""
+    from pathlib import Path
+
+    from data_access.importers.csv_bundle import ImportRejected, import_csv, stderr_progress
+    from data_access.importers.sdtm import import_sdtm
+
+    try:
+        if args.kind == "csv":
+            report = import_csv(args.folder, args.db, args.as_of, progress=stderr_progress)
+        else:
+            mapping = args.mapping or Path(__file__).with_name("sdtm_mapping.toml")
+            report = import_sdtm(
+                args.folder, args.db, mapping, args.as_of, progress=stderr_progress
+            )
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"Import rejected: {exc}. The database {args.db} was not changed.", file=sys.stderr)
+        return 1
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    print(f"Imported into {args.db}: " + ", ".join(f"{k} {v}" for k, v in report.rows.items()))
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> int:
+    """Print the data-quality findings; exit 1 only when the database cannot be checked."""
+    from dashboard.protocol import Protocol
+    from dashboard.services import default_as_of, load_data_quality
+    from data_access.scope import Scope
+
+    assert isinstance(protocol, Protocol)
+    if args.db:
+        settings = settings.with_(db_url=args.db)
+    db = TrialDb(settings.resolved_db_url, settings.query_timeout_ms, settings.row_cap)
+    as_of = args.as_of or default_as_of(settings, db)
+    report = load_data_quality(db, protocol, Scope(protocol.center_codes, as_of))
+    f = report.findings
+    if args.json:
+        rows = f.assign(record_on=f["record_on"].dt.strftime("%Y-%m-%d")).to_dict("records")
+        print(json.dumps({"as_of": as_of.isoformat(), "findings": rows}, indent=2, default=str))
+        return 0
+    print(f"{len(f)} finding(s), checked as of {as_of}")
+    for r in f.itertuples():
+        print(
+            f"{r.category:<12} {r.check:<32} {r.subject_id or '-':<12} {r.table}.{r.field} = "
+            f"{r.value}"
+        )
+    return 0

@@ -56,6 +56,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Arms and centers
     "arm.RFA_PVA": ("RFA/PVA", "RFA/PVA"),
     "arm.RFA_PVA_SBRT": ("RFA/PVA + SBRT", "RFA/PVA + SBRT"),
+    "arm.none": ("– (no arm)", "–（无组别）"),
     "center.all": ("All centers", "所有中心"),
     "center.selection": ("Selected centers", "所选中心"),
     # Recruitment page
@@ -670,6 +671,131 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Subject-level incidence: a subject with several events of one term counts once, at the worst grade. Percentages use the randomized subjects of the arm.",
         "受试者水平发生率：同一术语多次发生的受试者只计一次，按最高级别。百分比以该组随机受试者为分母。",
     ),
+    # Data-quality page
+    "dq.check.baseline_nrs_low": ("randomized with baseline NRS < 4", "基线 NRS < 4 却已随机"),
+    "dq.check.level_outside": ("treated level outside T5–L5", "治疗节段不在 T5–L5"),
+    "dq.check.too_many_levels": ("more than 2 treated levels", "治疗节段超过 2 个"),
+    "dq.check.imaging_too_early": (
+        "imaging more than 42 days before enrollment",
+        "影像早于入组 42 天以上",
+    ),
+    "dq.check.imaging_after_enrollment": ("imaging after enrollment", "影像晚于入组"),
+    "dq.check.no_imaging": ("no baseline imaging date", "无基线影像日期"),
+    "dq.check.ineligible_randomized": (
+        "screened not eligible but randomized",
+        "筛选不合格却已随机",
+    ),
+    "dq.check.nrs_out_of_range": ("NRS outside 0–10", "NRS 超出 0–10"),
+    "dq.check.pafi_out_of_range": ("PAFI outside 0–10", "PAFI 超出 0–10"),
+    "dq.check.grade_out_of_range": ("CTCAE grade outside 1–5", "CTCAE 级别超出 1–5"),
+    "dq.check.age_years_out_of_range": ("age outside 18–100", "年龄超出 18–100"),
+    "dq.check.omed_negative": ("negative OMED", "OMED 为负值"),
+    "dq.check.unknown_mda": (
+        "MDA response code not CR/PR/SD/PD/NE",
+        "MDA 疗效代码不是 CR/PR/SD/PD/NE",
+    ),
+    "dq.check.future_date": ("date after the data date", "日期晚于数据截至日"),
+    "dq.check.before_screening": ("date before screening", "日期早于筛选"),
+    "dq.check.randomized_without_procedure": (
+        "randomized without a procedure date",
+        "已随机但无手术日期",
+    ),
+    "dq.check.randomized_before_procedure": ("randomized before the procedure", "随机早于手术"),
+    "dq.check.off_study_before_randomization": (
+        "left the study before randomization",
+        "随机前已退出研究",
+    ),
+    "dq.check.visit_after_death": ("visit after death", "死亡后仍有访视"),
+    "dq.check.event_after_death": ("adverse event starting after death", "死亡后发生的不良事件"),
+    "dq.check.resolved_before_onset": ("AE resolved before its onset", "不良事件缓解早于发生"),
+    "dq.check.sbrt_in_other_arm": ("SBRT given in the RFA/PVA arm", "RFA/PVA 组接受了 SBRT"),
+    "dq.check.scheme_not_allowed": ("SBRT scheme not allowed", "SBRT 方案不在允许范围"),
+    "dq.check.late_start": (
+        "SBRT started more than 4 weeks after the procedure",
+        "SBRT 于术后 4 周以后开始",
+    ),
+    "dq.check.no_sbrt": (
+        "SBRT arm without SBRT 6 weeks after the procedure",
+        "SBRT 组术后 6 周仍未行 SBRT",
+    ),
+    "dq.check.unknown_center": ("center code not in the protocol", "中心代码不在方案中"),
+    "dq.check.unknown_arm": ("arm code not in the protocol", "组别代码不在方案中"),
+    "dq.check.unknown_visit": ("visit code not in the schedule", "访视代码不在计划中"),
+    "dq.check.orphan_row": ("row for a subject who does not exist", "受试者不存在的记录"),
+    "dq.title": ("Data quality", "数据质量"),
+    "dq.cat.eligibility": ("Eligibility", "入选资格"),
+    "dq.cat.range": ("Values out of range", "数值超出范围"),
+    "dq.cat.dates": ("Dates", "日期"),
+    "dq.cat.sbrt": ("SBRT delivery", "SBRT 实施"),
+    "dq.cat.structure": ("Codes and links", "代码与关联"),
+    "dq.kpi.deviations": ("protocol deviations recorded (major)", "已记录的方案偏离（重大）"),
+    "dq.fig.counts": ("Findings by center and category", "各中心各类别的问题"),
+    "dq.fig.trend": ("Findings by month of the record", "按记录月份统计的问题"),
+    "dq.subtitle": (
+        "{scope} · {n} findings · checked as of {date}",
+        "{scope} · {n} 个问题 · 核查截至 {date}",
+    ),
+    "dq.axis.findings": ("Findings", "问题数"),
+    "dq.axis.month": ("Month of the record", "记录月份"),
+    "dq.findings.title": ("Findings to chase", "待核查问题"),
+    "dq.findings.help": (
+        "One row per problem: the subject, what is wrong, the table and field, and the value found. Filter by center or check, export, and tick them off at the site.",
+        "每行一个问题：受试者、问题、表与字段及所见值。可按中心或核查项筛选、导出，并在中心逐项核对。",
+    ),
+    "dq.deviations.title": ("Protocol deviations recorded by the sites", "各中心记录的方案偏离"),
+    "dq.deviations.empty": (
+        "No protocol deviation recorded in this selection.",
+        "当前筛选下无记录的方案偏离。",
+    ),
+    "dq.empty": ("No finding in this selection.", "当前筛选下无问题。"),
+    "dq.note.structure": (
+        "Code and link checks cover the whole database: select every center to see them.",
+        "代码与关联核查针对整个数据库：选择所有中心后可见。",
+    ),
+    "dq.col.subject": ("Subject", "受试者"),
+    "dq.col.center": ("Center", "中心"),
+    "dq.col.category": ("Category", "类别"),
+    "dq.col.check": ("What is wrong", "问题"),
+    "dq.col.table": ("Table", "表"),
+    "dq.col.field": ("Field", "字段"),
+    "dq.col.value": ("Value found", "所见值"),
+    "dq.col.record": ("Record date", "记录日期"),
+    "dq.col.date": ("Date", "日期"),
+    "dq.col.major": ("Major", "重大"),
+    "dq.col.description": ("Description", "描述"),
+    "dev.eligibility": ("eligibility", "入选资格"),
+    "dev.visit_window": ("visit window", "访视窗口"),
+    "dev.sbrt_dose": ("SBRT dose", "SBRT 剂量"),
+    "dev.consent": ("consent", "知情同意"),
+    "dev.other": ("other", "其他"),
+    "def.findings": (
+        "Checks from the protocol: eligibility (NRS ≥ 4, T5–L5, at most 2 levels, imaging within 42 days before enrollment), ranges (NRS and PAFI 0–10, grade 1–5), dates (none in the future or before screening, none after death, randomized after a procedure) and SBRT delivery (only in its arm, allowed schemes, start within 4 weeks). Findings never block anything.",
+        "方案规定的核查：入选资格（NRS ≥ 4、T5–L5、最多 2 个节段、入组前 42 天内影像）、数值范围（NRS 与 PAFI 0–10，级别 1–5）、日期（无未来日期、无早于筛选、无死亡后记录、手术后随机）及 SBRT 实施（仅限该组、允许方案、4 周内开始）。问题不会阻止任何操作。",
+    ),
+    "def.dq.eligibility": (
+        "Randomized subjects who do not meet an eligibility rule of the protocol file.",
+        "不符合方案文件入选规则的随机受试者。",
+    ),
+    "def.dq.range": (
+        "Values outside their scale: NRS or PAFI outside 0–10, grade outside 1–5, age outside 18–100, negative OMED, unknown MDA code.",
+        "超出量表范围的值：NRS 或 PAFI 超出 0–10、级别超出 1–5、年龄超出 18–100、OMED 为负、未知 MDA 代码。",
+    ),
+    "def.dq.dates": (
+        "Dates after the data date, before screening, after death, or in an impossible order.",
+        "晚于数据截至日、早于筛选、死亡后或顺序不合理的日期。",
+    ),
+    "def.dq.sbrt": (
+        "SBRT outside its arm, a scheme not allowed, a start later than 4 weeks, or no SBRT 6 weeks after the procedure in the SBRT arm.",
+        "在非 SBRT 组实施、方案不被允许、开始晚于 4 周，或 SBRT 组术后 6 周仍未实施。",
+    ),
+    "def.dq.structure": (
+        "Codes the protocol does not know (center, arm, visit) and rows whose subject does not exist.",
+        "方案中不存在的代码（中心、组别、访视）以及受试者不存在的记录。",
+    ),
+    "def.deviations": (
+        "Deviations the sites recorded themselves (the findings above are what the checks find, recorded or not).",
+        "各中心自行记录的偏离（上方问题为核查发现，无论是否记录）。",
+    ),
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": (
         "Enrolled = randomized: a randomization date on or before the data date. Randomization "
@@ -711,6 +837,13 @@ def label(prefix: str, code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The translation of a data code (a reason, a state), or the code as recorded."""
     key = f"{prefix}.{code}"
     return t(key, lang) if key in MESSAGES else code
+
+
+def arm_label(code: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label of an arm code found in the data (unknown codes as recorded, none as '–')."""
+    if code is None or str(code) in ("", "nan", "<NA>", "None"):
+        return t("arm.none", lang)
+    return label("arm", str(code), lang)
 
 
 def normalise_language(lang: str | None) -> str:

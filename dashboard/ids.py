@@ -76,3 +76,10 @@ SAF_INCIDENCE = "saf-incidence"
 SAF_CENTERS = "saf-graph-centers"
 SAF_LAG = "saf-graph-lag"
 SAF_ONSET = "saf-graph-onset"
+
+# Data-quality page
+DQ_KPIS = "dq-kpis"
+DQ_COUNTS = "dq-graph-counts"
+DQ_TREND = "dq-graph-trend"
+DQ_FINDINGS = "dq-findings"
+DQ_DEVIATIONS = "dq-deviations"

@@ -8,6 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.config import Settings
+from dashboard.metrics.data_quality import (
+    counts_by_center,
+    plausibility_findings,
+    structure_findings,
+    trend,
+)
 from dashboard.metrics.local_control import (
     KaplanMeier,
     dcr_table,
@@ -427,4 +433,79 @@ def load_subject_timeline(
         events if len(mine) else events.iloc[0:0],
         None if day0 is None or pd.isna(day0) else pd.Timestamp(day0),
         sbrt[sbrt["subject_id"] == subject_id] if len(mine) else sbrt.iloc[0:0],
+    )
+
+
+@dataclass(frozen=True)
+class DataQualityReport:
+    """Plausibility and structure findings, their counts and trend, recorded deviations."""
+
+    as_of: dt.date
+    findings: pd.DataFrame
+    by_center: pd.DataFrame
+    trend: pd.DataFrame
+    deviations: pd.DataFrame
+    structure_checked: bool
+
+
+def load_data_quality(db: TrialDb, protocol: Protocol, scope: Scope) -> DataQualityReport:
+    """Every finding for the centers in scope, checked as of the scope's date.
+
+    Structure findings (unknown codes, orphan rows) are about the whole database; they are
+    computed only when the scope covers every center of the protocol.
+    """
+    from data_access import schema
+
+    centers = list(scope.centers)
+    tables = {
+        t.name: queries.table_rows(db, t, centers)
+        for t in (
+            schema.subjects,
+            schema.assessments,
+            schema.imaging,
+            schema.adverse_events,
+            schema.sbrt_courses,
+            schema.deviations,
+        )
+    }
+    subj = tables["subjects"]
+    for name in ("assessments", "imaging", "adverse_events", "sbrt_courses", "deviations"):
+        tables[name] = tables[name].merge(
+            subj[["subject_id", "center_id"]], on="subject_id", how="left"
+        )
+    findings = plausibility_findings(
+        subj,
+        tables["assessments"],
+        tables["imaging"],
+        tables["adverse_events"],
+        tables["sbrt_courses"],
+        protocol,
+        scope.as_of,
+    )
+    full = set(protocol.center_codes) <= set(centers)
+    if full:
+        every = {
+            t.name: queries.table_rows(db, t)
+            for t in (schema.subjects, schema.assessments, schema.imaging, schema.adverse_events)
+        }
+        findings = pd.concat(
+            [
+                findings,
+                structure_findings(
+                    every["subjects"],
+                    every["assessments"],
+                    every["imaging"],
+                    every["adverse_events"],
+                    protocol,
+                ),
+            ],
+            ignore_index=True,
+        )
+    return DataQualityReport(
+        as_of=scope.as_of,
+        findings=findings,
+        by_center=counts_by_center(findings, centers),
+        trend=trend(findings),
+        deviations=tables["deviations"],
+        structure_checked=full,
     )

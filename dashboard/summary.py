@@ -8,6 +8,7 @@ from typing import Any
 
 from dashboard.protocol import Protocol
 from dashboard.services import (
+    load_data_quality,
     load_local_control,
     load_pain,
     load_randomization,
@@ -223,6 +224,27 @@ def safety_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, A
     }
 
 
+def data_quality_section(db: TrialDb, protocol: Protocol, scope: Scope) -> dict[str, Any]:
+    """The `data_quality` section: findings per center and category, and per check."""
+    report = load_data_quality(db, protocol, scope)
+    by_center = {
+        str(r["center_id"]): {k: int(v) for k, v in r.items() if k != "center_id"}
+        for r in report.by_center.to_dict("records")
+    }
+    by_check = report.findings.groupby("check").size().astype(int).to_dict()
+    return {
+        "by_center": by_center,
+        "by_check": {str(k): int(v) for k, v in by_check.items()},
+        "total": len(report.findings),
+        "deviations": {
+            "recorded": len(report.deviations),
+            "major": int(report.deviations["major"].astype(bool).sum())
+            if len(report.deviations)
+            else 0,
+        },
+    }
+
+
 def build_summary(
     db: TrialDb, protocol: Protocol, centers: Sequence[str], as_of: dt.date
 ) -> dict[str, Any]:
@@ -236,6 +258,7 @@ def build_summary(
         "visits": visits_section(db, protocol, scope),
         "outcomes": outcomes_section(db, protocol, scope),
         "safety": safety_section(db, protocol, scope),
+        "data_quality": data_quality_section(db, protocol, scope),
     }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -408,7 +408,8 @@ def _follow_subject(
     rng = gen.rng
 
     # Palliative population: median survival about 14 months; some withdraw or are lost.
-    death_day = int(rng.exponential(425 / math.log(2)))
+    # Leaving can only happen after randomization (day 1-2): the earliest exit is day 3.
+    death_day = 3 + int(rng.exponential(425 / math.log(2)))
     leave_day = int(rng.uniform(20, 400)) if rng.random() < 0.10 else 10**6
     leave_reason = "withdrew" if rng.random() < 0.6 else "lost_to_follow_up"
     last_visit = visits[-1]
@@ -747,8 +748,13 @@ def write_trial(
     engine: Engine,
     tables: Mapping[str, pd.DataFrame],
     meta: Mapping[str, str],
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> None:
-    """Replace the whole trial database with these tables, in one transaction."""
+    """Replace the whole trial database with these tables, in one transaction.
+
+    On any failure the transaction is rolled back: the database is left as it was (SQLite
+    included: writable_engine makes pysqlite run DDL inside the transaction).
+    """
     by_name = {t.name: t for t in (*CONTRACT_TABLES, trial_meta)}
     with engine.begin() as conn:
         metadata.drop_all(conn)
@@ -757,6 +763,10 @@ def write_trial(
             recs = _records(tables[table.name]) if table.name in tables else []
             for start in range(0, len(recs), 5000):
                 conn.execute(insert(by_name[table.name]), recs[start : start + 5000])
+                if progress:
+                    progress(table.name, min(start + 5000, len(recs)), len(recs))
+            if progress and not recs:
+                progress(table.name, 0, 0)
         conn.execute(insert(trial_meta), [{"key": k, "value": v} for k, v in meta.items()])
 
 

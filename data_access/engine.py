@@ -184,4 +184,17 @@ def writable_engine(url: str) -> Engine:
         path = _sqlite_path(parsed)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+
+        # pysqlite only opens a transaction before DML, so DROP/CREATE would commit at once:
+        # take transaction control ourselves so an import is all or nothing.
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
     return create_engine(parsed)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Boolean, Date, Float, Integer, Select, Table, case, func, select
 
 from data_access.engine import read_connection
 from data_access.schema import (
@@ -20,6 +20,8 @@ from data_access.schema import (
     trial_meta,
 )
 from data_access.scope import Scope, subject_conditions
+
+centers_table = centers
 
 
 @dataclass(frozen=True)
@@ -324,3 +326,35 @@ def adverse_event_rows(db: TrialDb, scope: Scope, subject_id: str | None = None)
         ints=["ae_id", "grade"],
         bools=["serious"],
     )
+
+
+def _typed_columns(table: Table) -> dict[str, list[str]]:
+    kinds: dict[str, list[str]] = {"dates": [], "ints": [], "floats": [], "bools": []}
+    for col in table.columns:
+        if isinstance(col.type, Date):
+            kinds["dates"].append(col.name)
+        elif isinstance(col.type, Boolean):
+            kinds["bools"].append(col.name)
+        elif isinstance(col.type, Integer):
+            kinds["ints"].append(col.name)
+        elif isinstance(col.type, Float):
+            kinds["floats"].append(col.name)
+    return kinds
+
+
+def table_rows(db: TrialDb, table: Table, centers: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every row of a contract table, typed; restricted to subjects of some centers if given.
+
+    Rows whose subject does not exist are kept only when no center restriction applies (the
+    structural checks need to see them).
+    """
+    stmt = select(*table.columns)
+    if centers is not None:
+        if table is subjects:
+            stmt = stmt.where(subjects.c.center_id.in_(centers))
+        elif table is not centers_table and "subject_id" in table.c:
+            stmt = stmt.join(subjects, table.c.subject_id == subjects.c.subject_id).where(
+                subjects.c.center_id.in_(centers)
+            )
+    keys = [c for c in table.primary_key.columns]
+    return _frame(db, stmt.order_by(*keys), **_typed_columns(table))

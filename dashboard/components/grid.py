@@ -39,6 +39,8 @@ def listing(
         id={"type": GRID, "name": name},
         rowData=rows,
         columnDefs=cols,
+        # cellDataType False: AG Grid would otherwise infer a column's type from its first row
+        # (a date, say) and blank every later value that is not of that type.
         defaultColDef={
             "sortable": True,
             "filter": True,
@@ -47,6 +49,7 @@ def listing(
             "flex": 1,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
+            "cellDataType": False,
         },
         dashGridOptions={
             "pagination": paginate,

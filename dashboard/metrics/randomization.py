@@ -281,7 +281,11 @@ def sbrt_delivery(
 ) -> Delivery:
     """Who started and completed SBRT, with which scheme, how soon; and every departure."""
     d = pd.Timestamp(as_of)
-    courses = sbrt.merge(randomized[["subject_id", "center_id", "arm", day_zero]], on="subject_id")
+    # The subject's center, arm and day 0 come from the subjects; drop copies the caller joined.
+    own = [c for c in ("center_id", "arm", day_zero) if c in sbrt.columns]
+    courses = sbrt.drop(columns=own).merge(
+        randomized[["subject_id", "center_id", "arm", day_zero]], on="subject_id"
+    )
     arm_sbrt = randomized[randomized["arm"] == sbrt_arm]
     in_arm = courses[courses["arm"] == sbrt_arm]
     completed = in_arm["completed_on"].notna() & (in_arm["completed_on"] <= d)

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from dash import Dash
 from dash.development.base_component import Component
 
-from dashboard.pages import local_control, pain, randomization, recruitment, safety, visits
+from dashboard.pages import (
+    data_quality,
+    local_control,
+    pain,
+    randomization,
+    recruitment,
+    safety,
+    visits,
+)
 from dashboard.services import AppState, PageContext
 
 
@@ -34,7 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(pain.PATH, pain.NAV_KEY, pain.render),
     PageSpec(local_control.PATH, local_control.NAV_KEY, local_control.render),
     PageSpec(safety.PATH, safety.NAV_KEY, safety.render, safety.register_callbacks),
-    PageSpec("/data-quality", "nav.data_quality", None),
+    PageSpec(data_quality.PATH, data_quality.NAV_KEY, data_quality.render),
 )
 HOME = recruitment.PATH
 

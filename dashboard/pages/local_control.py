@@ -11,7 +11,7 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.components.common import graph, help_button, kpi_card, kpi_row
 from dashboard.figures import outcomes as figs
-from dashboard.i18n import format_date, t
+from dashboard.i18n import arm_label, format_date, t
 from dashboard.services import LocalControlReport, PageContext, load_local_control
 
 PATH = "/local-control"
@@ -99,7 +99,7 @@ def _dcr_table(report: LocalControlReport, ctx: PageContext) -> Component:
             html.Tr(
                 [
                     html.Td(r["visit_code"]),
-                    html.Td(t(f"arm.{r['arm']}", lang)),
+                    html.Td(arm_label(r["arm"], lang)),
                     html.Td(int(r["evaluable"])),
                     html.Td(int(r["not_evaluable"])),
                     html.Td(dcr),

@@ -13,7 +13,7 @@ from dashboard import ids
 from dashboard.components.common import empty_state, graph, help_button, kpi_card, kpi_row
 from dashboard.components.grid import listing
 from dashboard.figures import randomization as figs
-from dashboard.i18n import format_date, label, t
+from dashboard.i18n import arm_label, format_date, label, t
 from dashboard.services import AppState, PageContext, RandomizationReport, load_randomization
 
 PATH = "/randomization"
@@ -236,7 +236,7 @@ def _departures(report: RandomizationReport, ctx: PageContext) -> Component:
         {
             "subject": r.subject_id,
             "center": r.center_id,
-            "arm": t(f"arm.{r.arm}", lang),
+            "arm": arm_label(r.arm, lang),
             "problem": t(f"rnd.problem.{r.problem}", lang),
             "detail": r.detail,
         }

@@ -20,7 +20,7 @@ from dashboard.components.common import (
 )
 from dashboard.components.grid import GRID, listing
 from dashboard.figures import safety as figs
-from dashboard.i18n import format_date, label, t
+from dashboard.i18n import arm_label, format_date, label, t
 from dashboard.services import (
     AppState,
     PageContext,
@@ -79,7 +79,7 @@ def _listing(report: SafetyReport, ctx: PageContext) -> Component:
         {
             "subject": e.subject_id,
             "center": e.center_id,
-            "arm": t(f"arm.{e.arm}", lang),
+            "arm": arm_label(e.arm, lang),
             "term": e.term,
             "soc": e.soc,
             "grade": None if pd.isna(e.grade) else int(e.grade),

@@ -13,7 +13,7 @@ from dashboard import ids
 from dashboard.components.common import graph, help_button, kpi_card, kpi_row
 from dashboard.components.grid import listing
 from dashboard.figures import visits as figs
-from dashboard.i18n import format_date, t
+from dashboard.i18n import arm_label, format_date, t
 from dashboard.services import PageContext, VisitsReport, load_visits
 
 PATH = "/visits"
@@ -97,7 +97,7 @@ def _worklist(report: VisitsReport, ctx: PageContext) -> Component:
         {
             "subject": r.subject_id,
             "center": r.center_id,
-            "arm": t(f"arm.{r.arm}", lang),
+            "arm": arm_label(r.arm, lang),
             "visit": r.visit_code,
             "opens": day(r.opens_on),
             "target": day(r.target_on),
