@@ -8,6 +8,7 @@ from dash import Dash
 from flask import Response, jsonify
 
 from dashboard import shell
+from dashboard.auth import UserStore, ensure_demo_users, init_auth
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.i18n import t
 from dashboard.protocol import load_protocol
@@ -30,7 +31,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or Settings.from_env()
     protocol = load_protocol(settings.protocol_file)  # a bad protocol file stops start-up here
     ensure_demo_database(settings)
-    state = AppState(settings, protocol)
+    users = UserStore(settings.resolved_users_db_url)
+    if settings.uses_demo:
+        for name, password, role in ensure_demo_users(users):
+            log.warning("Demo account created: %s / %s (%s)", name, password, role)
+    state = AppState(settings, protocol, users)
 
     app = Dash(
         __name__,
@@ -40,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         serve_locally=True,
         update_title="",
     )
+    init_auth(app.server, settings, users)  # refuses to start without a secret outside the demo
     app.layout = shell.layout(state)
     shell.register_callbacks(app, state)
 

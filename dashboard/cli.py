@@ -43,6 +43,21 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the trial database contract as Markdown")
 
+    usr = sub.add_parser("users", help="manage the dashboard's logins (its own store)")
+    usr_sub = usr.add_subparsers(dest="action", required=True)
+    add = usr_sub.add_parser("add", help="add or replace a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["pi", "monitor", "site", "committee"])
+    add.add_argument("--centers", default="", help="comma-separated center codes (site: one)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
+    rem = usr_sub.add_parser("remove", help="remove a user")
+    rem.add_argument("username")
+    usr_sub.add_parser("list", help="list users")
+
     imp = sub.add_parser("import", help="load an EDC export into a trial database (all or nothing)")
     imp.add_argument("kind", choices=["csv", "sdtm"])
     imp.add_argument("folder")
@@ -89,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "import":
             return _import(args)
+        if args.command == "users":
+            return _users(args, settings)
         if args.command == "export":
             from data_access.importers.csv_bundle import export_csv
 
@@ -107,6 +124,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             s = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
             print(f"Trial dashboard on http://{s.host}:{s.port}  (Ctrl+C stops it)", flush=True)
+            if s.uses_demo:
+                from dashboard.auth import DEMO_USERS
+
+                print("Demo accounts (user / password):", flush=True)
+                for name, password, role, centers in DEMO_USERS:
+                    print(
+                        f"  {name:<10} {password:<22} {role}"
+                        f"{' ' + ','.join(centers) if centers else ''}",
+                        flush=True,
+                    )
             create_app(s).run(host=s.host, port=s.port, debug=s.debug)
             return 0
         if args.command == "summary":
@@ -118,7 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings = settings.with_(db_url=args.db)
             ensure_demo_database(settings)
             db = TrialDb(settings.resolved_db_url, settings.query_timeout_ms, settings.row_cap)
-            centers = [c.upper() for c in args.center] if args.center else protocol.center_codes
+            centers = (
+                [c.upper() for c in args.center] if args.center else list(protocol.center_codes)
+            )
             unknown = [c for c in centers if c not in protocol.center_codes]
             if unknown:
                 print(
@@ -190,4 +219,43 @@ def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> in
             f"{r.category:<12} {r.check:<32} {r.subject_id or '-':<12} {r.table}.{r.field} = "
             f"{r.value}"
         )
+    return 0
+
+
+def _users(args: argparse.Namespace, settings: Settings) -> int:
+    """Users add|remove|list on the app's own store (TRIAL_USERS_DB_URL)."""
+    import getpass
+
+    from dashboard.auth import UserError, UserStore
+
+    store = UserStore(settings.resolved_users_db_url)
+    if args.action == "list":
+        for u in store.list():
+            locked = (
+                f" locked until {u['locked_until']:%Y-%m-%d %H:%M}" if u["locked_until"] else ""
+            )
+            print(
+                f"{u['username']:<20} {u['role']:<10} {u['centers'] or 'all centers':<16} "
+                f"{u['lang']}{locked}"
+            )
+        return 0
+    if args.action == "remove":
+        if store.remove(args.username):
+            print(f"Removed {args.username}.")
+            return 0
+        print(f"error: no user {args.username!r}", file=sys.stderr)
+        return 1
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if args.password_stdin
+        else getpass.getpass(f"Password for {args.username}: ")
+    )
+    protocol = load_protocol(settings.protocol_file)
+    centers = [c for c in args.centers.split(",") if c]
+    try:
+        store.add(args.username, password, args.role, centers, protocol.center_codes)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Added {args.username} ({args.role}{', ' + ','.join(centers) if centers else ''}).")
     return 0

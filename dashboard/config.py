@@ -67,6 +67,16 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False
+    # Sessions are signed with this key; outside the local demo it must come from the
+    # environment (the app refuses to start without it).
+    secret_key: str | None = None
+    # The app's own user store (never the trial database).
+    users_db_url: str | None = None
+    secure_cookies: bool = False
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_failure_delay_ms: int = 400
+    chromium_path: str = "/usr/lib/chromium/chromium"
 
     def __post_init__(self) -> None:
         # Accept str paths from callers (tests, scripts) and store Paths.
@@ -78,6 +88,11 @@ class Settings:
     def demo_db_path(self) -> Path:
         """Where the embedded demo database lives."""
         return self.instance_dir / "trial_demo.sqlite"
+
+    @property
+    def resolved_users_db_url(self) -> str:
+        """The user store URL actually used."""
+        return self.users_db_url or f"sqlite:///{self.instance_dir / 'users.sqlite'}"
 
     @property
     def uses_demo(self) -> bool:
@@ -112,4 +127,11 @@ class Settings:
             host=env.get("TRIAL_HOST", "127.0.0.1"),
             port=_int(env, "TRIAL_PORT", 8050, minimum=1),
             debug=_bool(env, "TRIAL_DEBUG", False),
+            secret_key=env.get("TRIAL_SECRET_KEY") or None,
+            users_db_url=env.get("TRIAL_USERS_DB_URL") or None,
+            secure_cookies=_bool(env, "TRIAL_SECURE_COOKIES", False),
+            login_max_failures=_int(env, "TRIAL_LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_lock_minutes=_int(env, "TRIAL_LOGIN_LOCK_MINUTES", 15, minimum=1),
+            login_failure_delay_ms=_int(env, "TRIAL_LOGIN_FAILURE_DELAY_MS", 400),
+            chromium_path=env.get("TRIAL_CHROMIUM", "/usr/lib/chromium/chromium"),
         )

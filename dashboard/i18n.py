@@ -796,6 +796,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Deviations the sites recorded themselves (the findings above are what the checks find, recorded or not).",
         "各中心自行记录的偏离（上方问题为核查发现，无论是否记录）。",
     ),
+    # Logins, shell actions, presentation mode, meeting pack
+    "login.title": ("Sign in · trial monitoring", "登录 · 试验监查"),
+    "login.intro": (
+        "Sign in with the account the trial office gave you.",
+        "请使用试验办公室提供的账号登录。",
+    ),
+    "login.username": ("User name", "用户名"),
+    "login.password": ("Password", "密码"),
+    "login.submit": ("Sign in", "登录"),
+    "login.invalid": ("User name or password is wrong.", "用户名或密码错误。"),
+    "login.locked": (
+        "Too many failed attempts: this account is locked for {minutes} minutes.",
+        "失败次数过多：该账号已锁定 {minutes} 分钟。",
+    ),
+    "login.csrf": ("The form expired. Please sign in again.", "表单已过期，请重新登录。"),
+    "role.pi": ("principal investigator", "主要研究者"),
+    "role.monitor": ("monitor", "监查员"),
+    "role.site": ("site", "中心"),
+    "role.committee": ("committee", "委员会"),
+    "shell.user": ("{user} ({role})", "{user}（{role}）"),
+    "shell.logout": ("Sign out", "退出登录"),
+    "shell.present": ("Presentation", "演示模式"),
+    "shell.copy_link": ("Copy link", "复制链接"),
+    "shell.pack": ("Meeting pack", "会议材料"),
+    "pack.title": ("Meeting pack", "会议材料"),
+    "pack.generated": ("Made {when}", "生成于 {when}"),
+    "pack.filters": (
+        "Centers: {centers} · arms: {arms} · data as of {date}",
+        "中心：{centers} · 组别：{arms} · 数据截至 {date}",
+    ),
+    "pack.all_arms": ("both", "全部"),
+    "pack.no_data": ("No data for this section yet.", "本部分尚无数据。"),
+    "pack.ready": (
+        "Meeting pack ready: HTML and PDF downloaded.",
+        "会议材料已生成：HTML 与 PDF 已下载。",
+    ),
+    "pack.pdf_failed": (
+        "HTML downloaded; the PDF could not be made on this server.",
+        "HTML 已下载；本服务器无法生成 PDF。",
+    ),
+    "privacy.hidden": (
+        "Subject-level listings and identifiers are hidden in presentation mode and for the steering committee.",
+        "演示模式及指导委员会视图中不显示受试者清单与编号。",
+    ),
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": (
         "Enrolled = randomized: a randomization date on or before the data date. Randomization "

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.auth import Rights, UserStore, current_rights
 from dashboard.config import Settings
 from dashboard.metrics.data_quality import (
     counts_by_center,
@@ -73,6 +74,7 @@ class AppState:
 
     settings: Settings
     protocol: Protocol
+    users: UserStore | None = None
 
     @property
     def db(self) -> TrialDb:
@@ -89,6 +91,15 @@ class PageContext:
     view: ViewState
     scope: Scope
     data_as_of: dt.date
+    rights: Rights
+
+    @property
+    def identifiers(self) -> bool:
+        """Whether subject identifiers and listings may be shown.
+
+        Not to the committee, and not in presentation mode.
+        """
+        return self.rights.identifiers and not self.view.present
 
     @property
     def protocol(self) -> Protocol:
@@ -114,10 +125,12 @@ def default_as_of(settings: Settings, db: TrialDb) -> dt.date:
 def page_context(state: AppState, view: ViewState, data_date: dt.date) -> PageContext:
     """The context of a request, with its query scope.
 
-    Every page and page callback gets its scope here, so rights are applied in one place.
+    Every page and page callback gets its scope here, and the logged-in user's rights are
+    applied here, in one place: requested centers ∩ allowed centers.
     """
-    scope = build_scope(view, state.protocol.center_codes, data_date)
-    return PageContext(state, view, scope, data_date)
+    rights = current_rights()
+    scope = build_scope(view, state.protocol.center_codes, data_date, rights.centers)
+    return PageContext(state, view, scope, data_date, rights)
 
 
 def context_from_search(state: AppState, search: str | None) -> PageContext:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, report
+from dashboard.auth import current_user_or_none
 from dashboard.components import grid
 from dashboard.components.common import error_state
 from dashboard.i18n import LANGUAGES, format_date, t
@@ -69,12 +71,17 @@ def layout(state: AppState) -> Component:
                 className="filter-group",
             ),
             html.Div(
-                dbc.RadioItems(
-                    id=ids.F_LANG,
-                    options=[{"label": LANGUAGE_NAMES[code], "value": code} for code in LANGUAGES],
-                    value="en",
-                    inline=True,
-                ),
+                [
+                    dbc.Switch(id=ids.F_PRESENT, value=False, className="present-switch", label=""),
+                    dbc.RadioItems(
+                        id=ids.F_LANG,
+                        options=[
+                            {"label": LANGUAGE_NAMES[code], "value": code} for code in LANGUAGES
+                        ],
+                        value="en",
+                        inline=True,
+                    ),
+                ],
                 className="filter-group ms-auto",
             ),
         ],
@@ -84,12 +91,35 @@ def layout(state: AppState) -> Component:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.PRESENT_SINK),
             html.Header(
                 [
                     html.Div(
                         [
                             html.Span(protocol.short_title, className="brand"),
                             html.Span(id=ids.STAMP, className="stamp"),
+                            html.Div(
+                                [
+                                    html.Button(
+                                        id=ids.COPY_LINK,
+                                        className="btn btn-sm btn-outline-secondary",
+                                        type="button",
+                                    ),
+                                    html.Button(
+                                        id=ids.PACK_BUTTON,
+                                        className="btn btn-sm btn-outline-secondary",
+                                        type="button",
+                                    ),
+                                    dcc.Loading(
+                                        html.Span(id=ids.PACK_STATUS, className="pack-status"),
+                                        type="circle",
+                                    ),
+                                    dcc.Download(id=ids.PACK_HTML),
+                                    dcc.Download(id=ids.PACK_PDF),
+                                    html.Span(id=ids.USER, className="user-badge"),
+                                ],
+                                className="shell-actions",
+                            ),
                         ],
                         className="brand-row",
                     ),
@@ -178,7 +208,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             spec.register_callbacks(app, state)
     protocol = state.protocol
     centers, arms = protocol.center_codes, protocol.arm_codes
-    filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG)
+    filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG, ids.F_PRESENT)
 
     @app.callback(
         Output(ids.PAGE, "children"),
@@ -187,20 +217,26 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         Output(ids.F_ARMS, "value"),
         Output(ids.F_ASOF, "date"),
         Output(ids.F_LANG, "value"),
+        Output(ids.F_PRESENT, "value"),
         Output(ids.NAV, "children"),
         Output(ids.FILTER_NOTE, "children"),
         Output(ids.STAMP, "children"),
         Output(ids.F_CENTERS_LABEL, "children"),
+        Output(ids.F_CENTERS, "options"),
         Output(ids.F_ARMS_LABEL, "children"),
         Output(ids.F_ARMS, "options"),
         Output(ids.F_ASOF_LABEL, "children"),
+        Output(ids.F_PRESENT, "label"),
+        Output(ids.COPY_LINK, "children"),
+        Output(ids.PACK_BUTTON, "children"),
+        Output(ids.USER, "children"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
         Input(ids.F_CENTERS, "value"),
         Input(ids.F_ARMS, "value"),
         Input(ids.F_ASOF, "date"),
         Input(ids.F_LANG, "value"),
-        State(ids.URL, "search"),
+        Input(ids.F_PRESENT, "value"),
     )
     def route(
         pathname: str | None,
@@ -209,15 +245,18 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         f_arms: list[str] | None,
         f_as_of: str | None,
         f_lang: str | None,
-        _current: str | None,
+        f_present: bool | None,
     ) -> tuple[Any, ...]:
         db = state.db
+        user = current_user_or_none()
         try:
             data_date = default_as_of(state.settings, db)
             db_error = None
         except DatabaseUnavailable as exc:
             data_date, db_error = state.settings.as_of or dt.date.today(), str(exc)
         url_view = ViewState.from_search(search, centers, arms)
+        if user is not None and "lang=" not in (search or ""):
+            url_view = replace(url_view, lang=user.lang)  # the user's remembered language
         if ctx.triggered_id in filter_inputs:
             view = ViewState.from_controls(
                 f_centers,
@@ -227,11 +266,13 @@ def register_callbacks(app: Dash, state: AppState) -> None:
                 centers,
                 arms,
                 data_date,
-                present=url_view.present,
+                present=bool(f_present),
             )
+            if user is not None and state.users is not None and view.lang != user.lang:
+                state.users.set_language(user.username, view.lang)
             new_search = view.to_search()
             search_out: Any = new_search if new_search != (search or "") else no_update
-            controls: tuple[Any, ...] = (no_update,) * 4
+            controls: tuple[Any, ...] = (no_update,) * 5
         else:
             view = url_view
             new_search = search or ""
@@ -241,10 +282,14 @@ def register_callbacks(app: Dash, state: AppState) -> None:
                 list(view.arms if view.arms is not None else arms),
                 (view.as_of or data_date).isoformat(),
                 view.lang,
+                view.present,
             )
         lang = view.lang
         context = page_context(state, view, data_date)
         scope = context.scope
+        allowed = [
+            c for c in centers if context.rights.centers is None or c in context.rights.centers
+        ]
         page = find_page(pathname)
         if db_error is not None:
             content: Component = error_state(
@@ -253,6 +298,14 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         else:
             content = render_page(page, pathname or "/", context)
         stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
+        who: Any = ""
+        if user is not None:
+            who = [
+                html.Span(
+                    t("shell.user", lang, user=user.username, role=t(f"role.{user.role}", lang))
+                ),
+                html.A(t("shell.logout", lang), href="/logout", className="ms-2"),
+            ]
         return (
             content,
             search_out,
@@ -261,7 +314,44 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             _filter_note(view, scope, state, lang),
             stamp,
             t("filter.centers", lang),
+            [{"label": c, "value": c} for c in allowed],
             t("filter.arms", lang),
             [{"label": t(f"arm.{a.code}", lang), "value": a.code} for a in protocol.arms],
             t("filter.as_of", lang),
+            t("shell.present", lang),
+            t("shell.copy_link", lang),
+            t("shell.pack", lang),
+            who,
         )
+
+    # Presentation mode is a class on <body> (large type, high contrast), set from the URL.
+    app.clientside_callback(
+        """
+        function(search) {
+            const on = /(?:^|[?&])present=1(?:&|$)/.test(search || "");
+            document.body.classList.toggle("present", on);
+            return on;
+        }
+        """,
+        Output(ids.PRESENT_SINK, "data"),
+        Input(ids.URL, "search"),
+    )
+    app.clientside_callback(
+        """
+        function(n, label) {
+            if (!n) { return window.dash_clientside.no_update; }
+            const url = window.location.href;
+            if (navigator.clipboard && window.isSecureContext) {
+                navigator.clipboard.writeText(url);
+                return "✓ " + label.replace(/^✓ /, "");
+            }
+            window.prompt("Copy this link:", url);
+            return window.dash_clientside.no_update;
+        }
+        """,
+        Output(ids.COPY_LINK, "children", allow_duplicate=True),
+        Input(ids.COPY_LINK, "n_clicks"),
+        State(ids.COPY_LINK, "children"),
+        prevent_initial_call=True,
+    )
+    report.register_callbacks(app, state)

@@ -1,6 +1,7 @@
 """Screenshots of dashboard pages in headless Chromium (for looking at what we build).
 
 Usage: python scripts/screenshots.py BASE_URL OUT_DIR PATH[?QUERY] ... [--size 1280x720] [--full]
+       [--user pi --password pi-demo-pass]
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def main() -> None:
     p.add_argument("paths", nargs="+")
     p.add_argument("--size", default="1280x720")
     p.add_argument("--full", action="store_true", help="whole page height")
+    p.add_argument("--user", default="pi", help="login (the demo accounts by default)")
+    p.add_argument("--password", default="pi-demo-pass")
     a = p.parse_args()
     w, h = (int(x) for x in a.size.split("x"))
     opts = webdriver.ChromeOptions()
@@ -42,6 +45,11 @@ def main() -> None:
     driver = webdriver.Chrome(options=opts)
     Path(a.out).mkdir(parents=True, exist_ok=True)
     try:
+        driver.get(a.base.rstrip("/") + "/login")
+        driver.find_element(By.ID, "username").send_keys(a.user)
+        driver.find_element(By.ID, "password").send_keys(a.password)
+        driver.find_element(By.ID, "login-submit").click()
+        time.sleep(1.5)
         for path in a.paths:
             driver.get(a.base.rstrip("/") + path)
             WebDriverWait(driver, 30).until(

@@ -117,7 +117,27 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("pg_url")
 
 
+TEST_USERS = {
+    # username: (password, role, centers)
+    "pi": ("pi-test-password", "pi", []),
+    "monitor-sh1": ("monitor-test-password", "monitor", ["SH1"]),
+    "site-pku": ("site-test-password", "site", ["PKU"]),
+    "committee": ("committee-test-password", "committee", []),
+}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, sqlite_url: str) -> Settings:
-    """App settings on the SQLite demo database."""
-    return Settings(db_url=sqlite_url, instance_dir=tmp_path)
+    """App settings on the SQLite demo database, with one test account per role."""
+    from dashboard.auth import UserStore
+
+    s = Settings(
+        db_url=sqlite_url,
+        instance_dir=tmp_path,
+        secret_key="test-secret-key",
+        login_failure_delay_ms=50,
+    )
+    store = UserStore(s.resolved_users_db_url)
+    for name, (password, role, centers) in TEST_USERS.items():
+        store.add(name, password, role, centers)
+    return s

@@ -94,3 +94,8 @@ def graph(fig: go.Figure | None, graph_id: str, empty_message: str) -> Component
         dcc.Graph(figure=fig, config=GRAPH_CONFIG, id=graph_id, className="graph"),
         className="graph-card",
     )
+
+
+def hidden_note(lang: str) -> Component:
+    """Where subject-level content would be, for the committee and in presentation mode."""
+    return html.Div(t("privacy.hidden", lang), className="empty-state privacy-note")

@@ -271,6 +271,7 @@ def start_days_strip(
     lang: str,
     subtitle: str,
     present: bool = False,
+    identifiers: bool = True,
 ) -> go.Figure:
     """Days from the procedure to SBRT start, one dot per subject; late starts marked."""
     fig = go.Figure(
@@ -304,7 +305,7 @@ def start_days_strip(
                 "symbol": ["x" if lt else "circle" for lt in is_late],
                 "size": 9,
             },
-            customdata=mine["subject_id"],
+            customdata=mine["subject_id"] if identifiers else [code] * len(mine),
             hovertemplate="%{customdata}: %{x}<extra></extra>",
         )
     for x, colour, dash, text in (

@@ -184,6 +184,7 @@ def onset_figure(
     lang: str,
     subtitle: str,
     present: bool = False,
+    identifiers: bool = True,
 ) -> go.Figure:
     """Days from the procedure to onset of each event of interest, one dot per event and arm."""
     fig = go.Figure(
@@ -204,7 +205,7 @@ def onset_figure(
             ):
                 xs.append(float(d))
                 ys.append(i + (-0.15 if k == 0 else 0.15) + ((j * 0.618) % 1 - 0.5) * 0.12)
-                text.append(str(sid))
+                text.append(str(sid) if identifiers else t(f"arm.{arm.code}", lang))
         fig.add_scatter(
             x=xs,
             y=ys,

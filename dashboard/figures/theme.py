@@ -39,6 +39,9 @@ def base_layout(
 ) -> go.Layout:
     """The shared layout: the title says what and for whom, the subtitle gives n and the date."""
     size = 20 if present else 14
+    # Room for the title and every subtitle line at this font size.
+    lines = subtitle.count("<br>") + 1 if subtitle else 0
+    top = (size + 4) + 30 + lines * (size + 7)
     return go.Layout(
         title={
             "text": title,
@@ -51,7 +54,7 @@ def base_layout(
         paper_bgcolor="white",
         plot_bgcolor="white",
         height=height,
-        margin={"l": 20, "r": 20, "t": 84 if subtitle else 60, "b": 20 + 2 * size},
+        margin={"l": 20, "r": 20, "t": top, "b": 20 + 2 * size},
         # Always show the legend: a chart filtered to one arm must still say which arm it is.
         showlegend=True,
         # The legend sits at the bottom of the figure, below the x-axis title, never on it.

@@ -11,7 +11,14 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import empty_state, graph, help_button, kpi_card, kpi_row
+from dashboard.components.common import (
+    empty_state,
+    graph,
+    help_button,
+    hidden_note,
+    kpi_card,
+    kpi_row,
+)
 from dashboard.components.grid import listing
 from dashboard.figures.theme import GRID, base_layout
 from dashboard.i18n import format_date, label, t
@@ -221,7 +228,10 @@ def render(ctx: PageContext) -> Component:
                 ],
                 className="g-3",
             ),
-            _findings_listing(report, ctx),
-            _deviations(report, ctx),
+            *(
+                [_findings_listing(report, ctx), _deviations(report, ctx)]
+                if ctx.identifiers
+                else [hidden_note(lang)]
+            ),
         ]
     )

@@ -10,7 +10,14 @@ from dash import Dash, Input, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import empty_state, graph, help_button, kpi_card, kpi_row
+from dashboard.components.common import (
+    empty_state,
+    graph,
+    help_button,
+    hidden_note,
+    kpi_card,
+    kpi_row,
+)
 from dashboard.components.grid import listing
 from dashboard.figures import randomization as figs
 from dashboard.i18n import arm_label, format_date, label, t
@@ -296,6 +303,7 @@ def render(ctx: PageContext) -> Component:
             lang,
             sbrt_sub,
             present,
+            ctx.identifiers,
         )
         if len(dl.start_days)
         else None
@@ -341,7 +349,7 @@ def render(ctx: PageContext) -> Component:
                 ],
                 className="g-3",
             ),
-            _departures(report, ctx),
+            _departures(report, ctx) if ctx.identifiers else hidden_note(lang),
         ]
     )
 

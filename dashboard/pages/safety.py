@@ -15,6 +15,7 @@ from dashboard.components.common import (
     error_state,
     graph,
     help_button,
+    hidden_note,
     kpi_card,
     kpi_row,
 )
@@ -281,7 +282,7 @@ def render(ctx: PageContext) -> Component:
                 ],
                 className="g-3",
             ),
-            _listing(report, ctx),
+            _listing(report, ctx) if ctx.identifiers else hidden_note(lang),
             _incidence(report, ctx),
             dbc.Row(
                 [
@@ -310,7 +311,13 @@ def render(ctx: PageContext) -> Component:
             ),
             graph(
                 figs.onset_figure(
-                    report.events, ctx.protocol.events_of_interest, arms, lang, sub, present
+                    report.events,
+                    ctx.protocol.events_of_interest,
+                    arms,
+                    lang,
+                    sub,
+                    present,
+                    identifiers=ctx.identifiers,
                 )
                 if has
                 else None,
@@ -353,6 +360,8 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             return no_update
         ctx = context_from_search(state, search)
         lang = ctx.lang
+        if not ctx.identifiers:
+            return hidden_note(lang)
         subject = str(cell.get("value")) if cell.get("colId") == "subject" else None
         if subject is None:
             return no_update

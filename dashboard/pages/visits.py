@@ -10,7 +10,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import graph, help_button, kpi_card, kpi_row
+from dashboard.components.common import graph, help_button, hidden_note, kpi_card, kpi_row
 from dashboard.components.grid import listing
 from dashboard.figures import visits as figs
 from dashboard.i18n import arm_label, format_date, t
@@ -206,7 +206,13 @@ def render(ctx: PageContext) -> Component:
                 ],
                 className="g-3",
             ),
-            _worklist(report, ctx),
-            graph(swim, ids.VIS_SWIMMER, t("vis.empty.schedule", lang)),
+            *(
+                [
+                    _worklist(report, ctx),
+                    graph(swim, ids.VIS_SWIMMER, t("vis.empty.schedule", lang)),
+                ]
+                if ctx.identifiers
+                else [hidden_note(lang)]
+            ),
         ]
     )

@@ -3,6 +3,7 @@
 from selenium.webdriver.common.by import By
 
 from app import create_app
+from tests.pages.helpers import browser_login
 
 
 def legend_names(dash_duo, graph_id):
@@ -19,8 +20,8 @@ def click_arm(dash_duo, label):
 
 
 def test_outcome_pages_draw_and_follow_the_arm_filter(dash_duo, settings):
-    dash_duo.start_server(create_app(settings))
-    dash_duo.wait_for_page(url=dash_duo.server_url + "/pain")
+    dash_duo.start_server(create_app(settings), navigate=False)
+    browser_login(dash_duo, "pi", "/pain")
     assert {"RFA/PVA", "RFA/PVA + SBRT"} <= legend_names(dash_duo, "pain-graph-nrs")
     click_arm(dash_duo, "RFA/PVA")  # untick: keep only RFA/PVA + SBRT
     dash_duo.wait_for_contains_text("#shell-filter-note", "arm only", timeout=15)

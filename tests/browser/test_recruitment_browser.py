@@ -3,6 +3,7 @@
 from selenium.webdriver.common.by import By
 
 from app import create_app
+from tests.pages.helpers import browser_login
 
 KPI = "#rec-kpi-randomized .kpi-value"
 
@@ -14,7 +15,8 @@ def count(trial, centers):
 
 def test_recruitment_page_filters_and_shareable_url(dash_duo, settings, demo_trial):
     trial, _ = demo_trial
-    dash_duo.start_server(create_app(settings))
+    dash_duo.start_server(create_app(settings), navigate=False)
+    browser_login(dash_duo, "pi", "/")
     dash_duo.wait_for_element("#rec-graph-cumulative .main-svg", timeout=20)
     dash_duo.wait_for_element("#rec-graph-by-center .main-svg")
     dash_duo.wait_for_text_to_equal(KPI, f"{count(trial, ['SH1', 'SMU3', 'PKU'])} / 120")

@@ -7,6 +7,7 @@ import time
 from selenium.webdriver.common.by import By
 
 from app import create_app
+from tests.pages.helpers import browser_login
 
 
 def texts_of(dash_duo, selector, tries=20):
@@ -33,8 +34,8 @@ def test_serious_only_and_export(dash_duo, settings, demo_trial, tmp_path):
     dash_duo.driver.execute_cdp_cmd(
         "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
     )
-    dash_duo.start_server(create_app(settings))
-    dash_duo.wait_for_page(url=dash_duo.server_url + "/safety")
+    dash_duo.start_server(create_app(settings), navigate=False)
+    browser_login(dash_duo, "pi", "/safety")
     summary = "#saf-ae-listing .ag-paging-row-summary-panel"
     dash_duo.wait_for_contains_text(summary, f"of {len(ae)}", timeout=20)
     toggle = dash_duo.driver.find_element(

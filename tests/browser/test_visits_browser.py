@@ -8,6 +8,7 @@ from selenium.webdriver.common.by import By
 
 from app import create_app
 from tests.data.test_visits_data import oracle
+from tests.pages.helpers import browser_login
 
 
 def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, protocol, tmp_path):
@@ -17,8 +18,8 @@ def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, prot
     dash_duo.driver.execute_cdp_cmd(
         "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
     )
-    dash_duo.start_server(create_app(settings))
-    dash_duo.wait_for_page(url=dash_duo.server_url + "/visits")
+    dash_duo.start_server(create_app(settings), navigate=False)
+    browser_login(dash_duo, "pi", "/visits")
     dash_duo.wait_for_element("#vis-worklist-listing .ag-row", timeout=20)
     for code in ("SH1", "PKU"):
         dash_duo.driver.find_element(

@@ -20,13 +20,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_gunicorn_refuses_to_start_without_a_secret(sqlite_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TRIAL_SECRET_KEY"}
+    env.update({"TRIAL_DB_URL": sqlite_url, "TRIAL_INSTANCE_DIR": str(tmp_path)})
+    out = subprocess.run(
+        [sys.executable, "-c", "import app; app.server"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode != 0
+    assert "TRIAL_SECRET_KEY must be set" in out.stderr
+
+
 def test_gunicorn_serves_the_app(sqlite_url, tmp_path):
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which(
         "gunicorn"
     )
     assert gunicorn, "gunicorn is a dependency and must be installed"
     port = free_port()
-    env = {**os.environ, "TRIAL_DB_URL": sqlite_url, "HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "TRIAL_DB_URL": sqlite_url,
+        "HOME": str(tmp_path),
+        "TRIAL_SECRET_KEY": "gunicorn-test-secret",
+        "TRIAL_INSTANCE_DIR": str(tmp_path),
+    }
     proc = subprocess.Popen(
         [
             gunicorn,
@@ -57,8 +78,10 @@ def test_gunicorn_serves_the_app(sqlite_url, tmp_path):
                     pytest.fail(proc.stdout.read().decode()[-2000:])
                 time.sleep(0.3)
         assert body and '"status":"ok"' in body.replace(" ", "")
+        # Without a login the dashboard sends people to the login page.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-            assert r.status == 200 and b"_dash-config" in r.read()
+            assert r.status == 200 and r.url.endswith("/login?next=/")
+            assert b'name="csrf_token"' in r.read()
     finally:
         proc.terminate()
         proc.wait(timeout=20)

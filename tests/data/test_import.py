@@ -446,11 +446,14 @@ def test_sdtm_other_study_with_its_own_mapping(tmp_path):
 
     # The dashboard draws every page on the imported database.
     from app import create_app
+    from dashboard.auth import UserStore
     from dashboard.config import Settings
-    from tests.pages.helpers import call
+    from tests.pages.helpers import call, logged_in
 
-    app = create_app(Settings(db_url=url, instance_dir=tmp_path))
-    client = app.server.test_client()
+    s = Settings(db_url=url, instance_dir=tmp_path, secret_key="k")
+    UserStore(s.resolved_users_db_url).add("pi", "pi-test-password", "pi")
+    app = create_app(s)
+    client = logged_in(app)
     for path in (
         "/",
         "/randomization",

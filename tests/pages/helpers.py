@@ -8,6 +8,44 @@ from typing import Any
 from dash import Dash
 
 
+def login(client: Any, username: str = "pi", password: str | None = None) -> Any:
+    """Sign a Flask test client in through the real login form (CSRF token included)."""
+    import re
+
+    from tests.conftest import TEST_USERS
+
+    password = password if password is not None else TEST_USERS[username][0]
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post(
+        "/login",
+        data={"csrf_token": token, "username": username, "password": password, "next": "/"},
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    return client
+
+
+def logged_in(app: Dash, username: str = "pi") -> Any:
+    """A test client of the app, signed in."""
+    return login(app.server.test_client(), username)
+
+
+def browser_login(dash_duo: Any, username: str = "pi", path: str = "/") -> None:
+    """Sign in through the login page in the real browser, then open a path."""
+    from selenium.webdriver.common.by import By
+
+    from tests.conftest import TEST_USERS
+
+    # start_server(navigate=False) leaves server_url unset: setting it would wait for a Dash
+    # page, and without a login the app shows the login page instead.
+    dash_duo._url = dash_duo.server.url  # noqa: SLF001
+    dash_duo.driver.get(dash_duo.server.url + "/login?next=" + path)
+    dash_duo.driver.find_element(By.ID, "username").send_keys(username)
+    dash_duo.driver.find_element(By.ID, "password").send_keys(TEST_USERS[username][0])
+    dash_duo.driver.find_element(By.ID, "login-submit").click()
+    dash_duo.wait_for_element("#shell-page > *", timeout=20)
+
+
 def find_callback(app: Dash, output: str) -> tuple[str, dict[str, Any]]:
     for key, spec in app.callback_map.items():
         if output in key:

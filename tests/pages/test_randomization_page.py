@@ -1,7 +1,7 @@
 import pytest
 
 from app import create_app
-from tests.pages.helpers import call, find_by_id, texts
+from tests.pages.helpers import call, find_by_id, logged_in, texts
 
 
 @pytest.fixture
@@ -11,9 +11,9 @@ def app(settings):
 
 def page(app, search=""):
     values = {"shell-url.pathname": "/randomization", "shell-url.search": search}
-    out = call(
-        app.server.test_client(), app, "shell-page.children", values, ["shell-url.pathname"]
-    )["response"]
+    out = call(logged_in(app), app, "shell-page.children", values, ["shell-url.pathname"])[
+        "response"
+    ]
     return out["shell-page"]["children"]
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from app import create_app
 from dashboard.pages.safety import filter_model
-from tests.pages.helpers import call, find_by_id, texts
+from tests.pages.helpers import call, find_by_id, logged_in, texts
 
 
 @pytest.fixture
@@ -12,9 +12,9 @@ def app(settings):
 
 def page(app, search=""):
     values = {"shell-url.pathname": "/safety", "shell-url.search": search}
-    out = call(
-        app.server.test_client(), app, "shell-page.children", values, ["shell-url.pathname"]
-    )["response"]
+    out = call(logged_in(app), app, "shell-page.children", values, ["shell-url.pathname"])[
+        "response"
+    ]
     return out["shell-page"]["children"]
 
 
@@ -55,7 +55,7 @@ def test_subject_timeline_respects_the_scope(app, demo_trial):
     trial, _ = demo_trial
     ae = trial.tables["adverse_events"]
     sh1 = ae[ae["subject_id"].str.startswith("SH1")]["subject_id"].iloc[0]
-    client = app.server.test_client()
+    client = logged_in(app)
     cell = {"colId": "subject", "value": sh1, "rowIndex": 0}
     out = call(
         client,

@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 
 from app import create_app
-from dashboard.config import Settings
-from tests.pages.helpers import call, find_by_id, texts
+from tests.pages.helpers import call, find_by_id, logged_in, texts
 
 ROUTER = "shell-page.children"
 
@@ -19,9 +18,7 @@ def app(settings):
 def route(app, search="", pathname="/", changed=None, **controls):
     values = {"shell-url.pathname": pathname, "shell-url.search": search}
     values.update({f"shell-filter-{k}": v for k, v in controls.items()})
-    return call(app.server.test_client(), app, ROUTER, values, changed or ["shell-url.pathname"])[
-        "response"
-    ]
+    return call(logged_in(app), app, ROUTER, values, changed or ["shell-url.pathname"])["response"]
 
 
 def randomized(demo_trial, centers=("SH1", "SMU3", "PKU")):
@@ -87,12 +84,12 @@ def test_unknown_page_and_no_centers(app):
     assert "No center selected" in " ".join(texts(out["shell-page"]["children"]))
 
 
-def test_database_gone_shows_a_clear_error_not_a_traceback(tmp_path, sqlite_url):
+def test_database_gone_shows_a_clear_error_not_a_traceback(tmp_path, sqlite_url, settings):
     import shutil
 
     copy = tmp_path / "copy.sqlite"
     shutil.copy(sqlite_url.split(":///", 1)[1], copy)
-    app = create_app(Settings(db_url=f"sqlite:///{copy}", instance_dir=tmp_path))
+    app = create_app(settings.with_(db_url=f"sqlite:///{copy}"))
     copy.unlink()
     text = " ".join(texts(route(app)["shell-page"]["children"]))
     assert "cannot read the trial database" in text
@@ -108,7 +105,7 @@ def test_healthz(app):
 
 
 def test_no_cdn_in_served_html(app):
-    html = app.server.test_client().get("/").get_data(as_text=True)
+    html = logged_in(app).get("/").get_data(as_text=True)
     assert "bootstrap" in html and "/assets/" in html
     for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "fonts.googleapis", "cdn.plot.ly"):
         assert cdn not in html
