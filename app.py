@@ -9,6 +9,7 @@ from flask import Response, jsonify
 
 from dashboard import shell
 from dashboard.auth import UserStore, ensure_demo_users, init_auth
+from dashboard.cache import init_cache
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.i18n import t
 from dashboard.protocol import load_protocol
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title="",
     )
     init_auth(app.server, settings, users)  # refuses to start without a secret outside the demo
+    init_cache(app.server, settings)
     app.layout = shell.layout(state)
     shell.register_callbacks(app, state)
 

@@ -64,6 +64,7 @@ class Settings:
     row_cap: int = 200_000
     cache_redis_url: str | None = None
     cache_timeout_s: int = 300
+    cache_type: str = "auto"  # auto (Redis if CACHE_REDIS_URL, else in-memory) or none
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False
@@ -124,6 +125,9 @@ class Settings:
             row_cap=_int(env, "TRIAL_ROW_CAP", 200_000, minimum=1000),
             cache_redis_url=env.get("CACHE_REDIS_URL") or None,
             cache_timeout_s=_int(env, "TRIAL_CACHE_TIMEOUT_S", 300),
+            cache_type="none"
+            if env.get("TRIAL_CACHE", "").lower() in ("off", "none", "0")
+            else "auto",
             host=env.get("TRIAL_HOST", "127.0.0.1"),
             port=_int(env, "TRIAL_PORT", 8050, minimum=1),
             debug=_bool(env, "TRIAL_DEBUG", False),

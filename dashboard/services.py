@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
 from dashboard.auth import Rights, UserStore, current_rights
+from dashboard.cache import memoize
 from dashboard.config import Settings
 from dashboard.metrics.data_quality import (
     counts_by_center,
@@ -66,6 +70,8 @@ from dashboard.urlstate import ViewState
 from data_access import queries
 from data_access.queries import TrialDb
 from data_access.scope import Scope
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ def context_from_search(state: AppState, search: str | None) -> PageContext:
     return page_context(state, view, default_as_of(state.settings, state.db))
 
 
-def load_recruitment(db: TrialDb, protocol: Protocol, scope: Scope) -> RecruitmentReport:
+def _load_recruitment(db: TrialDb, protocol: Protocol, scope: Scope) -> RecruitmentReport:
     """The recruitment report for a scope."""
     arm_codes = protocol.arm_codes
     centers = [c for c in protocol.centers if c.code in scope.centers]
@@ -175,7 +181,7 @@ class VisitsReport:
     sbrt: pd.DataFrame
 
 
-def load_visits(db: TrialDb, protocol: Protocol, scope: Scope) -> VisitsReport:
+def _load_visits(db: TrialDb, protocol: Protocol, scope: Scope) -> VisitsReport:
     """Visit states of every randomized subject in scope as of the scope's date."""
     subjects = queries.randomized_subjects(db, scope)
     schedule = visit_schedule(
@@ -224,7 +230,7 @@ class RandomizationReport:
     delivery: Delivery
 
 
-def load_randomization(db: TrialDb, protocol: Protocol, scope: Scope) -> RandomizationReport:
+def _load_randomization(db: TrialDb, protocol: Protocol, scope: Scope) -> RandomizationReport:
     """Everything the randomization page and its summary section show, for a scope."""
     arms = protocol.arm_codes
     sbrt_arm = arms[1]
@@ -288,7 +294,7 @@ def _in_range(x: pd.Series) -> pd.Series:
     return x.where((x >= 0) & (x <= 10))
 
 
-def load_pain(db: TrialDb, protocol: Protocol, scope: Scope) -> PainReport:
+def _load_pain(db: TrialDb, protocol: Protocol, scope: Scope) -> PainReport:
     """Pain (NRS), its response, OMED and PAFI per arm and visit for a scope."""
     visits = list(protocol.visit_codes)
     days = {v.code: v.day for v in protocol.visits}
@@ -367,7 +373,7 @@ class LocalControlReport:
     risk_days: tuple[int, ...]
 
 
-def load_local_control(db: TrialDb, protocol: Protocol, scope: Scope) -> LocalControlReport:
+def _load_local_control(db: TrialDb, protocol: Protocol, scope: Scope) -> LocalControlReport:
     """Local control per arm and imaging visit, and time to first PD, for a scope."""
     imaging_visits = [v.code for v in protocol.visits if "imaging" in v.collects]
     img = queries.imaging_results(db, scope)
@@ -400,7 +406,7 @@ class SafetyReport:
     ungradable: int
 
 
-def load_safety(db: TrialDb, protocol: Protocol, scope: Scope) -> SafetyReport:
+def _load_safety(db: TrialDb, protocol: Protocol, scope: Scope) -> SafetyReport:
     """AEs, incidence by arm/term/worst grade, center rates and reporting lag for a scope."""
     subjects = queries.randomized_subjects(db, scope)
     arms = [a for a in protocol.arm_codes if scope.arms is None or a in scope.arms]
@@ -461,7 +467,7 @@ class DataQualityReport:
     structure_checked: bool
 
 
-def load_data_quality(db: TrialDb, protocol: Protocol, scope: Scope) -> DataQualityReport:
+def _load_data_quality(db: TrialDb, protocol: Protocol, scope: Scope) -> DataQualityReport:
     """Every finding for the centers in scope, checked as of the scope's date.
 
     Structure findings (unknown codes, orphan rows) are about the whole database; they are
@@ -522,3 +528,35 @@ def load_data_quality(db: TrialDb, protocol: Protocol, scope: Scope) -> DataQual
         deviations=tables["deviations"],
         structure_checked=full,
     )
+
+
+def _cached(
+    loader: Callable[[TrialDb, Protocol, Scope], T],
+) -> Callable[[TrialDb, Protocol, Scope], T]:
+    """The loader, memoized per scope and data version in the shared cache."""
+
+    def load(db: TrialDb, protocol: Protocol, scope: Scope) -> T:
+        return memoize(
+            loader.__name__,
+            db.url,
+            (scope.cache_key(), id_of(protocol)),
+            lambda: loader(db, protocol, scope),
+        )
+
+    load.__name__ = loader.__name__.lstrip("_")
+    load.__doc__ = loader.__doc__
+    return load
+
+
+def id_of(protocol: Protocol) -> str:
+    """A fingerprint of the protocol, the same in every process (its plan changes the numbers)."""
+    return hashlib.sha256(repr(protocol).encode()).hexdigest()[:16]
+
+
+load_recruitment = _cached(_load_recruitment)
+load_visits = _cached(_load_visits)
+load_randomization = _cached(_load_randomization)
+load_pain = _cached(_load_pain)
+load_local_control = _cached(_load_local_control)
+load_safety = _cached(_load_safety)
+load_data_quality = _cached(_load_data_quality)

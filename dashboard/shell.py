@@ -13,6 +13,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids, report
 from dashboard.auth import current_user_or_none
+from dashboard.cache import memoize
 from dashboard.components import grid
 from dashboard.components.common import error_state
 from dashboard.i18n import LANGUAGES, format_date, t
@@ -138,17 +139,8 @@ def layout(state: AppState) -> Component:
 def _nav(active: PageSpec | None, search: str, lang: str) -> list[Component]:
     items: list[Component] = []
     for page in PAGES:
-        if page.render is None:
-            items.append(
-                html.Span(
-                    [t(page.nav_key, lang), html.Small(t("nav.planned", lang))],
-                    className="nav-item planned",
-                    title=t("page.planned", lang),
-                )
-            )
-        else:
-            cls = "nav-item active" if page is active else "nav-item"
-            items.append(dcc.Link(t(page.nav_key, lang), href=page.path + search, className=cls))
+        cls = "nav-item active" if page is active else "nav-item"
+        items.append(dcc.Link(t(page.nav_key, lang), href=page.path + search, className=cls))
     return items
 
 
@@ -173,7 +165,7 @@ def _filter_note(view: ViewState, scope: Scope, state: AppState, lang: str) -> s
 
 
 def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> Component:
-    """The page for a path, or a 404 / planned / error state; never a traceback."""
+    """The page for a path, or a 404 / error state; never a traceback."""
     lang = context.lang
     if page is None:
         return html.Div(
@@ -183,12 +175,23 @@ def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> C
             ],
             className="empty-state",
         )
-    if page.render is None:
-        return html.Div(t("page.planned", lang), className="empty-state")
     if not context.scope.centers:
         return html.Div(t("filter.no_centers", lang), className="empty-state")
     try:
-        return page.render(context)
+        # The rendered page is cached per view, scope, rights and data version (a new data
+        # version, i.e. any change to the trial data, starts afresh).
+        return memoize(
+            "page",
+            context.db.url,
+            (
+                page.path,
+                context.view,
+                context.scope.cache_key(),
+                context.rights,
+                context.identifiers,
+            ),
+            lambda: page.render(context),
+        )
     except DatabaseUnavailable as exc:
         return error_state(t("error.title", lang), str(exc), t("error.what_to_do", lang))
     except Exception as exc:  # a page must degrade, not crash the app
@@ -204,8 +207,9 @@ def register_callbacks(app: Dash, state: AppState) -> None:
     """The router: URL <-> filter controls, and the page for the current view."""
     grid.register_callbacks(app)
     for spec in PAGES:
-        if spec.register_callbacks is not None:
-            spec.register_callbacks(app, state)
+        register = spec.register_callbacks
+        if register is not None:
+            register(app, state)
     protocol = state.protocol
     centers, arms = protocol.center_codes, protocol.arm_codes
     filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG, ids.F_PRESENT)

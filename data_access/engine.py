@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-_ENGINES: dict[tuple[int, str, int], Engine] = {}
+_ENGINES: dict[tuple[int, str, int, str], Engine] = {}
 _LOCK = threading.Lock()
 
 
@@ -88,14 +88,34 @@ def _read_only_engine(url_text: str, timeout_ms: int) -> Engine:
     )
 
 
+def _file_identity(url: str) -> str:
+    """For SQLite, which file the path names now (a replaced file is a new database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return ""
+    path = _sqlite_path(parsed)
+    try:
+        st = path.stat() if path else None
+    except OSError:
+        return "missing"
+    return f"{st.st_dev}:{st.st_ino}" if st else ""
+
+
 def get_engine(url: str, timeout_ms: int = 5000) -> Engine:
-    """The read-only engine for a URL in this process (created on first use, after any fork)."""
-    key = (os.getpid(), url, timeout_ms)
+    """The read-only engine for a URL in this process (created on first use, after any fork).
+
+    A SQLite file replaced on disk (a new demo, an import into a fresh file moved into place)
+    gets a new engine: pooled connections would otherwise keep reading the old file.
+    """
+    key = (os.getpid(), url, timeout_ms, _file_identity(url))
     engine = _ENGINES.get(key)
     if engine is None:
         with _LOCK:
             engine = _ENGINES.get(key)
             if engine is None:
+                stale = [k for k in _ENGINES if k[:3] == key[:3]]
+                for k in stale:
+                    _ENGINES.pop(k).dispose()
                 engine = _read_only_engine(url, timeout_ms)
                 _ENGINES[key] = engine
     return engine

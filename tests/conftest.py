@@ -141,3 +141,25 @@ def settings(tmp_path: Path, sqlite_url: str) -> Settings:
     for name, (password, role, centers) in TEST_USERS.items():
         store.add(name, password, role, centers)
     return s
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path):
+    """Build settings (with the test accounts) for any trial database URL."""
+    from dashboard.auth import UserStore
+
+    def make(url: str, folder: Path) -> Settings:
+        s = Settings(
+            db_url=url,
+            instance_dir=folder,
+            secret_key="test-secret-key",
+            login_failure_delay_ms=0,
+            cache_type="none",
+        )
+        store = UserStore(s.resolved_users_db_url)
+        if store.is_empty():
+            for name, (password, role, centers) in TEST_USERS.items():
+                store.add(name, password, role, centers)
+        return s
+
+    return make

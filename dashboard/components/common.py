@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -90,8 +91,11 @@ def graph(fig: go.Figure | None, graph_id: str, empty_message: str) -> Component
     """A graph card, or an empty state when there is nothing to draw."""
     if fig is None:
         return html.Div(empty_state(empty_message), className="graph-card", id=graph_id)
+    # Plain JSON data instead of a Figure object: encoded once here, cheap to cache and send
+    # (a cached Figure would be re-validated on every unpickling).
+    figure = json.loads(fig.to_json())
     return html.Div(
-        dcc.Graph(figure=fig, config=GRAPH_CONFIG, id=graph_id, className="graph"),
+        dcc.Graph(figure=figure, config=GRAPH_CONFIG, id=graph_id, className="graph"),
         className="graph-card",
     )
 

@@ -311,7 +311,7 @@ def sbrt_delivery(
     ).dropna(subset=["days"])
     departures: list[dict[str, Any]] = []
     for r in courses.itertuples():
-        if r.arm != sbrt_arm:
+        if pd.isna(r.arm) or r.arm != sbrt_arm:  # no arm recorded counts as not the SBRT arm
             departures.append(
                 {
                     "subject_id": r.subject_id,

@@ -1,4 +1,4 @@
-"""The page table: one module per page; pages not built yet are listed as planned."""
+"""The page table: one module per page, in navbar order."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ from dashboard.services import AppState, PageContext
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page: its path, its navbar label key and its renderer (None while planned)."""
+    """A page: its path, its navbar label key, its renderer and its own callbacks (if any)."""
 
     path: str
     nav_key: str
-    render: Callable[[PageContext], Component] | None
+    render: Callable[[PageContext], Component]
     register_callbacks: Callable[[Dash, AppState], None] | None = None
 
 

@@ -16,7 +16,9 @@ def login(client: Any, username: str = "pi", password: str | None = None) -> Any
 
     password = password if password is not None else TEST_USERS[username][0]
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the login page"
+    token = match.group(1)
     resp = client.post(
         "/login",
         data={"csrf_token": token, "username": username, "password": password, "next": "/"},

@@ -1,0 +1,196 @@
+"""Bounded load test on loopback: N users sign in and click through every page.
+
+    python -m benchmarks.load [--users 50] [--rounds 2] [--workers 4] [--seconds 120]
+
+Starts `gunicorn app:server` on 127.0.0.1 (demo trial, Redis cache when CACHE_REDIS_URL is
+set), runs a fixed number of requests per user with a hard time limit, stops the server, and
+prints errors, p50, p95 and throughput. Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def router_body(path: str) -> str:
+    outputs = [
+        "shell-page.children",
+        "shell-url.search",
+        "shell-filter-centers.value",
+        "shell-filter-arms.value",
+        "shell-filter-as-of.date",
+        "shell-filter-lang.value",
+        "shell-filter-present.value",
+        "shell-nav.children",
+        "shell-filter-note.children",
+        "shell-stamp.children",
+        "shell-filter-centers-label.children",
+        "shell-filter-centers.options",
+        "shell-filter-arms-label.children",
+        "shell-filter-arms.options",
+        "shell-filter-as-of-label.children",
+        "shell-filter-present.label",
+        "shell-copy-link.children",
+        "shell-pack-button.children",
+        "shell-user.children",
+    ]
+    inputs = [
+        ("shell-url", "pathname", path),
+        ("shell-url", "search", ""),
+        ("shell-filter-centers", "value", None),
+        ("shell-filter-arms", "value", None),
+        ("shell-filter-as-of", "date", None),
+        ("shell-filter-lang", "value", None),
+        ("shell-filter-present", "value", None),
+    ]
+    return json.dumps(
+        {
+            "output": ".." + "...".join(outputs) + "..",
+            "outputs": [
+                {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in outputs
+            ],
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "state": [],
+            "changedPropIds": ["shell-url.pathname"],
+        }
+    )
+
+
+def user_session(
+    base: str,
+    name: str,
+    password: str,
+    rounds: int,
+    deadline: float,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    s = requests.Session()
+    try:
+        page = s.get(f"{base}/login", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore
+        r = s.post(
+            f"{base}/login",
+            data={"csrf_token": token, "username": name, "password": password},
+            timeout=30,
+            allow_redirects=False,
+        )
+        if r.status_code != 302:
+            errors.append(f"login {r.status_code}")
+            return
+        order = list(PAGES) * rounds
+        random.Random(name).shuffle(order)
+        for path in order:
+            if time.monotonic() > deadline:
+                errors.append("time limit reached")
+                return
+            t = time.perf_counter()
+            r = s.post(
+                f"{base}/_dash-update-component",
+                data=router_body(path),
+                headers={"Content-Type": "application/json"},
+                timeout=60,
+            )
+            latencies.append(time.perf_counter() - t)
+            if r.status_code != 200 or b"could not be drawn" in r.content:
+                errors.append(f"{path}: {r.status_code}")
+    except Exception as exc:  # any failure is an error of the run
+        errors.append(repr(exc))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--users", type=int, default=50)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--seconds", type=int, default=180)
+    a = p.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TRIAL_INSTANCE_DIR": tmp, "HOME": tmp}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        server = subprocess.Popen(
+            [
+                gunicorn,
+                "app:server",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(a.workers),
+                "--threads",
+                "4",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            for _ in range(300):
+                try:
+                    if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.5)
+            latencies: list[float] = []
+            errors: list[str] = []
+            deadline = time.monotonic() + a.seconds
+            start = time.perf_counter()
+            threads = [
+                threading.Thread(
+                    target=user_session,
+                    args=(base, "pi", "pi-demo-pass", a.rounds, deadline, latencies, errors),
+                )
+                for _ in range(a.users)
+            ]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join(timeout=a.seconds + 30)
+            wall = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    lat = sorted(latencies)
+    print(
+        f"users {a.users}, gunicorn workers {a.workers}, requests {len(lat)}, "
+        f"errors {len(errors)}, wall {wall:.1f} s, throughput {len(lat) / wall:.1f} req/s"
+    )
+    if lat:
+        print(
+            f"p50 {statistics.median(lat) * 1000:.0f} ms, "
+            f"p95 {lat[int(0.95 * (len(lat) - 1))] * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms"
+        )
+    for e in errors[:10]:
+        print("error:", e)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
