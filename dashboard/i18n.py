@@ -171,6 +171,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scope} · cell: done / (done + missed) · data as of {date}",
         "{scope} · 单元格：完成 /（完成 + 缺失） · 数据截至 {date}",
     ),
+    "vis.swimmer_capped": (
+        "{scope} · the {k} most recently randomized of {n} subjects (narrow the centers to see others) · data as of {date}",
+        "{scope} · 显示 {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
+    ),
     "vis.axis.compliance": ("Compliance", "依从率"),
     "vis.axis.month_closed": ("Month the visit window closed", "访视窗口关闭月份"),
     "vis.axis.missed": ("Missed visits", "缺失随访数"),

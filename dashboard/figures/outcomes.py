@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -258,39 +259,60 @@ def response_figure(
     return fig
 
 
-def response_categories_figure(
-    responses: pd.DataFrame,
+class StackCategory(NamedTuple):
+    """One stacked category: its count column, legend label and look."""
+
+    column: str
+    label: str
+    colour: str
+    white_text: bool = False
+    pattern: str = ""
+    optional: bool = False  # left out entirely when it has no count anywhere
+
+
+def _stacked_arm_panels(
+    counts: pd.DataFrame,
     arms: Sequence[Arm],
     visits: Sequence[str],
-    lang: str,
+    categories: Sequence[StackCategory],
+    title: str,
     subtitle: str,
-    present: bool = False,
+    lang: str,
+    present: bool,
+    height: int,
 ) -> go.Figure:
-    """Counts per response category, stacked, per visit; one panel per arm."""
+    """Counts per category stacked per visit, one panel per arm, counts written on the bars."""
     fig = make_subplots(
         rows=1,
         cols=len(arms),
         shared_yaxes=True,
         horizontal_spacing=0.05,
-        figure=go.Figure(
-            layout=base_layout(t("out.fig.categories", lang), subtitle, height=380, present=present)
-        ),
+        figure=go.Figure(layout=base_layout(title, subtitle, height=height, present=present)),
     )
+    present_cats = [
+        c
+        for c in categories
+        if c.column in counts.columns and not (c.optional and not (counts[c.column] > 0).any())
+    ]
     for col, arm in enumerate(arms, start=1):
-        mine = responses[responses["arm"] == arm.code].set_index("visit_code")
-        for cat in ("complete", "partial", "indeterminate", "progression"):
-            values = [int(mine.at[v, cat]) if v in mine.index else 0 for v in visits]
+        mine = counts[counts["arm"] == arm.code].set_index("visit_code")
+        for cat in present_cats:
+            values = [int(mine.at[v, cat.column]) if v in mine.index else 0 for v in visits]
             fig.add_bar(
                 x=list(visits),
                 y=values,
-                name=t(f"out.resp.{cat}", lang),
-                marker={"color": RESPONSE_COLOURS[cat]},
+                name=cat.label,
+                marker={
+                    "color": cat.colour,
+                    "line": {"color": MUTED, "width": 0.7},
+                    "pattern": {"shape": cat.pattern},
+                },
                 showlegend=col == 1,
-                legendgroup=cat,
+                legendgroup=cat.column,
                 text=[v or "" for v in values],
                 textposition="inside",
                 textangle=0,
-                textfont={"color": "white" if cat in ("complete", "progression") else TEXT},
+                textfont={"color": "white" if cat.white_text else TEXT},
                 row=1,
                 col=col,
             )
@@ -304,8 +326,31 @@ def response_categories_figure(
             showarrow=False,
         )
     fig.update_layout(barmode="stack", uniformtext={"minsize": 10, "mode": "hide"})
-    fig.update_yaxes(title=t("out.axis.subjects", lang), row=1, col=1)
+    fig.update_yaxes(title=t("out.axis.subjects", lang), row=1, col=1, gridcolor=GRID)
     return fig
+
+
+def response_categories_figure(
+    responses: pd.DataFrame,
+    arms: Sequence[Arm],
+    visits: Sequence[str],
+    lang: str,
+    subtitle: str,
+    present: bool = False,
+) -> go.Figure:
+    """Counts per response category, stacked, per visit; one panel per arm."""
+    cats = [
+        StackCategory(
+            c,
+            t(f"out.resp.{c}", lang),
+            RESPONSE_COLOURS[c],
+            white_text=c in ("complete", "progression"),
+        )
+        for c in ("complete", "partial", "indeterminate", "progression")
+    ]
+    return _stacked_arm_panels(
+        responses, arms, visits, cats, t("out.fig.categories", lang), subtitle, lang, present, 380
+    )
 
 
 def change_difference_figure(
@@ -366,52 +411,21 @@ def mda_figure(
     subtitle: str,
     present: bool = False,
 ) -> go.Figure:
-    """MDA categories per imaging visit, stacked counts, one panel per arm."""
-    fig = make_subplots(
-        rows=1,
-        cols=len(arms),
-        shared_yaxes=True,
-        horizontal_spacing=0.05,
-        figure=go.Figure(
-            layout=base_layout(t("lc.fig.mda", lang), subtitle, height=400, present=present)
-        ),
-    )
-    for col, arm in enumerate(arms, start=1):
-        mine = counts[counts["arm"] == arm.code].set_index("visit_code")
-        for cat in ("CR", "PR", "SD", "PD", "NE", "other"):
-            values = [int(mine.at[v, cat]) if v in mine.index else 0 for v in visits]
-            if cat == "other" and not any(values):
-                continue
-            fig.add_bar(
-                x=list(visits),
-                y=values,
-                name=t(f"lc.mda.{cat}", lang),
-                marker={
-                    "color": MDA_COLOURS[cat],
-                    "line": {"color": MUTED, "width": 0.7},
-                    "pattern": {"shape": "/" if cat == "NE" else ""},
-                },
-                showlegend=col == 1,
-                legendgroup=cat,
-                text=[v or "" for v in values],
-                textposition="inside",
-                textangle=0,
-                textfont={"color": "white" if cat in ("CR", "PD") else TEXT},
-                row=1,
-                col=col,
-            )
-        fig.add_annotation(
-            text=f"<b>{t(f'arm.{arm.code}', lang)}</b>",
-            xref=f"x{col} domain" if col > 1 else "x domain",
-            yref="paper",
-            x=0.5,
-            y=1.0,
-            yanchor="bottom",
-            showarrow=False,
+    """MDA categories per imaging visit, stacked counts, one panel per arm (NE hatched)."""
+    cats = [
+        StackCategory(
+            c,
+            t(f"lc.mda.{c}", lang),
+            MDA_COLOURS[c],
+            white_text=c in ("CR", "PD"),
+            pattern="/" if c == "NE" else "",
+            optional=c == "other",
         )
-    fig.update_layout(barmode="stack", uniformtext={"minsize": 10, "mode": "hide"})
-    fig.update_yaxes(title=t("out.axis.subjects", lang), row=1, col=1, gridcolor=GRID)
-    return fig
+        for c in ("CR", "PR", "SD", "PD", "NE", "other")
+    ]
+    return _stacked_arm_panels(
+        counts, arms, visits, cats, t("lc.fig.mda", lang), subtitle, lang, present, 400
+    )
 
 
 def dcr_figure(

@@ -18,6 +18,7 @@ from dashboard.figures.theme import (
     base_layout,
     center_colour,
     center_dash,
+    monthly_by_center,
 )
 from dashboard.i18n import t
 from dashboard.metrics.recruitment import CenterForecast, RecruitmentReport
@@ -265,24 +266,15 @@ def monthly_accrual_bars(
     present: bool = False,
 ) -> go.Figure:
     """Stacked bars of randomized per month, one neutral colour per center."""
-    fig = go.Figure(
-        layout=base_layout(t("rec.fig.monthly", lang), subtitle, height=360, present=present)
+    return monthly_by_center(
+        monthly,
+        center_order,
+        t("rec.fig.monthly", lang),
+        subtitle,
+        t("rec.axis.month", lang),
+        t("rec.axis.randomized", lang),
+        present,
     )
-    for i, code in enumerate(center_order):
-        mine = monthly[monthly["center_id"] == code]
-        if mine.empty:
-            continue
-        fig.add_bar(
-            x=mine["month"],
-            y=mine["n"],
-            name=code,
-            marker={"color": center_colour(i)},
-            hovertemplate="%{x|%b %Y}: %{y}<extra>" + code + "</extra>",
-        )
-    fig.update_layout(barmode="stack", bargap=0.15)
-    fig.update_xaxes(title=t("rec.axis.month", lang), dtick="M3", tickformat="%b %Y")
-    fig.update_yaxes(title=t("rec.axis.randomized", lang), rangemode="tozero")
-    return fig
 
 
 def screen_failure_bars(

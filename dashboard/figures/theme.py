@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pandas as pd
 import plotly.graph_objects as go
 
 FONT_FAMILY = (
@@ -96,3 +99,32 @@ STATE_STYLE: dict[str, tuple[str, str]] = {
 }
 # Compliance heatmap: white at 100 %, orange by 50 % or less; dark text stays readable (AA).
 COMPLIANCE_SCALE = [[0.0, "#fc8d59"], [0.5, "#fdd49e"], [1.0, "#ffffff"]]
+
+
+def monthly_by_center(
+    monthly: pd.DataFrame,
+    centers: Sequence[str],
+    title: str,
+    subtitle: str,
+    x_title: str,
+    y_title: str,
+    present: bool = False,
+) -> go.Figure:
+    """Counts per calendar month (columns month, center_id, n), stacked by center."""
+    fig = go.Figure(layout=base_layout(title, subtitle, height=360, present=present))
+    for i, code in enumerate(centers):
+        mine = monthly[monthly["center_id"] == code]
+        if mine.empty:
+            continue
+        fig.add_bar(
+            x=mine["month"],
+            y=mine["n"],
+            name=code,
+            marker={"color": center_colour(i)},
+            hovertemplate="%{x|%b %Y}: %{y}<extra>" + code + "</extra>",
+        )
+    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_xaxes(title=x_title, tickformat="%b %Y")
+    small = len(monthly) and monthly["n"].max() <= 5
+    fig.update_yaxes(title=y_title, rangemode="tozero", dtick=1 if small else None)
+    return fig

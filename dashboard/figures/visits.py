@@ -15,7 +15,7 @@ from dashboard.figures.theme import (
     STATE_STYLE,
     TEXT,
     base_layout,
-    center_colour,
+    monthly_by_center,
 )
 from dashboard.i18n import t
 
@@ -92,28 +92,15 @@ def missed_over_time(
     present: bool = False,
 ) -> go.Figure:
     """Missed visits per month in which the window closed, stacked by center."""
-    fig = go.Figure(
-        layout=base_layout(t("vis.fig.missed", lang), subtitle, height=360, present=present)
+    return monthly_by_center(
+        months,
+        centers,
+        t("vis.fig.missed", lang),
+        subtitle,
+        t("vis.axis.month_closed", lang),
+        t("vis.axis.missed", lang),
+        present,
     )
-    for i, code in enumerate(centers):
-        mine = months[months["center_id"] == code]
-        if mine.empty:
-            continue
-        fig.add_bar(
-            x=mine["month"],
-            y=mine["n"],
-            name=code,
-            marker={"color": center_colour(i)},
-            hovertemplate="%{x|%b %Y}: %{y}<extra>" + code + "</extra>",
-        )
-    fig.update_layout(barmode="stack", bargap=0.15)
-    fig.update_xaxes(title=t("vis.axis.month_closed", lang), tickformat="%b %Y")
-    fig.update_yaxes(
-        title=t("vis.axis.missed", lang),
-        rangemode="tozero",
-        dtick=1 if months["n"].max() <= 5 else None,
-    )
-    return fig
 
 
 def swimmer(

@@ -58,14 +58,15 @@ def time_to_progression(imaging: pd.DataFrame, subjects: pd.DataFrame) -> pd.Dat
     img = img.dropna(subset=["day0", "imaged_on"])
     img = img.assign(day=(img["imaged_on"] - img["day0"]).dt.days)
     img = img[img["day"] >= 0]
-    rows = []
-    for (sid, arm), g in img.groupby(["subject_id", "arm"]):
-        pd_days = g.loc[g["mda_response"] == "PD", "day"]
-        if len(pd_days):
-            rows.append({"subject_id": sid, "arm": arm, "days": int(pd_days.min()), "event": 1})
-        else:
-            rows.append({"subject_id": sid, "arm": arm, "days": int(g["day"].max()), "event": 0})
-    return pd.DataFrame(rows, columns=["subject_id", "arm", "days", "event"])
+    if img.empty:
+        return pd.DataFrame(columns=["subject_id", "arm", "days", "event"])
+    keys = ["subject_id", "arm"]
+    last = img.groupby(keys)["day"].max()
+    first_pd = img[img["mda_response"] == "PD"].groupby(keys)["day"].min()
+    out = pd.DataFrame({"last": last}).join(first_pd.rename("pd"), how="left")
+    out["event"] = out["pd"].notna().astype(int)
+    out["days"] = out["pd"].fillna(out["last"]).astype(int)
+    return out.reset_index()[["subject_id", "arm", "days", "event"]]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dashboard.i18n import arm_label, format_date, t
 from dashboard.services import PageContext, VisitsReport, load_visits
 
 PATH = "/visits"
+SWIMMER_MAX = 150
 NAV_KEY = "nav.visits"
 
 
@@ -182,17 +183,31 @@ def render(ctx: PageContext) -> Component:
         if len(report.missed_months)
         else None
     )
+    # One line per subject stays legible up to ~150 lines: beyond that, the most recently
+    # randomized are shown and the subtitle says so (narrow the centers to see others).
+    shown = report.subjects
+    swim_sub = sub
+    if len(shown) > SWIMMER_MAX:
+        shown = shown.nlargest(SWIMMER_MAX, "randomized_on")
+        swim_sub = t(
+            "vis.swimmer_capped",
+            lang,
+            k=SWIMMER_MAX,
+            n=len(report.subjects),
+            scope=scope_label,
+            date=date_text,
+        )
     swim = (
         figs.swimmer(
-            report.schedule,
-            report.subjects,
+            report.schedule[report.schedule["subject_id"].isin(shown["subject_id"])],
+            shown,
             report.sbrt,
             pd.Timestamp(report.as_of),
             lang,
-            sub,
+            swim_sub,
             present,
         )
-        if has
+        if has and ctx.identifiers
         else None
     )
     return html.Div(

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from app import create_app
@@ -47,3 +48,17 @@ def test_visits_page_draws_and_restricts_the_worklist(app):
 def test_visits_page_in_chinese_and_as_of(app):
     tree = page(app, "?lang=zh&as_of=2025-04-01")
     assert "随访" in texts(tree)
+
+
+def test_swimmer_is_capped_to_the_most_recent_subjects(app, demo_trial, monkeypatch):
+    from dashboard.pages import visits
+
+    monkeypatch.setattr(visits, "SWIMMER_MAX", 5)
+    s = demo_trial[0].tables["subjects"].dropna(subset=["randomized_on"])
+    s = s.assign(randomized_on=pd.to_datetime(s["randomized_on"]))
+    fig = find_by_id(page(app), "vis-graph-swimmer")["props"]["figure"]
+    shown = set(fig["layout"]["yaxis"]["categoryarray"])
+    assert len(shown) == 5
+    # The five latest randomizations (ties broken the same way pandas.nlargest does).
+    assert shown == set(s.nlargest(5, "randomized_on")["subject_id"])
+    assert "the 5 most recently randomized of" in fig["layout"]["title"]["subtitle"]["text"]
