@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import GRID, MUTED, TEXT, base_layout, center_colour
+from dashboard.figures.theme import GRID, MUTED, TEXT, base_layout, center_colour, readable_text
 from dashboard.i18n import label, t
 from dashboard.metrics.randomization import ConsortFlow
 from dashboard.protocol import Arm
@@ -41,7 +41,7 @@ def balance_bars(
             text=rows[arm.code],
             textposition="inside",
             insidetextanchor="middle",
-            textfont={"color": TEXT},
+            textfont={"color": readable_text(arm.colour)},
             hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         )
     notes = []

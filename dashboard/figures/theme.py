@@ -128,3 +128,20 @@ def monthly_by_center(
     small = len(monthly) and monthly["n"].max() <= 5
     fig.update_yaxes(title=y_title, rangemode="tozero", dtick=1 if small else None)
     return fig
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def readable_text(background: str) -> str:
+    """Dark or white text, whichever contrasts more with the background (WCAG formula)."""
+    lum = _luminance(background)
+    dark = (lum + 0.05) / (_luminance(TEXT) + 0.05)
+    white = 1.05 / (lum + 0.05)
+    return TEXT if dark >= white else "#ffffff"

@@ -31,7 +31,7 @@ CATEGORY_COLOURS = {
     "eligibility": "#332288",
     "range": "#117733",
     "dates": "#882255",
-    "sbrt": "#999933",
+    "sbrt": "#66661f",
     "structure": "#57606a",
 }
 

@@ -35,3 +35,16 @@ def test_every_key_used_in_code_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_.0-9]+)["']""", f.read_text()))
     assert used, "no t() calls found"
     assert sorted(used - set(MESSAGES)) == []
+
+
+def test_text_on_arm_colours_passes_wcag_aa():
+    from dashboard.figures.theme import TEXT, _luminance, readable_text
+
+    def ratio(a, b):
+        hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    for colour in ("#0072B2", "#E69F00", "#66661f", "#1b4f72", "#9a3412"):
+        assert ratio(readable_text(colour), colour) >= 4.5, colour
+    assert readable_text("#0072B2") == "#ffffff" and readable_text("#E69F00") == TEXT
+    assert ratio("#57606a", "#ffffff") >= 4.5  # muted text on white
