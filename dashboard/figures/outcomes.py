@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.theme import GRID, MUTED, TEXT, base_layout
+from dashboard.figures.theme import GRID, MUTED, TEXT, base_layout, readable_text
 from dashboard.i18n import t
 from dashboard.metrics.local_control import KaplanMeier
 from dashboard.protocol import Arm
@@ -265,7 +265,6 @@ class StackCategory(NamedTuple):
     column: str
     label: str
     colour: str
-    white_text: bool = False
     pattern: str = ""
     optional: bool = False  # left out entirely when it has no count anywhere
 
@@ -312,7 +311,7 @@ def _stacked_arm_panels(
                 text=[v or "" for v in values],
                 textposition="inside",
                 textangle=0,
-                textfont={"color": "white" if cat.white_text else TEXT},
+                textfont={"color": readable_text(cat.colour)},
                 row=1,
                 col=col,
             )
@@ -344,7 +343,6 @@ def response_categories_figure(
             c,
             t(f"out.resp.{c}", lang),
             RESPONSE_COLOURS[c],
-            white_text=c in ("complete", "progression"),
         )
         for c in ("complete", "partial", "indeterminate", "progression")
     ]
@@ -417,7 +415,6 @@ def mda_figure(
             c,
             t(f"lc.mda.{c}", lang),
             MDA_COLOURS[c],
-            white_text=c in ("CR", "PD"),
             pattern="/" if c == "NE" else "",
             optional=c == "other",
         )
