@@ -75,14 +75,15 @@ def damage(tables: dict[str, pd.DataFrame], kind: str, i: int, v: int) -> None:
     elif kind == "unknown_center" and len(s):
         s.at[pick(s.index), "center_id"] = "XYZ"
     elif kind == "unknown_visit" and len(a):
-        a.at[pick(a.index), "visit_code"] = f"V{abs(v)}X"
+        k = pick(a.index)
+        a.at[k, "visit_code"] = f"V{abs(v)}X{k}"  # unique: the primary key refuses duplicates
     elif kind == "randomized_before_screening" and r is not None:
         s.at[r, "randomized_on"] = s.at[r, "screened_on"] - dt.timedelta(days=abs(v) + 1)
     elif kind == "visit_before_procedure" and len(a):
         a.at[pick(a.index), "assessed_on"] = dt.date(2020, 1, 1)
     elif kind == "orphan_assessment":
         a.loc[len(a)] = {
-            "subject_id": f"GHOST-{v}",
+            "subject_id": f"GHOST-{v}-{len(a)}",
             "visit_code": "W1",
             "assessed_on": dt.date(2026, 1, 1),
             "nrs": 5,
