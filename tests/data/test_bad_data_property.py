@@ -133,6 +133,7 @@ def damage(tables: dict[str, pd.DataFrame], kind: str, i: int, v: int) -> None:
 @settings(
     max_examples=25,
     deadline=None,
+    derandomize=True,  # CI and local runs try the same damaged databases
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
