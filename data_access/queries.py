@@ -21,8 +21,6 @@ from data_access.schema import (
 )
 from data_access.scope import Scope, subject_conditions
 
-centers_table = centers
-
 
 @dataclass(frozen=True)
 class TrialDb:
@@ -342,19 +340,21 @@ def _typed_columns(table: Table) -> dict[str, list[str]]:
     return kinds
 
 
-def table_rows(db: TrialDb, table: Table, centers: Sequence[str] | None = None) -> pd.DataFrame:
+def table_rows(
+    db: TrialDb, table: Table, center_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Every row of a contract table, typed; restricted to subjects of some centers if given.
 
     Rows whose subject does not exist are kept only when no center restriction applies (the
     structural checks need to see them).
     """
     stmt = select(*table.columns)
-    if centers is not None:
+    if center_codes is not None:
         if table is subjects:
-            stmt = stmt.where(subjects.c.center_id.in_(centers))
-        elif table is not centers_table and "subject_id" in table.c:
+            stmt = stmt.where(subjects.c.center_id.in_(center_codes))
+        elif table is not centers and "subject_id" in table.c:
             stmt = stmt.join(subjects, table.c.subject_id == subjects.c.subject_id).where(
-                subjects.c.center_id.in_(centers)
+                subjects.c.center_id.in_(center_codes)
             )
     keys = [c for c in table.primary_key.columns]
     return _frame(db, stmt.order_by(*keys), **_typed_columns(table))

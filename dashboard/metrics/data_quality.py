@@ -27,12 +27,6 @@ FINDING_COLUMNS = [
     "record_on",
 ]
 CATEGORIES = ("eligibility", "range", "dates", "sbrt", "structure")
-SBRT_CHECK = {
-    "sbrt_in_other_arm": "sbrt_in_other_arm",
-    "scheme_not_allowed": "scheme_not_allowed",
-    "late_start": "late_start",
-    "no_sbrt": "no_sbrt",
-}
 
 
 def _rows(

@@ -6,7 +6,6 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 from dash.development.base_component import Component
 
@@ -20,70 +19,13 @@ from dashboard.components.common import (
     kpi_row,
 )
 from dashboard.components.grid import listing
-from dashboard.figures.theme import GRID, base_layout
+from dashboard.figures import data_quality as figs
 from dashboard.i18n import format_date, label, t
 from dashboard.metrics.data_quality import CATEGORIES
 from dashboard.services import DataQualityReport, PageContext, load_data_quality
 
 PATH = "/data-quality"
 NAV_KEY = "nav.data_quality"
-CATEGORY_COLOURS = {
-    "eligibility": "#332288",
-    "range": "#117733",
-    "dates": "#882255",
-    "sbrt": "#66661f",
-    "structure": "#57606a",
-}
-
-
-def counts_figure(
-    report: DataQualityReport, lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Findings per center, stacked by category, counts written on the bars."""
-    fig = go.Figure(
-        layout=base_layout(t("dq.fig.counts", lang), subtitle, height=340, present=present)
-    )
-    table = report.by_center
-    for cat in CATEGORIES:
-        values = [int(v) for v in table[cat]]
-        if not any(values):
-            continue
-        fig.add_bar(
-            x=table["center_id"],
-            y=values,
-            name=label("dq.cat", cat, lang),
-            marker={"color": CATEGORY_COLOURS[cat]},
-            text=[v or "" for v in values],
-            textposition="inside",
-            textangle=0,
-            textfont={"color": "white"},
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=t("dq.axis.findings", lang), rangemode="tozero", gridcolor=GRID)
-    return fig
-
-
-def trend_figure(
-    report: DataQualityReport, lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Findings per month of the record they concern, stacked by category."""
-    fig = go.Figure(
-        layout=base_layout(t("dq.fig.trend", lang), subtitle, height=340, present=present)
-    )
-    for cat in CATEGORIES:
-        mine = report.trend[report.trend["category"] == cat]
-        if mine.empty:
-            continue
-        fig.add_bar(
-            x=mine["month"],
-            y=mine["n"],
-            name=label("dq.cat", cat, lang),
-            marker={"color": CATEGORY_COLOURS[cat]},
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=t("dq.axis.month", lang), tickformat="%b %Y")
-    fig.update_yaxes(title=t("dq.axis.findings", lang), rangemode="tozero", gridcolor=GRID)
-    return fig
 
 
 def _findings_listing(report: DataQualityReport, ctx: PageContext) -> Component:
@@ -211,7 +153,9 @@ def render(ctx: PageContext) -> Component:
                 [
                     dbc.Col(
                         graph(
-                            counts_figure(report, lang, sub, present) if has else None,
+                            figs.counts_figure(report.by_center, lang, sub, present)
+                            if has
+                            else None,
                             ids.DQ_COUNTS,
                             t("dq.empty", lang),
                         ),
@@ -219,7 +163,7 @@ def render(ctx: PageContext) -> Component:
                     ),
                     dbc.Col(
                         graph(
-                            trend_figure(report, lang, sub, present) if has else None,
+                            figs.trend_figure(report.trend, lang, sub, present) if has else None,
                             ids.DQ_TREND,
                             t("dq.empty", lang),
                         ),
