@@ -11,6 +11,7 @@ from dashboard import shell
 from dashboard.auth import UserStore, ensure_demo_users, init_auth
 from dashboard.cache import init_cache
 from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.exports import init_exports
 from dashboard.i18n import t
 from dashboard.protocol import load_protocol
 from dashboard.services import AppState, default_as_of
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     init_cache(app.server, settings)
     app.layout = shell.layout(state)
     shell.register_callbacks(app, state)
+    init_exports(app.server, state)
 
     @app.server.route("/healthz")
     def healthz() -> tuple[Response, int]:

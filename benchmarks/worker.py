@@ -25,7 +25,7 @@ def _time_queries() -> None:
     """Count the time of every query (execute and fetch, typed frame) behind a request."""
     from data_access import queries
 
-    inner = queries._frame  # noqa: SLF001 - the one function every query goes through
+    inner = queries.frame  # noqa: SLF001 - the one function every query goes through
 
     def timed(*args: Any, **kwargs: Any) -> Any:
         t = time.perf_counter()
@@ -34,7 +34,7 @@ def _time_queries() -> None:
         finally:
             SQL_SECONDS[0] += time.perf_counter() - t
 
-    queries._frame = timed  # noqa: SLF001
+    queries.frame = timed  # noqa: SLF001
 
 
 def _client(db: str, instance: Path, cache: bool) -> tuple[Any, Any]:

@@ -39,6 +39,19 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--db", help="SQLAlchemy URL (default: TRIAL_DB_URL, then the demo)")
     summ.add_argument("--as-of", type=_date)
     summ.add_argument("--center", action="append", help="center code (repeatable)")
+    summ.add_argument(
+        "--page",
+        choices=[
+            "recruitment",
+            "randomization",
+            "visits",
+            "pain",
+            "local_control",
+            "safety",
+            "data_quality",
+        ],
+        help="print one page's model only",
+    )
     summ.add_argument("--json", action="store_true")
 
     sub.add_parser("schema", help="print the trial database contract as Markdown")
@@ -157,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return 2
             as_of = args.as_of or default_as_of(settings, db)
-            summary = build_summary(db, protocol, centers, as_of)
+            summary = build_summary(db, protocol, centers, as_of, args.page)
             print(
                 json.dumps(summary, indent=2, ensure_ascii=False)
                 if args.json
@@ -199,25 +212,25 @@ def _import(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> int:
     """Print the data-quality findings; exit 1 only when the database cannot be checked."""
     from dashboard.protocol import Protocol
-    from dashboard.services import default_as_of, load_data_quality
-    from data_access.scope import Scope
+    from dashboard.services import default_as_of, rules_of
+    from data_access.queries import checks
+    from data_access.queries.core import records
 
     assert isinstance(protocol, Protocol)
     if args.db:
         settings = settings.with_(db_url=args.db)
     db = TrialDb(settings.resolved_db_url, settings.query_timeout_ms, settings.row_cap)
     as_of = args.as_of or default_as_of(settings, db)
-    report = load_data_quality(db, protocol, Scope(protocol.center_codes, as_of))
-    f = report.findings
+    stmt = checks.findings_select(rules_of(db, protocol), as_of, protocol.center_codes, True)
+    rows = records(db, stmt.order_by("category", "check", "subject_id", "key"), dates=["record_on"])
     if args.json:
-        rows = f.assign(record_on=f["record_on"].dt.strftime("%Y-%m-%d")).to_dict("records")
         print(json.dumps({"as_of": as_of.isoformat(), "findings": rows}, indent=2, default=str))
         return 0
-    print(f"{len(f)} finding(s), checked as of {as_of}")
-    for r in f.itertuples():
+    print(f"{len(rows)} finding(s), checked as of {as_of}")
+    for r in rows:
         print(
-            f"{r.category:<12} {r.check:<32} {r.subject_id or '-':<12} {r.table}.{r.field} = "
-            f"{r.value}"
+            f"{r['category']:<12} {r['check']:<32} {r['subject_id'] or '-':<12} "
+            f"{r['table_name']}.{r['field']} = {r['value']}"
         )
     return 0
 

@@ -45,8 +45,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.not_found": ("No page at {path}.", "不存在页面 {path}。"),
     "error.back_home": ("Go to the recruitment page", "返回入组页面"),
     "error.page_failed": (
-        "This view could not be drawn: {reason}. The other pages still work.",
-        "此视图无法绘制：{reason}。其他页面仍可使用。",
+        "Drawing this view failed ({reason}). The trial database is fine and the other pages still work.",
+        "绘制此视图失败（{reason}）。试验数据库正常，其他页面仍可使用。",
     ),
     "help.label": ("What does this mean?", "这是什么意思？"),
     "grid.search": ("Search", "搜索"),
@@ -60,20 +60,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Recruitment page
     "rec.title": ("Recruitment", "入组"),
     "rec.kpi.randomized": ("randomized of {target} planned", "已随机 / 计划 {target}"),
-    "rec.kpi.randomized_value": ("{n} / {target}", "{n} / {target}"),
-    "rec.kpi.pct": ("{pct:.0%} of target", "完成 {pct:.0%}"),
+    "rec.kpi.pct": (
+        "{pct} of target",
+        "完成 {pct}",
+    ),
     "rec.kpi.this_month": ("randomized in {month}", "{month} 随机"),
     "rec.kpi.forecast": ("target reached (forecast)", "预计达到目标"),
     "rec.kpi.forecast_interval": (
-        "{pct:.0%} interval: {low} – {high}",
-        "{pct:.0%} 区间：{low} – {high}",
+        "{pct} interval: {low} – {high}",
+        "{pct} 区间：{low} – {high}",
     ),
-    "rec.kpi.forecast_none": ("no forecast yet", "暂无预测"),
+    "rec.kpi.forecast_none": (
+        "no forecast: not enough accrual yet",
+        "暂无预测：入组数据不足",
+    ),
     "rec.kpi.reached": ("target reached", "已达到目标"),
-    "rec.kpi.screened": ("screened · {share:.0%} screen failures", "已筛选 · 筛选失败 {share:.0%}"),
+    "rec.kpi.screened": (
+        "screened",
+        "已筛选",
+    ),
     "rec.kpi.vs_plan": (
-        "vs plan by now ({planned:.0f} planned)",
-        "与当前计划相比（计划 {planned:.0f}）",
+        "vs plan by now ({planned} planned)",
+        "与当前计划相比（计划 {planned}）",
     ),
     "rec.fig.by_center": ("Randomized vs target by center", "各中心随机例数与目标"),
     "rec.fig.by_center_sub": (
@@ -100,23 +108,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rec.legend.target": ("Target", "目标"),
     "rec.legend.planned_now": ("Planned by now", "当前计划"),
     "rec.legend.forecast": ("Forecast (median)", "预测（中位数）"),
-    "rec.legend.forecast_band": ("Forecast {pct:.0%} interval", "预测 {pct:.0%} 区间"),
+    "rec.legend.forecast_band": (
+        "Forecast {pct} interval",
+        "预测 {pct} 区间",
+    ),
     "rec.subtitle": (
-        "{scope} · n = {n} randomized · data as of {date}",
-        "{scope} · n = {n} 例随机 · 数据截至 {date}",
+        "{scope} · {randomized} · data as of {date}",
+        "{scope} · {randomized} · 数据截至 {date}",
     ),
     "rec.subtitle_screened": (
         "{scope} · {n} screen failures of {screened} screened · data as of {date}",
         "{scope} · 筛选 {screened} 例中失败 {n} 例 · 数据截至 {date}",
     ),
     "rec.model": (
-        "Forecast model: each center recruits as a Poisson process whose rate is estimated from "
-        "its own accrual so far, with the planned rate as a gamma prior worth {weight:.0%} of the "
-        "target (Gajewski et al. 2008); the trial total adds the centers' rates; bands are "
-        "{pct:.0%} predictive intervals.",
-        "预测模型：每个中心的入组视为泊松过程，速率由该中心至今的入组估计，并以计划速率作为伽马先验"
-        "（权重为目标的 {weight:.0%}，Gajewski 等 2008）；总体预测为各中心速率之和；阴影为 {pct:.0%} "
-        "预测区间。",
+        "Forecast model: each center recruits as a Poisson process whose rate is estimated from its own accrual so far, with the planned rate as a gamma prior worth {weight} of the target (Gajewski et al. 2008); the trial total adds the centers' counts exactly (a sum of negative binomial distributions); bands are {pct} predictive intervals.",
+        "预测模型：每个中心的入组视为泊松过程，速率由该中心至今的入组估计，并以计划速率作为伽马先验（权重为目标的 {weight}，Gajewski 等 2008）；总体预测为各中心入组数之和（负二项分布之和，精确计算）；阴影为 {pct} 预测区间。",
     ),
     "rec.table.title": ("Centers against plan", "各中心与计划对比"),
     "rec.col.center": ("Center", "中心"),
@@ -126,8 +132,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rec.col.status": ("Status", "状态"),
     "rec.col.forecast": ("Target reached, forecast", "预计达到目标"),
     "rec.table.interval": (
-        "Forecast: median month, below it the {pct:.0%} predictive interval.",
-        "预测：中位月份，其下为 {pct:.0%} 预测区间。",
+        "Forecast: median month, below it the {pct} predictive interval.",
+        "预测：中位月份，其下为 {pct} 预测区间。",
     ),
     "rec.status.on_track": ("✓ on track", "✓ 按计划"),
     "rec.status.behind": ("▼ behind", "▼ 落后"),
@@ -139,9 +145,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rec.empty.failures": ("No screen failures in this selection.", "当前筛选下无筛选失败。"),
     "rec.note.arm_filter": (
-        "The arm filter keeps randomized subjects only: screening counts exclude people not "
-        "randomized.",
-        "组别筛选仅保留已随机受试者：筛选计数不含未随机者。",
+        "Recruitment counts every arm (people are screened before allocation); the arm filter applies to the other pages.",
+        "入组页统计所有组别（筛选发生在分组之前）；组别筛选仅作用于其他页面。",
     ),
     # Visits page
     "vis.title": ("Visits", "随访"),
@@ -151,35 +156,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "vis.kpi.by_arm": ("{arm}: {pct}", "{arm}：{pct}"),
     "vis.kpi.due": (
-        "visits due now ({overdue} past target day)",
-        "当前应访（{overdue} 次已过目标日）",
+        "visits due now",
+        "当前应访",
     ),
     "vis.kpi.missed": ("visits missed", "缺失随访"),
     "vis.kpi.not_expected": (
         "visits not expected (subject left the study)",
         "无需随访（受试者已退出）",
     ),
-    "vis.kpi.flags": ("subjects without a procedure date", "缺少手术日期的受试者"),
+    "vis.kpi.flags": (
+        "subjects without a day-0 date",
+        "缺少第 0 天日期的受试者",
+    ),
     "vis.fig.heatmap": ("Visit compliance by center and visit", "各中心各访视的依从率"),
     "vis.fig.missed": ("Missed visits by month the window closed", "按窗口关闭月份统计的缺失随访"),
     "vis.fig.swimmer": ("Follow-up of each subject", "每位受试者的随访"),
     "vis.subtitle": (
-        "{scope} · {n} randomized subjects · data as of {date}",
-        "{scope} · {n} 例随机受试者 · 数据截至 {date}",
+        "{scope} · {subjects} randomized · data as of {date}",
+        "{scope} · {subjects}已随机 · 数据截至 {date}",
     ),
     "vis.subtitle_heatmap": (
-        "{scope} · cell: done / (done + missed) · data as of {date}",
-        "{scope} · 单元格：完成 /（完成 + 缺失） · 数据截至 {date}",
+        "{scope} · cell: done / (done + missed); grey: fewer than 5 expected · data as of {date}",
+        "{scope} · 单元格：完成 /（完成 + 缺失）；灰色：应访少于 5 次 · 数据截至 {date}",
     ),
     "vis.swimmer_capped": (
         "{scope} · the {k} most recently randomized of {n} subjects (narrow the centers to see others) · data as of {date}",
-        "{scope} · 显示 {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
+        "{scope} · {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
     ),
     "vis.axis.compliance": ("Compliance", "依从率"),
     "vis.axis.month_closed": ("Month the visit window closed", "访视窗口关闭月份"),
     "vis.axis.missed": ("Missed visits", "缺失随访数"),
     "vis.axis.day": ("day", "第"),
-    "vis.axis.days_since": ("Days since the procedure (day 0)", "术后天数（第 0 天 = 手术）"),
+    "vis.axis.days_since": (
+        "Days since day 0",
+        "距第 0 天的天数",
+    ),
     "vis.legend.follow_up": ("Follow-up", "随访期"),
     "vis.legend.sbrt": ("SBRT course", "SBRT 疗程"),
     "vis.legend.off_study": ("Left the study (✚ died, ▶ other)", "退出研究（✚ 死亡，▶ 其他）"),
@@ -190,12 +201,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "vis.state.due": ("due", "应访"),
     "vis.state.upcoming": ("upcoming", "未到期"),
     "vis.state.not_expected": ("not expected", "无需随访"),
-    "vis.state.no_day_zero": ("no procedure date", "无手术日期"),
+    "vis.state.no_day_zero": (
+        "no day-0 date",
+        "无第 0 天日期",
+    ),
     "vis.worklist.title": ("Worklist: visits due now and missed", "工作清单：当前应访与缺失随访"),
     "vis.worklist.help": (
-        "Due visits first (most overdue first), then missed visits (most recent first), then "
-        "subjects whose visits cannot be scheduled. Sort, filter and export as you need.",
-        "先列应访（逾期最久者在前），再列缺失随访（最近者在前），最后列无法排期的受试者。可排序、筛选和导出。",
+        "{rows} to act on: due visits first (most overdue first), then missed visits (most recent first), then subjects whose visits cannot be scheduled. Sort, filter and export as you need.",
+        "需处理 {rows}：先列应访（逾期最久者在前），再列缺失随访（最近者在前），最后列无法排期的受试者。可排序、筛选和导出。",
     ),
     "vis.worklist.search": ("Search the worklist", "搜索工作清单"),
     "vis.worklist.empty": (
@@ -225,11 +238,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "且窗口已关闭（或受试者在窗口内退出）。窗口开始前已退出者的访视为无需随访，不计入分母。",
     ),
     "def.due": (
-        "Due: the visit window is open on the data date and no assessment is recorded yet. "
-        "Windows come from the protocol file (W1 ±2, W2 ±3, W4 ±7, M3 ±14, M6 ±21, M12 ±30 "
-        "days around the target day after the procedure).",
-        "应访：数据截至日访视窗口已开放且尚无评估记录。窗口来自方案文件（术后目标日前后 W1 ±2、W2 ±3、W4 ±7、"
-        "M3 ±14、M6 ±21、M12 ±30 天）。",
+        "Due: the visit window is open on the data date and no assessment is recorded yet. Windows come from the protocol file ({windows}; days around the target day after day 0).",
+        "应访：数据截至日访视窗口已开放且尚无评估记录。窗口来自方案文件（{windows}；第 0 天后目标日前后天数）。",
     ),
     "def.not_expected": (
         "The subject died, withdrew or was lost before the window opened: the visit is not "
@@ -237,9 +247,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "受试者在窗口开始前死亡、退出或失访：该访视不计为缺失。",
     ),
     "def.no_day_zero": (
-        "Randomized subjects without a procedure date (day 0): none of their visits can be "
-        "scheduled. Fix the date in the EDC.",
-        "缺少手术日期（第 0 天）的随机受试者：其所有访视均无法排期。请在 EDC 中补充日期。",
+        "Randomized subjects without a day-0 date ({day0}): none of their visits can be scheduled. Fix the date in the EDC.",
+        "缺少第 0 天日期（{day0}）的随机受试者：其所有访视均无法排期。请在 EDC 中补充日期。",
     ),
     # Data codes shown as labels (label(prefix, code)); unknown codes show as recorded.
     "reason.baseline pain NRS < 4": ("baseline pain NRS < 4", "基线疼痛 NRS < 4"),
@@ -285,49 +294,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Randomization page
     "rnd.title": ("Randomization", "随机化"),
     "rnd.kpi.randomized": (
-        "randomized: {a} {arm_a} · {b} {arm_b}",
-        "已随机：{arm_a} {a} · {arm_b} {b}",
+        "randomized per arm (as randomized)",
+        "各组随机例数（按随机分组）",
     ),
     "rnd.kpi.balance_ok": (
-        "every center within what blocks allow (≤ {bound})",
-        "各中心差值均在区组允许范围内（≤ {bound}）",
+        "every center within what the blocks allow",
+        "各中心均在区组允许范围内",
     ),
     "rnd.kpi.balance_bad": (
         "center(s) beyond what blocks allow: {centers}",
         "超出区组允许范围的中心：{centers}",
     ),
     "rnd.kpi.largest_diff": ("largest center difference", "中心最大组间差"),
-    "rnd.kpi.binomial": (
-        "exact binomial p vs 1:1, all centers",
-        "与 1:1 比较的精确二项检验 p 值（全部中心）",
-    ),
     "rnd.kpi.sbrt_started": (
-        "of the SBRT arm started SBRT ({started}/{n}; {completed} completed)",
-        "SBRT 组已开始 SBRT（{started}/{n}；完成 {completed}）",
+        "of the {arm} arm started SBRT ({started}/{n}; {completed} completed)",
+        "{arm} 组已开始 SBRT（{started}/{n}；完成 {completed}）",
     ),
     "rnd.kpi.departures": ("treatment departures to check", "需核查的治疗偏离"),
     "rnd.fig.balance": ("Randomized per arm by center", "各中心各组随机例数"),
     "rnd.fig.cumulative": ("Cumulative randomized per arm", "各组累计随机例数"),
     "rnd.fig.consort": ("CONSORT flow", "CONSORT 流程图"),
-    "rnd.fig.schemes": ("SBRT schemes used by center (SBRT arm)", "各中心 SBRT 方案（SBRT 组）"),
+    "rnd.fig.schemes": (
+        "SBRT schemes used by center ({arm} arm)",
+        "各中心 SBRT 方案（{arm} 组）",
+    ),
     "rnd.fig.start_days": (
-        "Days from procedure to SBRT start (SBRT arm)",
-        "手术至 SBRT 开始天数（SBRT 组）",
+        "Days from day 0 to SBRT start ({arm} arm)",
+        "第 0 天至 SBRT 开始天数（{arm} 组）",
     ),
     "rnd.diff": ("diff.", "差"),
     "rnd.axis.randomized": ("Subjects randomized", "随机例数"),
     "rnd.axis.subjects_sbrt": ("Subjects", "例数"),
-    "rnd.axis.days_to_sbrt": ("Days from procedure to SBRT start", "手术至 SBRT 开始天数"),
+    "rnd.axis.days_to_sbrt": (
+        "Days from day 0 to SBRT start",
+        "第 0 天至 SBRT 开始天数",
+    ),
     "rnd.planned_day": ("planned ~day {day}", "计划约第 {day} 天"),
     "rnd.late_day": ("late > day {day}", "延迟 > 第 {day} 天"),
     "rnd.scheme.other": ("other (not allowed)", "其他（不允许）"),
     "rnd.subtitle": (
-        "{scope} · n = {n} randomized · data as of {date}",
-        "{scope} · n = {n} 例随机 · 数据截至 {date}",
+        "{scope} · {randomized} · data as of {date}",
+        "{scope} · {randomized} · 数据截至 {date}",
     ),
     "rnd.subtitle_sbrt": (
-        "{scope} · {n} subjects started SBRT · data as of {date}",
-        "{scope} · {n} 例已开始 SBRT · 数据截至 {date}",
+        "{scope} · {subjects} of the {arm} arm started SBRT · data as of {date}",
+        "{scope} · {arm} 组 {subjects} 已开始 SBRT · 数据截至 {date}",
     ),
     "rnd.consort.assessed": ("Assessed for eligibility (n = {n})", "评估合格性（n = {n}）"),
     "rnd.consort.excluded": ("Not randomized (n = {n})", "未随机（n = {n}）"),
@@ -336,23 +347,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rnd.consort.received_sbrt": ("Started SBRT: {n}", "已开始 SBRT：{n}"),
     "rnd.consort.received_none": ("No SBRT, as allocated: {n}", "按分配未行 SBRT：{n}"),
     "rnd.consort.not_received": ("Did not receive allocated treatment: {n}", "未接受分配治疗：{n}"),
-    "rnd.consort.pending": ("SBRT not yet due (< 6 weeks): {n}", "SBRT 尚未到期（< 6 周）：{n}"),
+    "rnd.consort.pending": (
+        "SBRT not yet due (≤ {days} days since day 0): {n}",
+        "SBRT 尚未到期（距第 0 天 ≤ {days} 天）：{n}",
+    ),
     "rnd.consort.left": ("Left the study (n = {n})", "退出研究（n = {n}）"),
     "rnd.consort.none": ("none", "无"),
     "rnd.consort.followed": ("Follow-up assessments", "随访评估"),
-    "rnd.consort.with_m3": ("with a 3-month assessment: {n}", "有 3 个月评估：{n}"),
-    "rnd.consort.with_m12": ("with a 12-month assessment: {n}", "有 12 个月评估：{n}"),
-    "rnd.consort.png": ("Download PNG", "下载 PNG"),
-    "rnd.consort.svg": ("Download SVG", "下载 SVG"),
     "rnd.table.title": ("Balance by center", "各中心组间平衡"),
     "rnd.col.center": ("Center", "中心"),
-    "rnd.col.difference": ("Difference", "差值"),
-    "rnd.col.ratio": ("Ratio", "比例"),
-    "rnd.col.bound": ("Blocks allow ±", "区组允许 ±"),
-    "rnd.col.p": ("Binomial p", "二项检验 p"),
+    "rnd.col.difference": (
+        "Difference",
+        "差值",
+    ),
+    "rnd.col.bound": (
+        "Blocks allow",
+        "区组允许",
+    ),
+    "rnd.col.p": (
+        "p",
+        "p",
+    ),
     "rnd.col.flag": ("Check", "核查"),
     "rnd.flag.blocks": ("⚠ beyond blocks", "⚠ 超出区组"),
-    "rnd.flag.binomial": ("⚠ p < 0.05", "⚠ p < 0.05"),
     "rnd.flag.ok": ("✓", "✓"),
     "rnd.t1.title": ("Baseline characteristics by arm", "各组基线特征"),
     "rnd.t1.characteristic": ("Characteristic", "特征"),
@@ -368,35 +385,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rnd.t1.levels_n": ("Treated vertebral levels", "治疗椎体数"),
     "rnd.t1.region": ("Level region", "节段区域"),
     "rnd.t1.imaging_days": ("Days from imaging to enrollment", "影像至入组天数"),
-    "rnd.delivery.title": ("Treatment departures", "治疗偏离"),
-    "rnd.delivery.empty": ("No treatment departure in this selection.", "当前筛选下无治疗偏离。"),
-    "rnd.problem.sbrt_in_other_arm": ("SBRT given in the RFA/PVA arm", "RFA/PVA 组接受了 SBRT"),
-    "rnd.problem.scheme_not_allowed": ("SBRT scheme not allowed", "SBRT 方案不在允许范围"),
-    "rnd.problem.late_start": ("SBRT started late (> 4 weeks)", "SBRT 开始过晚（> 4 周）"),
-    "rnd.problem.no_sbrt": ("no SBRT 6 weeks after the procedure", "术后 6 周仍未行 SBRT"),
-    "rnd.col.subject": ("Subject", "受试者"),
-    "rnd.col.arm": ("Arm", "组别"),
-    "rnd.col.problem": ("Departure", "偏离"),
-    "rnd.col.detail": ("Detail", "详情"),
+    "rnd.delivery.title": (
+        "Treatment departures",
+        "治疗偏离",
+    ),
+    "rnd.problem.sbrt_in_other_arm": (
+        "SBRT given outside the {arm} arm ({other})",
+        "{arm} 组以外（{other}）接受了 SBRT",
+    ),
+    "rnd.problem.scheme_not_allowed": (
+        "SBRT scheme not allowed",
+        "SBRT 方案不在允许范围",
+    ),
+    "rnd.problem.late_start": (
+        "SBRT started late (more than {late} days after day 0)",
+        "SBRT 开始过晚（第 0 天后超过 {late} 天）",
+    ),
+    "rnd.problem.no_sbrt": (
+        "no SBRT more than {missing} days after day 0",
+        "第 0 天后超过 {missing} 天仍未行 SBRT",
+    ),
     "rnd.empty.none": (
         "No subject randomized yet in this selection.",
         "当前筛选下尚无随机受试者。",
     ),
     "rnd.empty.sbrt": ("No SBRT course started in this selection.", "当前筛选下尚无 SBRT 疗程。"),
     "def.balance": (
-        "Randomization is 1:1 in permuted blocks of 2 or 4, stratified by center (protocol file). "
-        "Within a center the arm counts can then differ by at most 2 at any time; more means the "
-        "list was not followed. The exact two-sided binomial test asks how surprising the split "
-        "is under 1:1 (flag at p < 0.05).",
-        "随机按中心分层、区组大小为 2 或 4 的置换区组 1:1 进行（方案文件）。因此任一时刻同一中心内两组例数之差"
-        "最多为 2；超过即说明未按随机表执行。精确双侧二项检验评估该分配在 1:1 下的意外程度（p < 0.05 标记）。",
+        "Randomization is {ratio} in permuted blocks of {blocks}, stratified by center (protocol file). Within a center the arm counts, weighted by the ratio (n_a × r_b − n_b × r_a; for 1:1 simply the difference), can then differ by at most {bound} at any time; more means the list was not followed. The test asks how surprising the split is under {ratio}: an exact two-sided binomial test for two arms, a chi-square goodness-of-fit test for more (flag at p < 0.05).",
+        "随机按中心分层、以区组大小 {blocks} 的置换区组按 {ratio} 进行（方案文件）。因此任一时刻同一中心内按比例加权的组间差（n_a × r_b − n_b × r_a；1:1 时即例数之差）最多为 {bound}；超过即说明未按随机表执行。检验评估该分配在 {ratio} 下的意外程度：两组用精确双侧二项检验，多组用卡方拟合优度检验（p < 0.05 标记）。",
     ),
     "def.received": (
-        "Received allocated treatment: SBRT started (RFA/PVA + SBRT arm) or no SBRT (RFA/PVA arm). "
-        "SBRT is planned about 2 weeks after the procedure; a subject of the SBRT arm without SBRT "
-        "6 weeks after the procedure did not receive it.",
-        "接受分配治疗：SBRT 组已开始 SBRT，或 RFA/PVA 组未行 SBRT。SBRT 计划于术后约 2 周开始；SBRT 组术后 6 周"
-        "仍未行 SBRT 视为未接受。",
+        "Received the allocated treatment: SBRT started (the {sbrt_arm} arm) or no SBRT (the other arms). SBRT is planned about {planned_day} days after day 0; a subject of the {sbrt_arm} arm without SBRT more than {missing_days} days after day 0 did not receive it (and counts in the arm without SBRT for safety, as treated).",
+        "接受分配治疗：{sbrt_arm} 组已开始 SBRT，或其他组未行 SBRT。SBRT 计划于第 0 天后约 {planned_day} 天开始；{sbrt_arm} 组第 0 天后超过 {missing_days} 天仍未行 SBRT 视为未接受（安全性按实际治疗计入未行 SBRT 的组）。",
     ),
     # Pain & function page
     "pain.title": ("Pain & function", "疼痛与功能"),
@@ -414,7 +434,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "values outside 0–10 left out (see data quality)",
         "超出 0–10 的值已剔除（见数据质量）",
     ),
-    "pain.n_table.title": ("Subjects behind each mean (NRS)", "各均值对应的受试者数（NRS）"),
+    "pain.n_table.title": (
+        "Subjects behind each mean (NRS); * small n, no interval",
+        "各均值对应的受试者数（NRS）；* 样本量小，不给区间",
+    ),
     "pain.n_table.arm": ("Arm", "组别"),
     "pain.response_note": (
         "Pain response by the International Consensus (Chow 2012): complete = NRS 0 without more "
@@ -423,23 +446,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "或阿片类减少 ≥ 25% 且疼痛未加重。",
     ),
     "out.subtitle": (
-        "{scope} · n = {n} randomized · data as of {date}",
-        "{scope} · n = {n} 例随机 · 数据截至 {date}",
+        "{scope} · {randomized} · data as of {date}",
+        "{scope} · {randomized} · 数据截至 {date}",
     ),
     "out.empty": ("No follow-up assessment yet in this selection.", "当前筛选下尚无随访评估。"),
     "out.empty_change": (
         "Too few subjects per arm to compare (at least 2 each).",
         "每组受试者过少，无法比较（每组至少 2 例）。",
     ),
-    "out.fig.nrs": ("Mean pain (NRS) by arm, with 95% CI", "各组平均疼痛（NRS）及 95% CI"),
+    "out.fig.nrs": (
+        "Mean pain (NRS) by arm",
+        "各组平均疼痛（NRS）",
+    ),
     "out.fig.nrs_box": ("Distribution of pain (NRS) by visit and arm", "各访视各组疼痛（NRS）分布"),
     "out.fig.omed": (
-        "Mean daily opioid dose (OMED) by arm, with 95% CI",
-        "各组平均每日阿片剂量（OMED）及 95% CI",
+        "Median daily opioid dose (OMED) by arm",
+        "各组每日阿片剂量（OMED）中位数",
     ),
     "out.fig.pafi": (
-        "Mean PAFI by arm, with 95% CI (higher is better)",
-        "各组平均 PAFI 及 95% CI（越高越好）",
+        "Mean PAFI by arm (higher is better)",
+        "各组平均 PAFI（越高越好）",
     ),
     "out.fig.pafi_box": ("Distribution of PAFI by visit and arm", "各访视各组 PAFI 分布"),
     "out.fig.bands": ("Pain severity bands by visit", "各访视疼痛程度分级"),
@@ -448,12 +474,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "疼痛缓解率（完全 + 部分）及精确 95% CI",
     ),
     "out.fig.categories": ("Pain response categories by visit", "各访视疼痛疗效分类"),
-    "out.fig.change": ("Difference between arms in NRS change", "两组 NRS 变化之差"),
-    "out.fig.change_sub": (
-        "{b} minus {a}, Welch 95% CI · below 0 favours {b}",
-        "{b} 减 {a}，Welch 95% CI · 小于 0 有利于 {b}",
+    "out.fig.change": (
+        "Difference between arms in NRS change from baseline",
+        "各组 NRS 较基线变化之差",
     ),
-    "out.axis.weeks": ("Weeks since the procedure", "术后周数"),
+    "out.fig.change_sub": (
+        "each arm minus {ref}, Welch 95% CI · below 0 favours that arm",
+        "各组减 {ref}，Welch 95% CI · 小于 0 有利于该组",
+    ),
+    "out.axis.weeks": (
+        "Weeks since day 0",
+        "距第 0 天周数",
+    ),
     "out.axis.nrs": ("Pain NRS (0–10)", "疼痛 NRS（0–10）"),
     "out.axis.omed": ("OMED, mg/day", "OMED（mg/天）"),
     "out.axis.pafi": ("PAFI (0–10)", "PAFI（0–10）"),
@@ -466,7 +498,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "out.baseline_short": ("Base", "基线"),
     "out.legend.individual": ("{arm}: individual subjects (sample)", "{arm}：个体轨迹（抽样）"),
     "out.nrs_only_hover": ("NRS only:", "仅 NRS："),
-    "out.ni_margin": ("non-inferiority margin {m:g}", "非劣效界值 {m:g}"),
+    "out.ni_margin": (
+        "non-inferiority margin {m}",
+        "非劣效界值 {m}",
+    ),
     "out.resp.complete": ("complete", "完全缓解"),
     "out.resp.partial": ("partial", "部分缓解"),
     "out.resp.indeterminate": ("indeterminate", "不确定"),
@@ -479,7 +514,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{k}/{n} 可评估 · 95% CI {lo:.0%}–{hi:.0%}",
     ),
     "lc.kpi.pd": ("local progressions / subjects imaged, {arm}", "{arm} 局部进展 / 已影像评估例数"),
-    "lc.kpi.median": ("median time to progression {days} days", "中位进展时间 {days} 天"),
+    "lc.kpi.median": (
+        "median time to progression: {days}",
+        "中位进展时间：{days}",
+    ),
     "lc.kpi.median_none": ("median not reached", "中位时间未达到"),
     "lc.fig.mda": ("MD Anderson response by imaging visit", "各影像访视 MD Anderson 疗效"),
     "lc.fig.dcr": ("Disease control rate by arm, exact 95% CI", "各组疾病控制率及精确 95% CI"),
@@ -489,13 +527,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scope} · {n} 次影像评估 · 数据截至 {date}",
     ),
     "lc.subtitle_km": (
-        "{scope} · {n} subjects with an evaluable image · data as of {date}",
-        "{scope} · {n} 例有可评估影像 · 数据截至 {date}",
+        "{scope} · {subjects} with an evaluable image · data as of {date}",
+        "{scope} · {subjects}有可评估影像 · 数据截至 {date}",
     ),
     "lc.axis.dcr": ("Disease control rate", "疾病控制率"),
     "lc.axis.free": ("Free from local progression", "无局部进展"),
     "lc.axis.at_risk": ("At risk", "风险人数"),
-    "lc.axis.months": ("Months since the procedure", "术后月数"),
+    "lc.axis.months": (
+        "Months since day 0",
+        "距第 0 天月数",
+    ),
     "lc.legend.km": ("{arm} ({events} events / {n})", "{arm}（{events} 事件 / {n}）"),
     "lc.mda.CR": ("CR", "CR"),
     "lc.mda.PR": ("PR", "PR"),
@@ -510,9 +551,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lc.col.dcr": ("DCR (95% CI)", "DCR（95% CI）"),
     "lc.empty": ("No follow-up imaging yet in this selection.", "当前筛选下尚无随访影像。"),
     "lc.km_note": (
-        "Time from the procedure to the first image read as PD; subjects without PD are censored at "
-        "their last evaluable image, deaths included (a competing risk this curve does not model).",
-        "自手术至首次影像判定 PD 的时间；无 PD 者在最后一次可评估影像时删失，死亡亦然（本曲线未处理竞争风险）。",
+        "Time from day 0 to the first image read as PD; subjects without PD are censored at their last evaluable image, deaths included (a competing risk this curve does not model).",
+        "自第 0 天至首次影像判定 PD 的时间；无 PD 者在最后一次可评估影像时删失，死亡亦然（本曲线未处理竞争风险）。",
     ),
     "def.pain_response": (
         "International Consensus (Chow et al. 2012), against baseline NRS and OMED: complete = NRS 0 "
@@ -525,11 +565,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "稳定或仅高 1 分；其余为不确定。缓解 = 完全 + 部分；CI 为 Clopper–Pearson。缺 OMED 时仅按 NRS 判定并单独计数。",
     ),
     "def.nrs": (
-        "Numerical rating of pain, 0 (none) to 10 (worst imaginable), assessed 20 minutes before the "
-        "day's pain medication. Bands: 0 none, 1–3 mild, 4–6 moderate, 7–10 severe. Means with t-based "
-        "95% CI; values outside 0–10 are left out.",
-        "疼痛数字评分，0（无痛）至 10（最剧烈），于当日服用止痛药前 20 分钟评估。分级：0 无痛，1–3 轻度，4–6 中度，"
-        "7–10 重度。均值附 t 分布 95% CI；超出 0–10 的值已剔除。",
+        "Numerical rating of pain, 0 (none) to 10 (worst imaginable), assessed 20 minutes before the day's pain medication. Bands: 0 none, 1–3 mild, 4–6 moderate, 7–10 severe. Means with a 95% bootstrap percentile interval (2,000 resamples of the observed scores, fixed seed), which stays within 0–10; below 5 subjects no interval is shown (small n). Values outside 0–10 are left out.",
+        "疼痛数字评分，0（无痛）至 10（最剧烈），于当日服用止痛药前 20 分钟评估。分级：0 无痛，1–3 轻度，4–6 中度，7–10 重度。均值附 95% 自助法百分位区间（对观测评分重抽样 2000 次，固定随机种子），区间不超出 0–10；少于 5 例时不给区间（样本量小）。超出 0–10 的值已剔除。",
     ),
     "def.nrs_only": (
         "Responses where baseline or visit OMED is missing are judged on NRS alone (complete NRS 0, "
@@ -542,15 +579,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "超出 0–10 的 NRS 或 PAFI 值属于数据错误：此处所有统计均已剔除，并在数据质量页列出。",
     ),
     "def.dcr": (
-        "Disease control rate = (CR + PR + SD) / evaluable, by the MD Anderson bone response criteria; "
-        "not evaluable (NE) reads are excluded. Exact (Clopper–Pearson) 95% CI.",
-        "疾病控制率 =（CR + PR + SD）/ 可评估例数，按 MD Anderson 骨转移疗效标准；不可评估（NE）除外。精确"
-        "（Clopper–Pearson）95% CI。",
+        "Disease control rate = (CR + PR + SD) / evaluable, by the MD Anderson bone response criteria; not evaluable (NE) reads are excluded. Exact (Clopper–Pearson) 95% interval, always within 0–100%; below 5 evaluable no interval is shown (small n).",
+        "疾病控制率 =（CR + PR + SD）/ 可评估例数，按 MD Anderson 骨转移疗效标准；不可评估（NE）除外。精确（Clopper–Pearson）95% 区间，总在 0–100% 之内；可评估少于 5 例时不给区间（样本量小）。",
     ),
     "def.ttp": (
-        "Kaplan–Meier estimate of the time from the procedure to the first image read as PD; "
-        "subjects without PD are censored at their last evaluable image.",
-        "自手术至首次影像判定 PD 的时间的 Kaplan–Meier 估计；无 PD 者在最后一次可评估影像时删失。",
+        "Kaplan–Meier estimate of the time from day 0 to the first image read as PD; subjects without PD are censored at their last evaluable image (ticks). Shaded: 95% interval, log(−log) transformed (Greenwood), as most software reports it. Numbers at risk below, in the arm colours.",
+        "自第 0 天至首次影像判定 PD 的时间的 Kaplan–Meier 估计；无 PD 者在最后一次可评估影像时删失（刻度线）。阴影：95% 区间，经 log(−log) 变换（Greenwood），与多数软件一致。下方为各组风险人数（按组配色）。",
     ),
     # Safety page
     "saf.title": ("Safety", "安全性"),
@@ -578,24 +612,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "saf.fig.onset": ("Time to onset of events to watch", "重点关注事件的发生时间"),
     "saf.fig.timeline": ("Adverse events of {subject}", "{subject} 的不良事件"),
     "saf.timeline_sub": (
-        "bars from onset to resolution (ongoing: to the data date), darker = higher grade · ★ serious",
-        "条形自发生至缓解（未缓解：至数据截至日），颜色越深级别越高 · ★ 严重",
+        "bars from onset to resolution (to the data date if ongoing), coloured by CTCAE grade; ★ serious",
+        "条形自发生至缓解（未缓解则至数据截至日），按 CTCAE 级别着色；★ 严重",
     ),
     "saf.subtitle": (
-        "{scope} · {n} randomized · {events} events · data as of {date}",
-        "{scope} · {n} 例随机 · {events} 个事件 · 数据截至 {date}",
+        "{scope} · {subjects} ({population}) · {events} · data as of {date}",
+        "{scope} · {subjects}（{population}）· {events} · 数据截至 {date}",
     ),
     "saf.axis.share": ("Share of randomized subjects", "占随机受试者比例"),
     "saf.axis.lag": ("Days from onset to report", "自发生至报告天数"),
-    "saf.axis.onset": ("Days from the procedure to onset", "自手术至发生天数"),
-    "saf.axis.days": ("Days since the procedure", "术后天数"),
-    "saf.procedure": ("procedure (day 0)", "手术（第 0 天）"),
-    "saf.last_report": ("last report {days} d ago", "最近报告于 {days} 天前"),
+    "saf.axis.onset": (
+        "Days from day 0 to onset",
+        "自第 0 天至发生天数",
+    ),
+    "saf.axis.days": (
+        "Days since day 0",
+        "距第 0 天天数",
+    ),
+    "saf.procedure": (
+        "day 0",
+        "第 0 天",
+    ),
+    "saf.last_report": (
+        "last report {days}",
+        "最近报告：{days}",
+    ),
     "saf.never_reported": ("nothing reported", "无任何报告"),
     "saf.listing.title": ("Adverse event listing", "不良事件清单"),
     "saf.listing.help": (
-        "Serious events are highlighted, grade 5 in black. Click a subject to see their events on a timeline. The export holds what the filters show.",
-        "严重事件高亮显示，5 级为黑色。点击受试者可查看其事件时间线。导出内容与当前筛选一致。",
+        "{events} known by the data date. SAEs are shaded, grade 5 darker. Click a subject to see their timeline. Sorting, filters, the search and the CSV export work on every event, not only the page shown.",
+        "截至数据日已知 {events}。严重事件以底色标出，5 级颜色更深。点击受试者可查看其时间线。排序、筛选、搜索与 CSV 导出均作用于全部事件，而非仅当前页。",
     ),
     "saf.toggle.serious": ("Serious only", "仅严重事件"),
     "saf.toggle.grade3": ("Grade ≥ 3 only", "仅 ≥ 3 级"),
@@ -609,12 +655,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "saf.incidence.title": (
         "Subjects with each event, by arm and worst grade",
-        "各事件的受试者数（按组及最高级别）",
+        "各组发生各事件的受试者及最高级别",
     ),
     "saf.empty": ("No adverse event in this selection.", "当前筛选下无不良事件。"),
     "saf.ungradable": (
-        "{n} event(s) have a grade outside 1–5: they are listed but left out of grade counts (see data quality).",
-        "{n} 个事件的级别超出 1–5：已列出，但不计入分级统计（见数据质量）。",
+        '{events} with a grade outside 1–5: listed, counted in "any adverse event", left out of grade counts (see data quality).',
+        "{events}的级别超出 1–5：已列出并计入“任何不良事件”，但不计入分级统计（见数据质量）。",
     ),
     "saf.yes": ("yes", "是"),
     "saf.no": ("no", "否"),
@@ -654,8 +700,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "eoi.cement_leakage": ("cement leakage", "骨水泥渗漏"),
     "eoi.nerve_injury": ("nerve injury", "神经损伤"),
     "def.ae": (
-        "Subjects (not events) with at least one adverse event, among the randomized subjects of the arm.",
-        "各组随机受试者中至少发生一次不良事件的受试者数（非事件数）。",
+        "Subjects (not events) with at least one adverse event, among the randomized subjects of the arm as treated.",
+        "按实际治疗分组的随机受试者中至少发生一次不良事件的受试者数（非事件数）。",
     ),
     "def.grade": (
         "CTCAE v5.0 grade 1–5 (5 = death). Counted at each subject's worst grade. Grade is not seriousness.",
@@ -670,16 +716,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "致死性不良事件：5 级或转归为死亡。",
     ),
     "def.incidence": (
-        "Subject-level incidence: a subject with several events of one term counts once, at the worst grade. Percentages use the randomized subjects of the arm.",
-        "受试者水平发生率：同一术语多次发生的受试者只计一次，按最高级别。百分比以该组随机受试者为分母。",
+        "Subject-level incidence: a subject with several events of one term counts once, at the worst grade; grade ≥ 3 counts worst grades 3, 4 and 5; events without a valid grade count in 'any' only. Percentages use the randomized subjects of the arm as treated.",
+        "受试者水平发生率：同一术语多次发生的受试者只计一次，按最高级别；≥ 3 级计最高级别为 3、4、5 级者；无有效级别的事件仅计入“任何级别”。百分比以按实际治疗分组的随机受试者为分母。",
     ),
     # Data-quality page
-    "dq.check.baseline_nrs_low": ("randomized with baseline NRS < 4", "基线 NRS < 4 却已随机"),
-    "dq.check.level_outside": ("treated level outside T5–L5", "治疗节段不在 T5–L5"),
-    "dq.check.too_many_levels": ("more than 2 treated levels", "治疗节段超过 2 个"),
+    "dq.check.baseline_nrs_low": (
+        "randomized with baseline NRS < {min_nrs}",
+        "基线 NRS < {min_nrs} 却已随机",
+    ),
+    "dq.check.level_outside": (
+        "treated level outside {levels}",
+        "治疗节段不在 {levels}",
+    ),
+    "dq.check.too_many_levels": (
+        "more than {max_levels} treated levels",
+        "治疗节段超过 {max_levels} 个",
+    ),
     "dq.check.imaging_too_early": (
-        "imaging more than 42 days before enrollment",
-        "影像早于入组 42 天以上",
+        "imaging more than {imaging_days} days before enrollment",
+        "影像早于入组超过 {imaging_days} 天",
     ),
     "dq.check.imaging_after_enrollment": ("imaging after enrollment", "影像晚于入组"),
     "dq.check.no_imaging": ("no baseline imaging date", "无基线影像日期"),
@@ -710,15 +765,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dq.check.visit_after_death": ("visit after death", "死亡后仍有访视"),
     "dq.check.event_after_death": ("adverse event starting after death", "死亡后发生的不良事件"),
     "dq.check.resolved_before_onset": ("AE resolved before its onset", "不良事件缓解早于发生"),
-    "dq.check.sbrt_in_other_arm": ("SBRT given in the RFA/PVA arm", "RFA/PVA 组接受了 SBRT"),
+    "dq.check.sbrt_in_other_arm": (
+        "SBRT given outside the {sbrt_arm} arm",
+        "{sbrt_arm} 组以外接受了 SBRT",
+    ),
     "dq.check.scheme_not_allowed": ("SBRT scheme not allowed", "SBRT 方案不在允许范围"),
     "dq.check.late_start": (
-        "SBRT started more than 4 weeks after the procedure",
-        "SBRT 于术后 4 周以后开始",
+        "SBRT started after day {late_day}",
+        "SBRT 晚于第 {late_day} 天开始",
     ),
     "dq.check.no_sbrt": (
-        "SBRT arm without SBRT 6 weeks after the procedure",
-        "SBRT 组术后 6 周仍未行 SBRT",
+        "no SBRT more than {missing_days} days after day 0",
+        "第 0 天后超过 {missing_days} 天仍未行 SBRT",
     ),
     "dq.check.unknown_center": ("center code not in the protocol", "中心代码不在方案中"),
     "dq.check.unknown_arm": ("arm code not in the protocol", "组别代码不在方案中"),
@@ -728,14 +786,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dq.cat.eligibility": ("Eligibility", "入选资格"),
     "dq.cat.range": ("Values out of range", "数值超出范围"),
     "dq.cat.dates": ("Dates", "日期"),
-    "dq.cat.sbrt": ("SBRT delivery", "SBRT 实施"),
+    "dq.cat.sbrt": (
+        "SBRT delivery",
+        "SBRT 实施",
+    ),
     "dq.cat.structure": ("Codes and links", "代码与关联"),
     "dq.kpi.deviations": ("protocol deviations recorded (major)", "已记录的方案偏离（重大）"),
     "dq.fig.counts": ("Findings by center and category", "各中心各类别的问题"),
     "dq.fig.trend": ("Findings by month of the record", "按记录月份统计的问题"),
     "dq.subtitle": (
-        "{scope} · {n} findings · checked as of {date}",
-        "{scope} · {n} 个问题 · 核查截至 {date}",
+        "{scope} · {findings} · data as of {date}",
+        "{scope} · {findings} · 数据截至 {date}",
     ),
     "dq.axis.findings": ("Findings", "问题数"),
     "dq.axis.month": ("Month of the record", "记录月份"),
@@ -771,8 +832,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dev.consent": ("consent", "知情同意"),
     "dev.other": ("other", "其他"),
     "def.findings": (
-        "Checks from the protocol: eligibility (NRS ≥ 4, T5–L5, at most 2 levels, imaging within 42 days before enrollment), ranges (NRS and PAFI 0–10, grade 1–5), dates (none in the future or before screening, none after death, randomized after a procedure) and SBRT delivery (only in its arm, allowed schemes, start within 4 weeks). Findings never block anything.",
-        "方案规定的核查：入选资格（NRS ≥ 4、T5–L5、最多 2 个节段、入组前 42 天内影像）、数值范围（NRS 与 PAFI 0–10，级别 1–5）、日期（无未来日期、无早于筛选、无死亡后记录、手术后随机）及 SBRT 实施（仅限该组、允许方案、4 周内开始）。问题不会阻止任何操作。",
+        "Checks from the protocol file: eligibility (baseline NRS ≥ {min_nrs}, levels {levels}, at most {max_levels} levels, imaging within {imaging_days} days before enrollment), ranges (NRS and PAFI 0–10, grade 1–5, age 18–100), dates (none in the future or before screening, none after death, randomized after day 0) and SBRT delivery (only in the {sbrt_arm} arm, allowed schemes, start within {late_day} days, given within {missing_days} days). Checks a protocol does not define are not run. Findings never block anything.",
+        "方案文件规定的核查：入选资格（基线 NRS ≥ {min_nrs}、节段 {levels}、最多 {max_levels} 个节段、入组前 {imaging_days} 天内影像）、数值范围（NRS 与 PAFI 0–10，级别 1–5，年龄 18–100）、日期（无未来日期、无早于筛选、无死亡后记录、第 0 天后随机）及 SBRT 实施（仅限 {sbrt_arm} 组、允许方案、{late_day} 天内开始、{missing_days} 天内实施）。方案未定义的核查不执行。问题不会阻止任何操作。",
     ),
     "def.dq.eligibility": (
         "Randomized subjects who do not meet an eligibility rule of the protocol file.",
@@ -787,8 +848,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "晚于数据截至日、早于筛选、死亡后或顺序不合理的日期。",
     ),
     "def.dq.sbrt": (
-        "SBRT outside its arm, a scheme not allowed, a start later than 4 weeks, or no SBRT 6 weeks after the procedure in the SBRT arm.",
-        "在非 SBRT 组实施、方案不被允许、开始晚于 4 周，或 SBRT 组术后 6 周仍未实施。",
+        "SBRT outside the {sbrt_arm} arm, a scheme not allowed, a start later than day {late_day}, or no SBRT more than {missing_days} days after day 0 in the {sbrt_arm} arm.",
+        "在 {sbrt_arm} 组以外实施、方案不被允许、晚于第 {late_day} 天开始，或 {sbrt_arm} 组第 0 天后超过 {missing_days} 天仍未实施。",
     ),
     "def.dq.structure": (
         "Codes the protocol does not know (center, arm, visit) and rows whose subject does not exist.",
@@ -844,9 +905,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": (
-        "Enrolled = randomized: a randomization date on or before the data date. Randomization "
-        "is 1:1 after the RFA/PVA procedure.",
-        "入组 = 已随机：随机日期不晚于数据截至日。RFA/PVA 术后按 1:1 随机。",
+        "Enrolled = randomized: a randomization date on or before the data date. Randomization is {ratio} (arms: {arms}).",
+        "入组 = 已随机：随机日期不晚于数据截至日。随机比例为 {ratio}（组别：{arms}）。",
     ),
     "def.plan": (
         "The plan assumes linear recruitment from each center's planned first to last "
@@ -866,6 +926,287 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Subjects randomized from the first day of the data date's month up to the data date.",
         "从数据截至日所在月第一天至数据截至日期间随机的受试者。",
     ),
+    "rec.kpi.screen_failures": (
+        "{share} screen failures",
+        "筛选失败 {share}",
+    ),
+    "rec.subtitle_panels": (
+        "the {k} largest of {n} centers (all are in the table; filter the centers to see others) · data as of {date}",
+        "{n} 个中心中目标最大的 {k} 个（表中列出全部；筛选中心可查看其他中心） · 数据截至 {date}",
+    ),
+    "center.others": (
+        "{n} other centers",
+        "其他 {n} 个中心",
+    ),
+    "center.pooled_of": (
+        "Pooled ({centers})",
+        "合并（{centers}）",
+    ),
+    "scope.outside_rights": (
+        "You may not see {asked}: showing {shown}, the centers your account covers.",
+        "您无权查看 {asked}：现显示您的账户可查看的中心 {shown}。",
+    ),
+    "scope.partly_outside_rights": (
+        "{asked} is outside your account's centers and is not shown.",
+        "{asked} 不在您账户可查看的中心范围内，未显示。",
+    ),
+    "est.with_ci": (
+        "{value} (95% CI {low}–{high})",
+        "{value}（95% CI {low}–{high}）",
+    ),
+    "est.small_n": (
+        "{value} · small n (n = {n}), no interval",
+        "{value} · 样本量小（n = {n}），不给区间",
+    ),
+    "est.prop_with_ci": (
+        "{value} ({k}/{n}; 95% CI {low}–{high})",
+        "{value}（{k}/{n}；95% CI {low}–{high}）",
+    ),
+    "est.prop_small_n": (
+        "{value} ({k}/{n}) · small n",
+        "{value}（{k}/{n}）· 样本量小",
+    ),
+    "rec.kpi.open_ended": (
+        "more than 20 years",
+        "20 年以上",
+    ),
+    "rnd.kpi.test.binomial_exact": (
+        "exact binomial p vs {ratio}, {scope}",
+        "与 {ratio} 比较的精确二项检验 p 值（{scope}）",
+    ),
+    "rnd.kpi.test.chi_square": (
+        "chi-square p vs {ratio}, {scope}",
+        "与 {ratio} 比较的卡方检验 p 值（{scope}）",
+    ),
+    "rnd.hover.start_day": (
+        "day %{x}, %{customdata} subject(s)",
+        "第 %{x} 天，%{customdata} 例",
+    ),
+    "rnd.consort.received": (
+        "Received the allocated treatment: {n}",
+        "接受了分配的治疗：{n}",
+    ),
+    "rnd.consort.with_visit": (
+        "with a {visit} assessment: {n}",
+        "有{visit}评估：{n}",
+    ),
+    "rnd.flag.test": (
+        "⚠ p < 0.05",
+        "⚠ p < 0.05",
+    ),
+    "rnd.t1.population": (
+        "Randomized subjects, by arm as randomized",
+        "已随机受试者，按随机分组",
+    ),
+    "rnd.delivery.where": (
+        "Each subject behind these counts is listed on the data-quality page (category: treatment delivery).",
+        "各计数对应的受试者列于数据质量页（类别：治疗实施）。",
+    ),
+    "rnd.note.arm_filter": (
+        "Randomization counts every arm (balance is between arms); the arm filter applies to the outcome and safety pages.",
+        "随机化页统计所有组别（平衡是组间比较）；组别筛选作用于结局与安全性页面。",
+    ),
+    "def.received_generic": (
+        "Received the allocated treatment: the arm as treated (from the data, e.g. SDTM ACTARMCD) is the arm as randomized.",
+        "接受分配治疗：实际治疗组（来自数据，如 SDTM ACTARMCD）与随机分组一致。",
+    ),
+    "population.as_randomized": (
+        "Counts every subject in the arm they were randomized to (as randomized, intention to treat).",
+        "按随机分组统计每位受试者（意向治疗）。",
+    ),
+    "population.as_treated": (
+        "Counts every subject in the arm they were treated in (as treated, the safety population).",
+        "按实际接受的治疗统计每位受试者（安全性人群，按实际治疗）。",
+    ),
+    "vis.kpi.due_overdue": (
+        "{overdue} past the target day",
+        "{overdue} 次已过目标日",
+    ),
+    "vis.small_n": (
+        "{pct} · small n",
+        "{pct} · 样本量小",
+    ),
+    "vis.subtitle_heatmap_top": (
+        "the {k} centers of {n} with the lowest compliance (filter the centers to see others) · cell: done / (done + missed) · data as of {date}",
+        "{n} 个中心中依从率最低的 {k} 个（筛选中心可查看其他）· 单元格：完成 /（完成 + 缺失）· 数据截至 {date}",
+    ),
+    "vis.hover.day": (
+        "day %{x}",
+        "第 %{x} 天",
+    ),
+    "day0.procedure_on": (
+        "the procedure date",
+        "手术日期",
+    ),
+    "day0.randomized_on": (
+        "the randomization date",
+        "随机日期",
+    ),
+    "study.not_collected": (
+        "This study does not collect {what}: its protocol file lists no visit that does.",
+        "本研究不采集{what}：方案文件中没有采集该项的访视。",
+    ),
+    "measure.nrs": (
+        "pain scores (NRS)",
+        "疼痛评分（NRS）",
+    ),
+    "measure.imaging": (
+        "imaging responses (MD Anderson)",
+        "影像疗效（MD Anderson）",
+    ),
+    "measure.pafi": (
+        "function (PAFI)",
+        "功能（PAFI）",
+    ),
+    "measure.omed": (
+        "analgesic use (OMED)",
+        "镇痛药用量（OMED）",
+    ),
+    "out.method.bootstrap": (
+        "mean, 95% bootstrap interval (stays within 0–10); hollow: small n, no interval",
+        "均值，95% 自助法区间（不超出 0–10）；空心：样本量小，不给区间",
+    ),
+    "out.method.median": (
+        "median, 95% order-statistic interval (never below 0); hollow: small n",
+        "中位数，95% 次序统计量区间（不低于 0）；空心：样本量小",
+    ),
+    "pain.col.arm": (
+        "Arm (vs reference)",
+        "组别（对照参照组）",
+    ),
+    "pain.col.n": (
+        "n reference / arm",
+        "n 参照组 / 本组",
+    ),
+    "pain.col.difference": (
+        "Difference in change (95% CI)",
+        "变化之差（95% CI）",
+    ),
+    "fig.hover.ci": (
+        "{visit}: {value} (95% CI {low}–{high}), n = {n}",
+        "{visit}：{value}（95% CI {low}–{high}），n = {n}",
+    ),
+    "fig.hover.small_n": (
+        "{visit}: {value}, n = {n} (small n: no interval)",
+        "{visit}：{value}，n = {n}（样本量小，不给区间）",
+    ),
+    "def.omed": (
+        "Daily oral morphine equivalent dose (mg/day). Skewed and never negative, so the median is shown, with the distribution-free 95% interval from order statistics (binomial ranks); it is always two observed doses. Below 6 subjects no such interval exists.",
+        "每日口服吗啡当量剂量（mg/天）。分布偏态且非负，故显示中位数，并给出基于次序统计量（二项秩）的无分布假设 95% 区间，其端点均为实际观测剂量。少于 6 例时无此区间。",
+    ),
+    "def.pafi": (
+        "Combined Pain and Ambulatory Function Index, 0–10 (10 = normal walking, no pain; higher is better). Means with a 95% bootstrap percentile interval that stays within 0–10; below 5 subjects no interval.",
+        "疼痛与行走功能综合指数，0–10（10 = 正常行走、无痛；越高越好）。均值附 95% 自助法百分位区间（不超出 0–10）；少于 5 例时不给区间。",
+    ),
+    "def.change": (
+        "Mean change of NRS from baseline in each arm minus that of the reference arm, with Welch's 95% interval (unequal variances); a negative difference means more pain relief than the reference.",
+        "各组 NRS 较基线的平均变化减去参照组的平均变化，附 Welch 95% 区间（方差不等）；差值为负表示比参照组疼痛缓解更多。",
+    ),
+    "lc.hover.km": (
+        "day %{x}: %{y:.0%}",
+        "第 %{x} 天：%{y:.0%}",
+    ),
+    "saf.serious.sae": (
+        "SAE",
+        "严重",
+    ),
+    "saf.serious.non_serious": (
+        "no",
+        "否",
+    ),
+    "population.short.as_treated": (
+        "as treated",
+        "按实际治疗",
+    ),
+    "population.short.as_randomized": (
+        "as randomized",
+        "按随机分组",
+    ),
+    "saf.incidence.sub": (
+        "each subject counted once per term, at the worst grade; arms {population}; grouped by system organ class",
+        "每位受试者每个术语计一次，取最高级别；组别{population}；按系统器官分类分组",
+    ),
+    "saf.soc_missing": (
+        "(system organ class not recorded)",
+        "（未记录系统器官分类）",
+    ),
+    "saf.ungraded": (
+        "{n} without a valid grade",
+        "{n} 例无有效级别",
+    ),
+    "saf.empty_interest": (
+        "No events to watch are defined in the protocol file.",
+        "方案文件未定义重点关注事件。",
+    ),
+    "saf.hover.lag": (
+        "%{x} days: %{customdata} event(s)",
+        "%{x} 天：%{customdata} 个事件",
+    ),
+    "saf.hover.onset": (
+        "day %{x}: %{customdata} event(s)",
+        "第 %{x} 天：%{customdata} 个事件",
+    ),
+    "fmt.days_ago": (
+        "{n} days ago",
+        "{n} 天前",
+    ),
+    "fmt.day_n": (
+        "day {n}",
+        "第 {n} 天",
+    ),
+    "fmt.scheme": (
+        "{dose} Gy in {fractions} fractions",
+        "{dose} Gy / {fractions} 次",
+    ),
+    "dq.col.key": (
+        "Key",
+        "键",
+    ),
+    "dq.check.randomized_without_day_zero": (
+        "randomized without a day-0 date ({day0})",
+        "已随机但无第 0 天日期（{day0}）",
+    ),
+    "dq.check.randomized_before_day_zero": (
+        "randomized before day 0 ({day0})",
+        "随机早于第 0 天（{day0}）",
+    ),
+    "def.interest": (
+        "Events to watch in this population, by the term lists of the protocol file; subjects (not events) with such an event, and with one of grade 3 or more.",
+        "该人群需重点关注的事件（按方案文件中的术语列表）；发生此类事件的受试者数（非事件数）及其中 ≥ 3 级者。",
+    ),
+    "def.center_rates": (
+        "Each center's share of subjects with any AE and with an SAE, with exact (Clopper–Pearson) 95% intervals, beside the pooled rate of the centers shown. With few centers, funnel plots mean little: the counts and intervals are what to compare.",
+        "各中心发生任何不良事件及严重不良事件的受试者比例，附精确（Clopper–Pearson）95% 区间，并与所示中心合并比例对照。中心较少时漏斗图意义不大，应比较计数与区间。",
+    ),
+    "def.lag": (
+        "Days from an event's onset to its report date (the date it entered the database), per center; and days since the center's last report. A center that reports late, or has stopped reporting, is what a monitor must see.",
+        "各中心自事件发生至报告日期（录入数据库日期）的天数，以及距该中心最近一次报告的天数。报告迟缓或停止报告的中心是监查员需关注的。",
+    ),
+    "dq.note.structure_rights": (
+        "Codes and links are checked over the whole database, which your account does not cover: ask a monitor or the PI.",
+        "代码与关联的核查针对整个数据库，超出您账户的范围：请联系监查员或主要研究者。",
+    ),
+    "error.page_title": (
+        "This page could not be drawn",
+        "此页面无法绘制",
+    ),
+    "error.page_advice": (
+        "Try another filter; if it persists, tell the team with the link of this view (Copy link).",
+        "请尝试其他筛选条件；若问题持续，请将此视图链接（复制链接）发给团队。",
+    ),
+}
+
+
+# key -> ((English singular, English plural), Chinese). One rule for both languages: English
+# uses the singular for exactly 1, Chinese has a single form (gettext nplurals=1).
+PLURALS: dict[str, tuple[tuple[str, str], str]] = {
+    "n.subjects": (("{n} subject", "{n} subjects"), "{n} 例受试者"),
+    "n.events": (("{n} event", "{n} events"), "{n} 个事件"),
+    "n.days": (("{n} day", "{n} days"), "{n} 天"),
+    "n.findings": (("{n} finding", "{n} findings"), "{n} 条发现"),
+    "n.visits": (("{n} visit", "{n} visits"), "{n} 次访视"),
+    "n.centers": (("{n} center", "{n} centers"), "{n} 个中心"),
+    "n.randomized": (("{n} randomized", "{n} randomized"), "{n} 例随机"),
 }
 
 
@@ -879,17 +1220,20 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def tn(key: str, n: int, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """The text for a count: '1 subject', '2 subjects', '2 例受试者'."""
+    try:
+        (one, other), zh = PLURALS[key]
+    except KeyError:
+        raise KeyError(f"no plural translation for {key!r}") from None
+    text = zh if lang == "zh" else (one if n == 1 else other)
+    return text.format(n=n, **values)
+
+
 def label(prefix: str, code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The translation of a data code (a reason, a state), or the code as recorded."""
     key = f"{prefix}.{code}"
     return t(key, lang) if key in MESSAGES else code
-
-
-def arm_label(code: object, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The label of an arm code found in the data (unknown codes as recorded, none as '–')."""
-    if code is None or str(code) in ("", "nan", "<NA>", "None"):
-        return t("arm.none", lang)
-    return label("arm", str(code), lang)
 
 
 def normalise_language(lang: str | None) -> str:
@@ -911,3 +1255,30 @@ def format_date(day: object, lang: str) -> str:
 
     ts = pd.Timestamp(day)
     return f"{ts.year}年{ts.month}月{ts.day}日" if lang == "zh" else ts.strftime("%-d %b %Y")
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    """'45%' (the same in both languages); '–' for no value."""
+    if x is None or x != x:
+        return "–"
+    return f"{x * 100:.{digits}f}%"
+
+
+def number(x: float | None, digits: int = 0) -> str:
+    """A number with fixed decimals; '–' for no value; never '−0'."""
+    if x is None or x != x:
+        return "–"
+    text = f"{x:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"
+    return text.replace("-", "−")
+
+
+def signed(x: float | None, digits: int = 0) -> str:
+    """'+3', '−3' and '0' (no sign on zero, a true minus sign)."""
+    if x is None or x != x:
+        return "–"
+    text = f"{x:.{digits}f}"
+    if float(text) == 0:
+        return f"{0:.{digits}f}"
+    return ("+" + text if x > 0 else text).replace("-", "−")

@@ -1,13 +1,23 @@
-"""Loads the protocol file (the trial's plan) into frozen dataclasses; bad keys fail loudly."""
+"""Loads the protocol file (the trial's plan) into frozen dataclasses; bad keys fail loudly.
+
+The file describes any parallel-group trial: 2-6 arms with their labels, colours and allocation
+ratio, 1-100 centers with targets, the visit schedule and which measures each visit collects,
+and, where they apply, a treatment-delivery check (`[sbrt]`), eligibility rules and events of
+interest. Sections that do not apply are left out. Nothing about one trial is hard-coded
+elsewhere: another trial is another protocol file.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from dashboard.palette import arm_default, center_dash, center_default
 
 DEFAULT_PROTOCOL_FILE = Path(__file__).with_name("protocol.toml")
 
@@ -18,6 +28,10 @@ VERTEBRAL_LEVELS: tuple[str, ...] = (
     *(f"L{i}" for i in range(1, 6)),
     *(f"S{i}" for i in range(1, 6)),
 )
+# What a visit can collect: pain (NRS), analgesics (OMED), function (PAFI), imaging (MDA).
+MEASURES: tuple[str, ...] = ("nrs", "omed", "pafi", "imaging")
+MAX_ARMS = 6
+MAX_CENTERS = 100
 
 
 class ProtocolError(ValueError):
@@ -26,7 +40,7 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True)
 class Center:
-    """A recruiting center and its plan."""
+    """A recruiting center and its plan, with its fixed colour and line dash."""
 
     code: str
     name: str
@@ -34,24 +48,33 @@ class Center:
     target: int
     planned_first_enrollment: dt.date
     planned_last_enrollment: dt.date
+    colour: str
+    dash: str = "solid"
     main: bool = False
 
 
 @dataclass(frozen=True)
 class Arm:
-    """A randomized arm, named by its treatment, with its fixed colour."""
+    """A randomized arm, named by its treatment, with its fixed colour and allocation weight."""
 
     code: str
     label: str
+    label_zh: str
     colour: str
+    ratio: int = 1
+
+    def name(self, lang: str) -> str:
+        """The arm's label in a language."""
+        return self.label_zh if lang == "zh" else self.label
 
 
 @dataclass(frozen=True)
 class Visit:
-    """A scheduled follow-up visit: target day from day 0 and its window."""
+    """A scheduled follow-up visit: target day from day 0, its window and what it collects."""
 
     code: str
     label: str
+    label_zh: str
     day: int
     window_before: int
     window_after: int
@@ -70,23 +93,27 @@ class Visit:
 
 @dataclass(frozen=True)
 class Eligibility:
-    """Eligibility rules the data-quality checks compare against."""
+    """Eligibility rules the data-quality checks compare against (None: not checked)."""
 
-    min_baseline_nrs: int
-    highest_level: str
-    lowest_level: str
-    max_treated_levels: int
-    max_imaging_days_before_enrollment: int
+    min_baseline_nrs: int | None = None
+    highest_level: str | None = None
+    lowest_level: str | None = None
+    max_treated_levels: int | None = None
+    max_imaging_days_before_enrollment: int | None = None
 
 
 @dataclass(frozen=True)
 class Sbrt:
-    """SBRT delivery rules."""
+    """The treatment-delivery check: which arm gets SBRT, allowed schemes, when it is due."""
 
+    arm: str
     allowed_schemes: tuple[tuple[float, int], ...]
     planned_start_day: int
     late_start_day: int
     missing_after_days: int
+    # The arm a subject of `arm` counts in as treated when SBRT was never given (as-treated
+    # safety population); by default the other arm of a two-arm trial, else none.
+    without_arm: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,18 +124,19 @@ class Protocol:
     short_title: str
     total_target: int
     day_zero: str
-    ratio: tuple[int, int]
     block_sizes: tuple[int, ...]
     prior_weight: float
     forecast_interval: float
     centers: tuple[Center, ...]
     arms: tuple[Arm, ...]
     visits: tuple[Visit, ...]
-    sbrt: Sbrt
-    eligibility: Eligibility
+    sbrt: Sbrt | None = None
+    eligibility: Eligibility = Eligibility()
     nrs_ni_margin: float | None = None
     km_risk_months: tuple[int, ...] = (0, 3, 6, 9, 12)
     events_of_interest: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    title_zh: str = ""
+    headline_visit_code: str | None = None
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -125,6 +153,11 @@ class Protocol:
         """Visit codes in schedule order."""
         return tuple(v.code for v in self.visits)
 
+    @property
+    def ratio(self) -> tuple[int, ...]:
+        """The allocation ratio, one weight per arm in protocol order."""
+        return tuple(a.ratio for a in self.arms)
+
     def center(self, code: str) -> Center:
         """The center with this code."""
         for c in self.centers:
@@ -139,15 +172,77 @@ class Protocol:
                 return a
         raise KeyError(code)
 
-    @property
-    def arm_colours(self) -> dict[str, str]:
-        """Arm code -> colour."""
-        return {a.code: a.colour for a in self.arms}
+    def arm_label(self, code: object, lang: str) -> str:
+        """The label of an arm code; an unknown code as recorded, no arm as '–'."""
+        if code is None or str(code) in ("", "nan", "<NA>", "None"):
+            return "–"
+        for a in self.arms:
+            if a.code == str(code):
+                return a.name(lang)
+        return str(code)
 
-    @property
-    def max_block_imbalance(self) -> int:
-        """Largest arm difference permuted blocks allow within one stratum (1:1 allocation)."""
-        return max(self.block_sizes) // 2
+    def arm_colour(self, code: str) -> str:
+        """The arm's fixed colour (grey for a code the protocol does not know)."""
+        for a in self.arms:
+            if a.code == code:
+                return a.colour
+        return "#8c959f"
+
+    def center_colour(self, code: str) -> str:
+        """The center's fixed colour, whatever the filter."""
+        for c in self.centers:
+            if c.code == code:
+                return c.colour
+        return "#8c959f"
+
+    def center_line_dash(self, code: str) -> str:
+        """The center's fixed line dash."""
+        for c in self.centers:
+            if c.code == code:
+                return c.dash
+        return "solid"
+
+    def visit_label(self, code: str, lang: str) -> str:
+        """The visit's label in a language ('Week 1'), or the code."""
+        for v in self.visits:
+            if v.code == code:
+                return v.label_zh if lang == "zh" else v.label
+        return code
+
+    def visits_collecting(self, measure: str) -> tuple[str, ...]:
+        """Codes of the visits that collect a measure, in schedule order."""
+        return tuple(v.code for v in self.visits if measure in v.collects)
+
+    def collects(self, measure: str) -> bool:
+        """Whether any visit of the schedule collects the measure."""
+        return bool(self.visits_collecting(measure))
+
+    def headline_visit(self, measure: str) -> str | None:
+        """The visit the headline numbers of a measure show.
+
+        The configured one when it collects the measure, else the first visit at or after
+        about three months that does, else the last that does.
+        """
+        codes = self.visits_collecting(measure)
+        if not codes:
+            return None
+        if self.headline_visit_code in codes:
+            return self.headline_visit_code
+        days = {v.code: v.day for v in self.visits}
+        later = [c for c in codes if days[c] >= 84]
+        return later[0] if later else codes[-1]
+
+    def pair_bound(self, a: str, b: str) -> int:
+        """Largest |n_a * r_b - n_b * r_a| permuted blocks allow within one stratum.
+
+        Within a block of size B (a multiple of R = sum of the ratio) arm a gets r_a * B / R
+        places; the weighted difference is largest when all of a's places come first, so it
+        is r_a * r_b * B / R; completed blocks bring it back to 0. For 1:1 and blocks of up to
+        4 that is 2: the arm counts differ by at most 2.
+        """
+        ra, rb = self.arm(a).ratio, self.arm(b).ratio
+        total = sum(self.ratio)
+        return max(ra * rb * size // total for size in self.block_sizes)
 
 
 class _Reader:
@@ -163,6 +258,9 @@ class _Reader:
 
     def fail(self, key: str, problem: str) -> ProtocolError:
         return ProtocolError(f"{self.source}: key '{self._key(key)}' {problem}")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
 
     def raw(self, key: str, default: Any = ...) -> Any:
         if key not in self.data:
@@ -184,6 +282,9 @@ class _Reader:
         if minimum is not None and value < minimum:
             raise self.fail(key, f"must be at least {minimum}, got {value}")
         return value
+
+    def optional_whole(self, key: str, minimum: int = 0) -> int | None:
+        return self.whole(key, minimum) if key in self.data else None
 
     def number(self, key: str, lo: float, hi: float, default: Any = ...) -> float:
         value = self.raw(key, default)
@@ -210,6 +311,16 @@ class _Reader:
             raise self.fail(key, f"must be true or false, got {value!r}")
         return value
 
+    def colour(self, key: str, default: str) -> str:
+        value = self.raw(key, default)
+        if not (isinstance(value, str) and len(value) == 7 and value.startswith("#")):
+            raise self.fail(key, f"must be a #RRGGBB colour, got {value!r}")
+        try:
+            int(value[1:], 16)
+        except ValueError:
+            raise self.fail(key, f"must be a #RRGGBB colour, got {value!r}") from None
+        return value.upper()
+
     def table(self, key: str) -> _Reader:
         value = self.raw(key)
         if not isinstance(value, dict):
@@ -231,50 +342,94 @@ def _unique(reader: _Reader, key: str, codes: list[str]) -> None:
         seen.add(code)
 
 
-def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
-    """Build a Protocol from parsed TOML, raising ProtocolError that names the bad key."""
-    root = _Reader(source, data)
-    trial = root.table("trial")
-    rand = root.table("randomization")
-    recr = root.table("recruitment")
-
+def _centers(root: _Reader) -> tuple[Center, ...]:
     centers: list[Center] = []
-    for c in root.tables("centers"):
+    readers = root.tables("centers")
+    if len(readers) > MAX_CENTERS:
+        raise root.fail("centers", f"lists {len(readers)} centers; at most {MAX_CENTERS}")
+    for i, c in enumerate(readers):
         first, last = c.date("planned_first_enrollment"), c.date("planned_last_enrollment")
         if last <= first:
             raise c.fail("planned_last_enrollment", "must be after planned_first_enrollment")
+        code = c.text("code").upper()
         centers.append(
             Center(
-                code=c.text("code").upper(),
+                code=code,
                 name=c.text("name"),
-                short_name=c.text("short_name", default=c.text("code")),
+                short_name=c.text("short_name", default=code),
                 target=c.whole("target", minimum=1),
                 planned_first_enrollment=first,
                 planned_last_enrollment=last,
+                colour=c.colour("colour", center_default(i)),
+                dash=center_dash(i),
                 main=c.flag("main", default=False),
             )
         )
     _unique(root, "centers", [c.code for c in centers])
+    return tuple(centers)
 
+
+def _arms(root: _Reader, rand: _Reader) -> tuple[Arm, ...]:
+    readers = root.tables("arms")
+    if not 2 <= len(readers) <= MAX_ARMS:
+        raise root.fail("arms", f"must list 2 to {MAX_ARMS} arms, got {len(readers)}")
+    ratio = rand.raw("ratio", [1] * len(readers))
+    if (
+        not isinstance(ratio, list)
+        or len(ratio) != len(readers)
+        or any(isinstance(r, bool) or not isinstance(r, int) or r < 1 for r in ratio)
+    ):
+        raise rand.fail(
+            "ratio",
+            f"must list one positive whole number per arm ({len(readers)} arms), got {ratio!r}",
+        )
     arms: list[Arm] = []
-    for a in root.tables("arms"):
-        colour = a.text("colour")
-        if not (len(colour) == 7 and colour.startswith("#")):
-            raise a.fail("colour", f"must be a #RRGGBB colour, got {colour!r}")
-        arms.append(Arm(code=a.text("code").upper(), label=a.text("label"), colour=colour))
-    if len(arms) != 2:
-        raise root.fail("arms", f"must list exactly 2 arms for 1:1 allocation, got {len(arms)}")
+    for i, (a, r) in enumerate(zip(readers, ratio, strict=True)):
+        label = a.text("label")
+        arms.append(
+            Arm(
+                code=a.text("code").upper(),
+                label=label,
+                label_zh=a.text("label_zh", default=label),
+                colour=a.colour("colour", arm_default(i)),
+                ratio=r,
+            )
+        )
     _unique(root, "arms", [a.code for a in arms])
+    return tuple(arms)
 
+
+def _blocks(rand: _Reader, total: int) -> tuple[int, ...]:
+    blocks = rand.raw("block_sizes")
+    if (
+        not isinstance(blocks, list)
+        or not blocks
+        or any(isinstance(b, bool) or not isinstance(b, int) or b <= 0 or b % total for b in blocks)
+    ):
+        raise rand.fail(
+            "block_sizes",
+            f"must be a list of positive multiples of the ratio's sum ({total}), got {blocks!r}",
+        )
+    return tuple(blocks)
+
+
+def _visits(root: _Reader) -> tuple[Visit, ...]:
     visits: list[Visit] = []
     for v in root.tables("visits"):
         collects = v.raw("collects", [])
         if not isinstance(collects, list) or not all(isinstance(x, str) for x in collects):
             raise v.fail("collects", "must be a list of strings")
+        unknown = [x for x in collects if x not in MEASURES]
+        if unknown:
+            raise v.fail(
+                "collects", f"has unknown measure(s) {unknown}; known: {', '.join(MEASURES)}"
+            )
+        label = v.text("label")
         visits.append(
             Visit(
                 code=v.text("code").upper(),
-                label=v.text("label"),
+                label=label,
+                label_zh=v.text("label_zh", default=label),
                 day=v.whole("day", minimum=1),
                 window_before=v.whole("window_before", minimum=0),
                 window_after=v.whole("window_after", minimum=0),
@@ -285,44 +440,80 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
     for prev, nxt in zip(visits, visits[1:], strict=False):
         if nxt.day <= prev.day:
             raise root.fail("visits", f"must be in schedule order ({nxt.code} after {prev.code})")
+    return tuple(visits)
 
-    ratio = rand.raw("ratio")
-    if ratio != [1, 1]:
-        raise rand.fail("ratio", f"must be [1, 1]: only 1:1 allocation is supported, got {ratio!r}")
-    blocks = rand.raw("block_sizes")
-    if (
-        not isinstance(blocks, list)
-        or not blocks
-        or any(isinstance(b, bool) or not isinstance(b, int) or b <= 0 or b % 2 for b in blocks)
-    ):
-        raise rand.fail("block_sizes", f"must be a list of positive even numbers, got {blocks!r}")
 
+def _sbrt(root: _Reader, arm_codes: tuple[str, ...]) -> Sbrt | None:
+    if not root.has("sbrt"):
+        return None
     sb = root.table("sbrt")
+    arm = sb.text("arm").upper()
+    if arm not in arm_codes:
+        raise sb.fail("arm", f"must be one of the arms ({', '.join(arm_codes)}), got {arm!r}")
     schemes_raw = sb.raw("allowed_schemes")
     try:
         schemes = tuple((float(d), int(f)) for d, f in schemes_raw)
     except (TypeError, ValueError):
         raise sb.fail("allowed_schemes", "must be a list of [total_dose_gy, fractions]") from None
-    sbrt = Sbrt(
+    without = sb.text("without_arm").upper() if sb.has("without_arm") else None
+    if without is None and len(arm_codes) == 2:
+        without = next(a for a in arm_codes if a != arm)
+    if without is not None and without not in arm_codes:
+        raise sb.fail("without_arm", f"must be one of the arms, got {without!r}")
+    return Sbrt(
+        without_arm=without,
+        arm=arm,
         allowed_schemes=schemes,
         planned_start_day=sb.whole("planned_start_day", minimum=0),
         late_start_day=sb.whole("late_start_day", minimum=0),
         missing_after_days=sb.whole("missing_after_days", minimum=0),
     )
 
+
+def _eligibility(root: _Reader) -> Eligibility:
+    if not root.has("eligibility"):
+        return Eligibility()
     el = root.table("eligibility")
+    levels: dict[str, str | None] = {}
     for key in ("highest_level", "lowest_level"):
-        if el.text(key) not in VERTEBRAL_LEVELS:
-            raise el.fail(key, f"must be a vertebral level like T5 or L5, got {el.text(key)!r}")
-    eligibility = Eligibility(
-        min_baseline_nrs=el.whole("min_baseline_nrs", minimum=0),
-        highest_level=el.text("highest_level"),
-        lowest_level=el.text("lowest_level"),
-        max_treated_levels=el.whole("max_treated_levels", minimum=1),
-        max_imaging_days_before_enrollment=el.whole(
-            "max_imaging_days_before_enrollment", minimum=0
-        ),
+        levels[key] = el.text(key) if el.has(key) else None
+        if levels[key] is not None and levels[key] not in VERTEBRAL_LEVELS:
+            raise el.fail(key, f"must be a vertebral level like T5 or L5, got {levels[key]!r}")
+    if (levels["highest_level"] is None) != (levels["lowest_level"] is None):
+        raise el.fail("lowest_level", "and highest_level must be given together")
+    return Eligibility(
+        min_baseline_nrs=el.optional_whole("min_baseline_nrs"),
+        highest_level=levels["highest_level"],
+        lowest_level=levels["lowest_level"],
+        max_treated_levels=el.optional_whole("max_treated_levels", minimum=1),
+        max_imaging_days_before_enrollment=el.optional_whole("max_imaging_days_before_enrollment"),
     )
+
+
+def _events_of_interest(root: _Reader) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not root.has("safety"):
+        return ()
+    raw = root.table("safety").raw("events_of_interest", {})
+    if not isinstance(raw, dict):
+        raise root.fail("safety.events_of_interest", "must be a table of name = [terms]")
+    out = []
+    for name, terms in raw.items():
+        if not isinstance(terms, list) or not all(isinstance(x, str) for x in terms):
+            raise root.fail(f"safety.events_of_interest.{name}", "must be a list of terms")
+        out.append((name, tuple(terms)))
+    return tuple(out)
+
+
+def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
+    """Build a Protocol from parsed TOML, raising ProtocolError that names the bad key."""
+    root = _Reader(source, data)
+    trial = root.table("trial")
+    rand = root.table("randomization")
+    recr = root.table("recruitment") if root.has("recruitment") else _Reader(source, {})
+    centers = _centers(root)
+    arms = _arms(root, rand)
+    blocks = _blocks(rand, sum(a.ratio for a in arms))
+    visits = _visits(root)
 
     total = trial.whole("total_target", minimum=1)
     if total != sum(c.target for c in centers):
@@ -330,43 +521,42 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
             "total_target",
             f"is {total} but the centers' targets add up to {sum(c.target for c in centers)}",
         )
-    day_zero = trial.text("day_zero")
+    day_zero = trial.text("day_zero", default="randomized_on")
     if day_zero not in ("procedure_on", "randomized_on"):
         raise trial.fail("day_zero", f"must be procedure_on or randomized_on, got {day_zero!r}")
 
-    out = root.table("outcomes") if "outcomes" in data else None
-    margin = out.number("nrs_ni_margin", 0.0, 10.0) if out and "nrs_ni_margin" in out.data else None
-    risk = out.raw("km_risk_months", [0, 3, 6, 9, 12]) if out else [0, 3, 6, 9, 12]
-    if not isinstance(risk, list) or not all(isinstance(x, int) and x >= 0 for x in risk):
-        raise root.fail("outcomes.km_risk_months", "must be a list of whole months")
+    out = root.table("outcomes") if root.has("outcomes") else _Reader(source, {}, "outcomes")
+    margin = out.number("nrs_ni_margin", 0.0, 10.0) if out.has("nrs_ni_margin") else None
+    risk = out.raw("km_risk_months", [0, 3, 6, 9, 12])
+    if (
+        not isinstance(risk, list)
+        or not risk
+        or not all(isinstance(x, int) and x >= 0 for x in risk)
+    ):
+        raise out.fail("km_risk_months", "must be a non-empty list of whole months")
+    headline = out.text("headline_visit").upper() if out.has("headline_visit") else None
+    if headline is not None and headline not in {v.code for v in visits}:
+        raise out.fail("headline_visit", f"must be one of the visit codes, got {headline!r}")
 
-    interest: list[tuple[str, tuple[str, ...]]] = []
-    if "safety" in data:
-        raw = root.table("safety").raw("events_of_interest", {})
-        if not isinstance(raw, dict):
-            raise root.fail("safety.events_of_interest", "must be a table of name = [terms]")
-        for name, terms in raw.items():
-            if not isinstance(terms, list) or not all(isinstance(x, str) for x in terms):
-                raise root.fail(f"safety.events_of_interest.{name}", "must be a list of terms")
-            interest.append((name, tuple(terms)))
-
+    title = trial.text("title")
     return Protocol(
-        events_of_interest=tuple(interest),
-        nrs_ni_margin=margin,
-        km_risk_months=tuple(risk),
-        title=trial.text("title"),
-        short_title=trial.text("short_title"),
+        title=title,
+        title_zh=trial.text("title_zh", default=title),
+        short_title=trial.text("short_title", default=title),
         total_target=total,
         day_zero=day_zero,
-        ratio=(1, 1),
-        block_sizes=tuple(blocks),
-        prior_weight=recr.number("prior_weight", 0.0, 1.0),
-        forecast_interval=recr.number("forecast_interval", 0.5, 0.99),
-        centers=tuple(centers),
-        arms=tuple(arms),
-        visits=tuple(visits),
-        sbrt=sbrt,
-        eligibility=eligibility,
+        block_sizes=blocks,
+        prior_weight=recr.number("prior_weight", 0.0, 1.0, default=0.1),
+        forecast_interval=recr.number("forecast_interval", 0.5, 0.99, default=0.8),
+        centers=centers,
+        arms=arms,
+        visits=visits,
+        sbrt=_sbrt(root, tuple(a.code for a in arms)),
+        eligibility=_eligibility(root),
+        nrs_ni_margin=margin,
+        km_risk_months=tuple(risk),
+        events_of_interest=_events_of_interest(root),
+        headline_visit_code=headline,
     )
 
 
@@ -388,3 +578,8 @@ def load_protocol(path: str | Path | None = None) -> Protocol:
 def cached_protocol(path: str | None = None) -> Protocol:
     """The protocol for a path, parsed once per process (the file is read-only at run time)."""
     return load_protocol(path)
+
+
+def months_to_days(months: float) -> int:
+    """Whole days in a number of months (30.4375 days each)."""
+    return int(math.floor(months * 30.4375 + 0.5))

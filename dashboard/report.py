@@ -1,7 +1,9 @@
-"""The meeting pack: the current filters' aggregate views as offline HTML and a PDF.
+"""The meeting pack: the aggregate views of the current filters as offline HTML and a PDF.
 
-The HTML embeds every figure and plotly.js once, so it opens without a network; the PDF is
-that HTML printed by headless Chromium.
+Built from the same page models and the pages' own headline rows, tables and figures; every
+section opens with its headline numbers and its key table. The HTML embeds plotly.js once and
+opens without a network; the PDF is that HTML printed by headless Chromium, with page numbers,
+the data date and a confidentiality line on every page.
 """
 
 from __future__ import annotations
@@ -14,197 +16,279 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, no_update
+from dash.development.base_component import Component
 from plotly.offline import get_plotlyjs
 
 from dashboard import ids
+from dashboard.components.common import scope_label
+from dashboard.components.consort import consort_diagram
 from dashboard.figures import outcomes as out_figs
-from dashboard.figures import randomization as rnd_figs
 from dashboard.figures import recruitment as rec_figs
 from dashboard.figures import safety as saf_figs
 from dashboard.figures import visits as vis_figs
 from dashboard.i18n import format_date, t
-from dashboard.metrics.recruitment import plan_curve
+from dashboard.pages import local_control, pain, randomization, recruitment, safety, visits
 from dashboard.services import (
     AppState,
     PageContext,
     context_from_search,
-    load_local_control,
-    load_pain,
-    load_randomization,
-    load_recruitment,
-    load_safety,
-    load_visits,
+    local_control_page_model,
+    pain_page_model,
+    randomization_page_model,
+    recruitment_page_model,
+    safety_page_model,
+    visits_page_model,
 )
+from dashboard.static_html import figure_scripts, to_html
 
 log = logging.getLogger(__name__)
-PAGE_WIDTH = 1040  # px: fits A4 landscape at 96 dpi with margins
-PAGE_HEIGHT = 600
+HALF_WIDTH = 500  # px: two figures side by side on A4 landscape
+FULL_WIDTH = 1020
 
 
-def pack_sections(ctx: PageContext) -> list[tuple[str, list[str], list[go.Figure]]]:
-    """(title, headline lines, figures) per section; aggregate views only, no identifiers."""
-    lang, p, scope = ctx.lang, ctx.protocol, ctx.scope
-    centers = [c for c in p.centers if c.code in scope.centers]
-    label = (
-        t("center.all", lang)
-        if len(centers) == len(p.centers)
-        else ", ".join(c.code for c in centers)
+def _figure(fig: dict[str, Any], title: str, subtitle: str) -> tuple[str, dict[str, Any], str]:
+    return (title, fig, subtitle)
+
+
+def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
+    """Per section: title, headline row, key tables and figures (aggregate views only)."""
+    lang, p, info = ctx.lang, ctx.protocol, ctx.info
+    date = format_date(info.as_of, lang)
+    scope = scope_label(info, lang)
+    sections: list[dict[str, Any]] = []
+
+    rec = recruitment_page_model(ctx.db, p, info)
+    sub = t("pack.subtitle", lang, scope=scope, date=date)
+    sections.append(
+        {
+            "title": t("nav.recruitment", lang),
+            "blocks": [recruitment.kpis(rec, ctx), recruitment.center_table(rec, ctx)],
+            "figures": [
+                _figure(
+                    rec_figs.cumulative_vs_plan(rec, lang, False),
+                    t("rec.fig.cumulative", lang),
+                    sub,
+                ),
+                _figure(
+                    rec_figs.enrollment_vs_target(rec, p, lang, t("center.all", lang), False),
+                    t("rec.fig.by_center", lang),
+                    sub,
+                ),
+            ]
+            if rec.overall.randomized
+            else [],
+        }
     )
-    date = format_date(scope.as_of, lang)
-    arms = [a for a in p.arms if scope.arms is None or a.code in scope.arms]
-    sections: list[tuple[str, list[str], list[go.Figure]]] = []
 
-    rec = load_recruitment(ctx.db, p, scope)
-    o = rec.overall
-    sub = t("rec.subtitle", lang, scope=label, n=int(o["randomized"]), date=date)
-    fc = rec.forecast.target
-    lines = [
-        f"{int(o['randomized'])} / {int(o['target'])} "
-        + t("rec.kpi.randomized", lang, target=o["target"]),
-        f"{o['vs_plan']:+.0f} " + t("rec.kpi.vs_plan", lang, planned=o["planned"]),
-    ]
-    if fc.median:
-        lines.append(
-            f"{t('rec.kpi.forecast', lang)}: {fc.median:%Y-%m} ({fc.low:%Y-%m} – {fc.high:%Y-%m})"
-        )
-    figs = [rec_figs.enrollment_vs_target(rec, p.arms, lang, sub, t("center.all", lang))]
-    if int(o["randomized"]):
-        figs += [
-            rec_figs.cumulative_vs_plan(rec, sum(c.target for c in centers), lang, sub),
-            rec_figs.cumulative_by_center(
-                rec,
-                {c.code: plan_curve([c]) for c in centers},
-                {c.code: c.target for c in centers},
-                lang,
-                sub,
-            ),
-        ]
-    sections.append((t("nav.recruitment", lang), lines, figs))
+    rnd = randomization_page_model(ctx.db, p, info)
+    sections.append(
+        {
+            "title": t("nav.randomization", lang),
+            "blocks": [
+                randomization.kpis(rnd, ctx),
+                randomization.balance_table(rnd, ctx),
+                consort_diagram(rnd.consort, p, lang),
+            ],
+            "figures": [],
+        }
+    )
 
-    rnd = load_randomization(ctx.db, p, scope)
-    figs = [rnd_figs.consort_diagram(rnd.consort, p.arms, lang, sub)]
-    if rnd.consort.randomized:
-        figs.insert(0, rnd_figs.balance_bars(rnd.balance, p.arms, lang, sub, t("center.all", lang)))
-    sections.append((t("nav.randomization", lang), [], figs))
+    vis = visits_page_model(ctx.db, p, info, identifiers=False)
+    sections.append(
+        {
+            "title": t("nav.visits", lang),
+            "blocks": [visits.kpis(vis, ctx)],
+            "figures": [
+                _figure(
+                    vis_figs.compliance_heatmap(vis, p, t("center.all", lang), lang, False),
+                    t("vis.fig.heatmap", lang),
+                    sub,
+                )
+            ]
+            if vis.overall.expected
+            else [],
+        }
+    )
 
-    vis = load_visits(ctx.db, p, scope)
-    figs = []
-    if not vis.schedule.empty:
-        figs.append(
-            vis_figs.compliance_heatmap(
-                vis.by_center_visit,
-                vis.by_visit,
-                [c.code for c in centers],
-                list(p.visit_codes),
-                lang,
-                sub,
-                t("center.all", lang),
+    if p.collects("nrs"):
+        pm = pain_page_model(ctx.db, p, info, identifiers=False)
+        figs = []
+        if any(len(v) > 1 for v in pm.nrs.values()):
+            figs.append(
+                _figure(
+                    out_figs.trajectory(
+                        pm.nrs, pm, p, t("out.axis.nrs", lang), lang, False, (0, 10)
+                    ),
+                    t("out.fig.nrs", lang),
+                    sub,
+                )
             )
-        )
-    if len(vis.missed_months):
-        figs.append(
-            vis_figs.missed_over_time(vis.missed_months, [c.code for c in centers], lang, sub)
-        )
-    sections.append((t("nav.visits", lang), [], figs))
-
-    pain = load_pain(ctx.db, p, scope)
-    figs = []
-    if not pain.nrs.empty:
-        figs.append(
-            out_figs.trajectory_figure(
-                pain.nrs, arms, t("out.fig.nrs", lang), t("out.axis.nrs", lang), lang, sub, (0, 10)
+        if any(pm.responses.values()):
+            figs.append(
+                _figure(
+                    out_figs.visit_rates(
+                        {
+                            a: {v: r.responders for v, r in per.items()}
+                            for a, per in pm.responses.items()
+                        },
+                        pm.arms,
+                        list(p.visits_collecting("nrs")),
+                        p,
+                        t("out.axis.responders", lang),
+                        lang,
+                        False,
+                    ),
+                    t("out.fig.responders", lang),
+                    sub,
+                )
             )
+        sections.append(
+            {
+                "title": t("nav.pain", lang),
+                "blocks": [pain.kpis(pm, ctx), pain.n_table(pm, ctx)],
+                "figures": figs,
+            }
         )
-    if len(pain.responses):
-        figs.append(out_figs.response_figure(pain.responses, arms, list(p.visit_codes), lang, sub))
-    sections.append((t("nav.pain", lang), [], figs))
 
-    lc = load_local_control(ctx.db, p, scope)
-    imaging_visits = [v.code for v in p.visits if "imaging" in v.collects]
+    if p.collects("imaging"):
+        lc = local_control_page_model(ctx.db, p, info)
+        sections.append(
+            {
+                "title": t("nav.local_control", lang),
+                "blocks": [local_control.kpis(lc, ctx), local_control.dcr_table(lc, ctx)],
+                "figures": [
+                    _figure(out_figs.kaplan_meier(lc, p, lang, False), t("lc.fig.km", lang), sub)
+                ]
+                if lc.km
+                else [],
+            }
+        )
+
+    saf = safety_page_model(ctx.db, p, info)
     figs = []
-    if len(lc.counts):
-        figs.append(out_figs.dcr_figure(lc.dcr, arms, imaging_visits, lang, sub))
-    if lc.km:
+    if saf.events:
         figs.append(
-            out_figs.km_figure(
-                lc.km, arms, lc.risk_days, [str(m) for m in p.km_risk_months], lang, sub
-            )
+            _figure(saf_figs.overview(saf, p, lang, False), t("saf.fig.overview", lang), sub)
         )
-    sections.append((t("nav.local_control", lang), [], figs))
-
-    saf = load_safety(ctx.db, p, scope)
-    figs = []
-    if len(saf.events):
-        figs += [
-            saf_figs.overview_figure(saf.overview, arms, lang, sub),
-            saf_figs.interest_figure(saf.interest, arms, lang, sub),
-            saf_figs.center_rates_figure(saf.centers, lang, sub),
-        ]
-    sections.append((t("nav.safety", lang), [], figs))
+        if saf.interest:
+            figs.append(
+                _figure(saf_figs.interest(saf, p, lang, False), t("saf.fig.interest", lang), sub)
+            )
+    sections.append(
+        {
+            "title": t("nav.safety", lang),
+            "blocks": [safety.kpis(saf, ctx), safety.incidence(saf, ctx)],
+            "figures": figs,
+        }
+    )
     return sections
 
 
 def _filters_text(ctx: PageContext) -> str:
-    lang, scope = ctx.lang, ctx.scope
+    lang, info = ctx.lang, ctx.info
     arms = (
-        ", ".join(t(f"arm.{a}", lang) for a in scope.arms)
-        if scope.arms is not None
+        ", ".join(ctx.protocol.arm_label(a, lang) for a in info.arms)
+        if info.arm_filtered
         else t("pack.all_arms", lang)
     )
     return t(
         "pack.filters",
         lang,
-        centers=", ".join(scope.centers),
+        centers=scope_label(info, lang),
         arms=arms,
-        date=format_date(scope.as_of, lang),
+        date=format_date(info.as_of, lang),
     )
+
+
+CSS = """
+@page { size: A4 landscape; margin: 14mm 10mm 12mm 10mm;
+  @top-left { content: var(--confidential); font: 9pt system-ui, sans-serif; color: #57606a; }
+  @top-right { content: var(--data-date); font: 9pt system-ui, sans-serif; color: #57606a; }
+  @bottom-right { content: var(--page) " " counter(page) " / " counter(pages);
+                  font: 9pt system-ui, sans-serif; color: #57606a; } }
+body { font-family: system-ui, 'Noto Sans', 'Noto Sans CJK SC', sans-serif; color: #1f2328;
+       margin: 0; font-size: 11pt; }
+h1 { font-size: 20pt; margin: 0 0 4px; } h2 { font-size: 15pt; margin: 14px 0 6px; }
+h3 { font-size: 12pt; margin: 4px 0 2px; }
+.meta, .card-subtitle { color: #57606a; margin: 2px 0; font-size: 9.5pt; }
+section { break-inside: auto; } section + section { margin-top: 10px; }
+.kpi-row { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; break-inside: avoid; }
+.kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px; min-width: 150px;
+       flex: 1 1 150px; }
+.kpi-value { font-size: 16pt; font-weight: 600; } .kpi-label, .kpi-context { font-size: 9pt; }
+.kpi-context { color: #57606a; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin: 6px 0;
+        break-inside: auto; }
+th, td { border-bottom: 1px solid #e5e7eb; padding: 3px 6px; text-align: left; }
+thead th { border-bottom: 2px solid #1f2328; } tr { break-inside: avoid; }
+.soc-row { background: #f6f8fa; font-weight: 600; } .total-row { font-weight: 600; }
+.figs { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
+.fig-card { break-inside: avoid; } .graph-card, .table-card { break-inside: avoid; }
+.consort { break-inside: avoid; font-size: 9.5pt; }
+.consort-top { display: flex; gap: 8px; align-items: flex-start; }
+.consort-box { border: 1.5px solid #1f2328; border-radius: 4px; padding: 4px 8px; }
+.consort-title { font-weight: 600; } .consort-arrow { text-align: center; }
+.consort-arms { display: grid; gap: 8px; }
+.consort-center { display: flex; justify-content: center; }
+.population { color: #57606a; font-size: 9.5pt; }
+.cover { break-after: auto; border-bottom: 2px solid #1f2328; padding-bottom: 6px; }
+"""
 
 
 def pack_html(ctx: PageContext, generated: dt.datetime) -> str:
     """The pack as one HTML file with plotly.js inlined once (no network needed to open it)."""
     lang = ctx.lang
+    figures: list[tuple[str, dict[str, Any]]] = []
     parts = []
-    for title, lines, figs in pack_sections(ctx):
-        parts.append(f"<section><h2>{html.escape(title)}</h2>")
-        if lines:
-            parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>")
-        if not figs:
-            parts.append(f"<p class='empty'>{html.escape(t('pack.no_data', lang))}</p>")
-        for fig in figs:
-            fig = go.Figure(fig)
-            # Fixed size: a figure never splits across an A4 landscape page.
-            fig.update_layout(width=PAGE_WIDTH, height=min(fig.layout.height or 420, PAGE_HEIGHT))
-            parts.append(
-                "<div class='fig'>"
-                + fig.to_html(
-                    full_html=False,
-                    include_plotlyjs=False,
-                    config={"displaylogo": False, "responsive": False, "displayModeBar": False},
+    for section in pack_sections(ctx):
+        body = [f"<section><h2>{html.escape(section['title'])}</h2>"]
+        body += [to_html(b, figures) for b in section["blocks"]]
+        if section["figures"]:
+            cards = []
+            for title, fig, subtitle in section["figures"]:
+                graph_html = to_html(_graph(fig), figures)
+                cards.append(
+                    f'<div class="fig-card"><h3>{html.escape(title)}</h3>'
+                    f'<p class="card-subtitle">{html.escape(subtitle)}</p>{graph_html}</div>'
                 )
-                + "</div>"
-            )
-        parts.append("</section>")
+            body.append(f'<div class="figs">{"".join(cards)}</div>')
+        body.append("</section>")
+        parts.append("".join(body))
     head = html.escape(t("pack.title", lang))
     meta = html.escape(t("pack.generated", lang, when=generated.strftime("%Y-%m-%d %H:%M UTC")))
+    variables = (
+        f"--confidential: '{t('pack.confidential', lang)}'; "
+        f"--data-date: '{t('stamp.data_as_of', lang, date=format_date(ctx.info.as_of, lang))}'; "
+        f"--page: '{t('pack.page', lang)}';"
+    )
+    locale = "zh-CN" if lang == "zh" else "en"
+    title = ctx.protocol.title_zh if lang == "zh" else ctx.protocol.title
     return f"""<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>
 <meta charset="utf-8"><title>{head}</title>
-<style>
-@page {{ size: A4 landscape; margin: 10mm; }}
-body {{ font-family: system-ui, 'Noto Sans', 'Noto Sans CJK SC', sans-serif; color: #1f2328;
-       margin: 16px; }}
-h1 {{ font-size: 24px; margin: 0 0 4px; }} h2 {{ font-size: 20px; margin: 18px 0 6px; }}
-.meta {{ color: #57606a; margin: 2px 0; }} .fig {{ break-inside: avoid; margin: 8px 0; }}
-section {{ break-before: page; }} section:first-of-type {{ break-before: auto; }}
-.empty {{ color: #57606a; }}
-</style>
-<script>{get_plotlyjs()}</script></head><body>
-<h1>{head}: {html.escape(t("app.trial", lang))}</h1>
+<style>:root {{ {html.escape(variables, quote=False)} }}
+{CSS}</style>
+<script>{get_plotlyjs()}</script>{_locale_script(lang)}</head><body>
+<div class="cover"><h1>{head}: {html.escape(title)}</h1>
 <p class="meta">{html.escape(_filters_text(ctx))}</p>
-<p class="meta">{meta}</p>
+<p class="meta">{meta}</p></div>
 {"".join(parts)}
+{figure_scripts(figures, HALF_WIDTH, locale)}
 </body></html>"""
+
+
+def _graph(fig: dict[str, Any]) -> Component:
+    return dcc.Graph(figure=fig)
+
+
+def _locale_script(lang: str) -> str:
+    if lang != "zh":
+        return ""
+    path = Path(__file__).resolve().parent.parent / "assets" / "20_plotly-locale-zh-cn.js"
+    try:
+        return f"<script>{path.read_text(encoding='utf-8')}</script>"
+    except OSError:
+        return ""
 
 
 def html_to_pdf(html_text: str, chromium: str, timeout_s: int = 120) -> bytes:
@@ -232,6 +316,11 @@ def html_to_pdf(html_text: str, chromium: str, timeout_s: int = 120) -> bytes:
         return out.read_bytes()
 
 
+def pack_file_name(ctx: PageContext, extension: str) -> str:
+    """'meeting-pack-2026-11-15.pdf': named by the data date, not the wall clock."""
+    return f"meeting-pack-{ctx.info.as_of.isoformat()}.{extension}"
+
+
 def register_callbacks(app: Dash, state: AppState) -> None:
     """One click builds the pack for the current filters; the spinner shows while it builds."""
 
@@ -243,23 +332,17 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def build(n_clicks: int | None, search: str | None) -> tuple[Any, Any, str]:
+    def build(n_clicks: Any, search: Any) -> tuple[Any, Any, str]:
         if not n_clicks:
             return no_update, no_update, ""
-        ctx = context_from_search(state, search)
+        ctx = context_from_search(state, search if isinstance(search, str) else None)
         if not ctx.scope.centers:
             return no_update, no_update, t("filter.no_centers", ctx.lang)
-        generated = dt.datetime.now(dt.UTC)
-        stamp = generated.strftime("%Y%m%d-%H%M")
-        text = pack_html(ctx, generated)
-        html_file = dcc.send_string(text, f"meeting-pack-{stamp}.html")
+        text = pack_html(ctx, dt.datetime.now(dt.UTC))
+        html_file = dcc.send_string(text, pack_file_name(ctx, "html"))
         try:
             pdf = html_to_pdf(text, state.settings.chromium_path)
         except (OSError, subprocess.SubprocessError) as exc:
             log.warning("PDF of the meeting pack failed: %s", exc)
             return html_file, no_update, t("pack.pdf_failed", ctx.lang)
-        return (
-            html_file,
-            dcc.send_bytes(pdf, f"meeting-pack-{stamp}.pdf"),
-            t("pack.ready", ctx.lang),
-        )
+        return html_file, dcc.send_bytes(pdf, pack_file_name(ctx, "pdf")), t("pack.ready", ctx.lang)

@@ -4,71 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
-
-import pandas as pd
+from typing import Any, TypeVar
 
 from dashboard.auth import Rights, UserStore, current_rights
 from dashboard.cache import memoize
 from dashboard.config import Settings
-from dashboard.metrics.data_quality import (
-    counts_by_center,
-    plausibility_findings,
-    structure_findings,
-    trend,
-)
-from dashboard.metrics.local_control import (
-    KaplanMeier,
-    dcr_table,
-    kaplan_meier,
-    mda_counts,
-    time_to_progression,
-)
+from dashboard.metrics.data_quality import DataQualityModel, classify_levels, data_quality_model
+from dashboard.metrics.local_control import LocalControlModel, local_control_model
+from dashboard.metrics.model import ScopeInfo
 from dashboard.metrics.outcomes import (
-    add_pain_response,
-    change_difference,
-    nrs_bands_share,
-    response_table,
+    INDIVIDUAL_SAMPLE,
+    PainModel,
+    Trajectory,
+    pain_model,
     sample_subjects,
-    trajectory,
+    trajectories,
 )
-from dashboard.metrics.randomization import (
-    ConsortFlow,
-    Delivery,
-    TableRow,
-    arm_balance,
-    consort_flow,
-    sbrt_delivery,
-    table_one,
-)
-from dashboard.metrics.recruitment import (
-    RecruitmentReport,
-    cumulative_enrollment,
-    recruitment_report,
-)
-from dashboard.metrics.safety import (
-    attribution_by_arm,
-    center_rates,
-    events_of_interest,
-    incidence_by_term,
-    overview_by_arm,
-    prepare_events,
-    reporting_lag,
-)
-from dashboard.metrics.visits import (
-    flagged_subjects,
-    missed_by_month,
-    state_counts,
-    visit_schedule,
-    worklist,
-)
+from dashboard.metrics.randomization import RandomizationModel, randomization_model
+from dashboard.metrics.recruitment import RecruitmentModel, recruitment_model
+from dashboard.metrics.safety import SafetyModel, safety_model
+from dashboard.metrics.visits import VisitsModel, swimmer, visits_model
 from dashboard.protocol import Protocol
 from dashboard.scope import build_scope
+from dashboard.terms import protocol_terms
 from dashboard.urlstate import ViewState
 from data_access import queries
 from data_access.queries import TrialDb
+from data_access.queries import checks as cq
+from data_access.queries import outcomes as oq
+from data_access.queries import randomization as randq
+from data_access.queries import recruitment as rq
+from data_access.queries import rows as rowq
+from data_access.queries import safety as sq
+from data_access.queries import visits as vq
+from data_access.queries.checks import CheckRules
+from data_access.queries.population import ArmRule
+from data_access.queries.visits import PlannedVisit
 from data_access.scope import Scope
 
 T = TypeVar("T")
@@ -98,6 +71,7 @@ class PageContext:
     scope: Scope
     data_as_of: dt.date
     rights: Rights
+    info: ScopeInfo
 
     @property
     def identifiers(self) -> bool:
@@ -122,6 +96,11 @@ class PageContext:
         """The display language."""
         return self.view.lang
 
+    @property
+    def terms(self) -> dict[str, Any]:
+        """The protocol's numbers and names that definitions quote, in the display language."""
+        return protocol_terms(self.protocol, self.lang)
+
 
 def default_as_of(settings: Settings, db: TrialDb) -> dt.date:
     """The configured date, else the date the data describe (demo, import), else today."""
@@ -135,8 +114,9 @@ def page_context(state: AppState, view: ViewState, data_date: dt.date) -> PageCo
     applied here, in one place: requested centers ∩ allowed centers.
     """
     rights = current_rights()
-    scope = build_scope(view, state.protocol.center_codes, data_date, rights.centers)
-    return PageContext(state, view, scope, data_date, rights)
+    p = state.protocol
+    scope, info = build_scope(view, p.center_codes, p.arm_codes, data_date, rights.centers)
+    return PageContext(state, view, scope, data_date, rights, info)
 
 
 def context_from_search(state: AppState, search: str | None) -> PageContext:
@@ -146,388 +126,304 @@ def context_from_search(state: AppState, search: str | None) -> PageContext:
     return page_context(state, view, default_as_of(state.settings, state.db))
 
 
-def _load_recruitment(db: TrialDb, protocol: Protocol, scope: Scope) -> RecruitmentReport:
-    """The recruitment report for a scope."""
-    arm_codes = protocol.arm_codes
-    centers = [c for c in protocol.centers if c.code in scope.centers]
-    return recruitment_report(
-        counts=queries.recruitment_counts(db, scope, arm_codes),
-        by_day=queries.randomizations_by_day(db, scope),
-        failures=queries.screen_failures(db, scope),
-        activations=queries.center_list(db),
-        centers=centers,
-        arm_codes=arm_codes,
-        as_of=scope.as_of,
-        prior_weight=protocol.prior_weight,
-        interval=protocol.forecast_interval,
+def _recruitment_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Recruitment aggregates over every center of the protocol (once per data version)."""
+    codes = protocol.center_codes
+    return (
+        rq.recruitment_counts(db, codes, as_of),
+        rq.randomizations_by_day(db, codes, as_of),
+        rq.screen_failures(db, codes, as_of),
+        rq.activations(db),
     )
 
 
-@dataclass(frozen=True)
-class VisitsReport:
-    """The visit engine's output for a scope, with its summaries."""
+def recruitment_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> RecruitmentModel:
+    """The recruitment page model for a scope."""
 
-    as_of: dt.date
-    subjects: pd.DataFrame
-    schedule: pd.DataFrame
-    overall: pd.DataFrame
-    by_center: pd.DataFrame
-    by_visit: pd.DataFrame
-    by_arm: pd.DataFrame
-    by_center_visit: pd.DataFrame
-    missed_months: pd.DataFrame
-    worklist: pd.DataFrame
-    flags: pd.DataFrame
-    sbrt: pd.DataFrame
-
-
-def _load_visits(db: TrialDb, protocol: Protocol, scope: Scope) -> VisitsReport:
-    """Visit states of every randomized subject in scope as of the scope's date."""
-    subjects = queries.randomized_subjects(db, scope)
-    schedule = visit_schedule(
-        subjects,
-        queries.visit_assessments(db, scope),
-        protocol.visits,
-        scope.as_of,
-        protocol.day_zero,
-    )
-    return VisitsReport(
-        as_of=scope.as_of,
-        subjects=subjects,
-        schedule=schedule,
-        overall=state_counts(schedule, []),
-        by_center=state_counts(schedule, ["center_id"]),
-        by_visit=state_counts(schedule, ["visit_code"]),
-        by_arm=state_counts(schedule, ["arm"]),
-        by_center_visit=state_counts(schedule, ["center_id", "visit_code"]),
-        missed_months=missed_by_month(schedule),
-        worklist=worklist(schedule),
-        flags=flagged_subjects(schedule),
-        sbrt=queries.sbrt_courses_in_scope(db, scope),
-    )
-
-
-TUMOR_ORDER = ("lung", "breast", "prostate", "kidney", "liver", "thyroid", "other")
-TABLE_ONE_ORDER: dict[str, tuple[str, ...]] = {
-    "sex": ("F", "M"),
-    "primary_tumor": TUMOR_ORDER,
-    "nrs_band": ("none", "mild", "moderate", "severe", "out_of_range"),
-    "levels_n": ("1", "2", "3+"),
-    "region": ("thoracic", "lumbar", "thoracolumbar", "other"),
-}
-
-
-@dataclass(frozen=True)
-class RandomizationReport:
-    """Arm balance, cumulative randomizations by arm, Table 1, CONSORT and SBRT delivery."""
-
-    as_of: dt.date
-    balance: pd.DataFrame
-    cumulative: pd.DataFrame  # date, arm, cumulative
-    table_rows: list[TableRow]
-    table_sizes: dict[str, int]
-    consort: ConsortFlow
-    delivery: Delivery
-
-
-def _load_randomization(db: TrialDb, protocol: Protocol, scope: Scope) -> RandomizationReport:
-    """Everything the randomization page and its summary section show, for a scope."""
-    arms = protocol.arm_codes
-    sbrt_arm = arms[1]
-    screened = queries.screened_subjects(db, scope)
-    d = pd.Timestamp(scope.as_of)
-    randomized = screened[screened["randomized_on"].notna() & (screened["randomized_on"] <= d)]
-    sbrt = queries.sbrt_courses_in_scope(db, scope)
-    counts = queries.recruitment_counts(db, scope, arms)
-    counts = counts.set_index("center_id").reindex(list(scope.centers), fill_value=0)
-    rows, sizes = table_one(randomized, arms, {k: list(v) for k, v in TABLE_ONE_ORDER.items()})
-    return RandomizationReport(
-        as_of=scope.as_of,
-        balance=arm_balance(counts.reset_index(), arms, protocol.max_block_imbalance),
-        cumulative=cumulative_enrollment(queries.randomizations_by_day(db, scope), group="arm"),
-        table_rows=rows,
-        table_sizes=sizes,
-        consort=consort_flow(
-            screened,
-            sbrt,
-            queries.visit_assessments(db, scope),
-            arms,
-            sbrt_arm,
-            scope.as_of,
-            protocol.sbrt.missing_after_days,
-            protocol.day_zero,
-        ),
-        delivery=sbrt_delivery(
-            randomized,
-            sbrt,
-            sbrt_arm,
-            protocol.sbrt.allowed_schemes,
-            protocol.sbrt.late_start_day,
-            protocol.sbrt.missing_after_days,
-            scope.as_of,
-            protocol.day_zero,
-        ),
-    )
-
-
-INDIVIDUAL_SAMPLE = 40  # individual trajectories drawn per arm at most
-
-
-@dataclass(frozen=True)
-class PainReport:
-    """Pain, analgesic use and function per arm over time."""
-
-    as_of: dt.date
-    n_randomized: dict[str, int]
-    nrs: pd.DataFrame  # trajectory: arm, visit_code, week, n, mean, ci_low, ci_high
-    pafi: pd.DataFrame
-    omed: pd.DataFrame
-    long: pd.DataFrame  # arm, subject_id, visit_code, week, nrs, pafi, omed_mg (baseline too)
-    responses: pd.DataFrame
-    change: pd.DataFrame
-    bands: pd.DataFrame
-    individual: pd.DataFrame  # sampled subjects' NRS over weeks
-    excluded_values: int  # NRS or PAFI outside 0-10, left out of every statistic
-
-
-def _in_range(x: pd.Series) -> pd.Series:
-    return x.where((x >= 0) & (x <= 10))
-
-
-def _load_pain(db: TrialDb, protocol: Protocol, scope: Scope) -> PainReport:
-    """Pain (NRS), its response, OMED and PAFI per arm and visit for a scope."""
-    visits = list(protocol.visit_codes)
-    days = {v.code: v.day for v in protocol.visits}
-    rows = queries.outcome_assessments(db, scope)
-    rows = rows[rows["visit_code"].isin(visits)]
-    base = queries.screened_subjects(db, scope)
-    base = base[
-        base["randomized_on"].notna() & (base["randomized_on"] <= pd.Timestamp(scope.as_of))
-    ]
-    excluded = 0
-    for col in ("nrs", "pafi", "baseline_nrs", "baseline_pafi"):
-        bad = rows[col].notna() & ~rows[col].between(0, 10)
-        excluded += int(bad.sum())
-        rows[col] = _in_range(rows[col])
-    for col in ("baseline_nrs", "baseline_pafi"):
-        bad = base[col].notna() & ~base[col].between(0, 10)
-        excluded += int(bad.sum())
-        base[col] = _in_range(base[col])
-    baseline_long = pd.DataFrame(
-        {
-            "arm": base["arm"],
-            "subject_id": base["subject_id"],
-            "visit_code": "baseline",
-            "nrs": base["baseline_nrs"],
-            "pafi": base["baseline_pafi"],
-            "omed_mg": base["baseline_omed_mg"],
-        }
-    )
-    long = pd.concat(
-        [baseline_long, rows[["arm", "subject_id", "visit_code", "nrs", "pafi", "omed_mg"]]],
-        ignore_index=True,
-    )
-    long["week"] = long["visit_code"].map(lambda v: 0 if v == "baseline" else days[v] / 7)
-    responses = add_pain_response(rows)
-    arm_a, arm_b = protocol.arm_codes
-    sample: list[str] = []
-    for arm in protocol.arm_codes:
-        sample += sample_subjects(
-            base.loc[base["arm"] == arm, "subject_id"].tolist(), INDIVIDUAL_SAMPLE
+    def build() -> RecruitmentModel:
+        counts, by_day, failures, activations = memoize(
+            "inputs:recruitment",
+            db.url,
+            (info.as_of, id_of(protocol)),
+            lambda: _recruitment_inputs(db, protocol, info.as_of),
         )
-    individual = long[long["subject_id"].isin(sample) & long["nrs"].notna()].sort_values(
-        ["subject_id", "week"]
+        return recruitment_model(counts, by_day, failures, activations, protocol, info)
+
+    return memoize("model:recruitment", db.url, (info, id_of(protocol)), build)
+
+
+def planned_visits(protocol: Protocol) -> tuple[PlannedVisit, ...]:
+    """The protocol's visit schedule as the SQL visit engine needs it."""
+    return tuple(
+        PlannedVisit(v.code, i, v.day, v.window_before, v.window_after)
+        for i, v in enumerate(protocol.visits)
     )
-    return PainReport(
-        as_of=scope.as_of,
-        n_randomized={a: int((base["arm"] == a).sum()) for a in protocol.arm_codes},
-        nrs=trajectory(long, "nrs", days),
-        pafi=trajectory(
-            long[
-                long["visit_code"].isin(
-                    ["baseline", *[v.code for v in protocol.visits if "pafi" in v.collects]]
+
+
+SWIMMER_MAX = 150  # subjects drawn in the swimmer plot at most (the most recently randomized)
+
+
+def _visits_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Visit-state counts over every center of the protocol (once per data version)."""
+    codes, rule, plan = protocol.center_codes, arm_rule(protocol), planned_visits(protocol)
+    return (
+        vq.state_counts(db, codes, as_of, rule, plan),
+        vq.missed_by_month(db, codes, as_of, rule, plan),
+    )
+
+
+def visits_page_model(
+    db: TrialDb, protocol: Protocol, info: ScopeInfo, identifiers: bool = True
+) -> VisitsModel:
+    """The visits page model for a scope; the swimmer only where identifiers may be shown."""
+
+    def build() -> VisitsModel:
+        counts, months = memoize(
+            "inputs:visits",
+            db.url,
+            (info.as_of, id_of(protocol)),
+            lambda: _visits_inputs(db, protocol, info.as_of),
+        )
+        swim = None
+        if identifiers and protocol.visits:
+            rows = vq.swimmer_rows(
+                db,
+                info.centers,
+                info.as_of,
+                arm_rule(protocol),
+                planned_visits(protocol),
+                SWIMMER_MAX,
+                info.arms if info.arm_filtered else None,
+            )
+            ids = sorted({r["subject_id"] for r in rows})
+            courses = rowq.sbrt_courses_of(db, ids, info.as_of) if ids else []
+            swim = swimmer(rows, courses, info.as_of)
+        return visits_model(counts, months, swim, protocol, info)
+
+    return memoize("model:visits", db.url, (info, identifiers, id_of(protocol)), build)
+
+
+def arm_rule(protocol: Protocol) -> ArmRule:
+    """What the queries need to know about day 0 and treatment delivery."""
+    sb = protocol.sbrt
+    return ArmRule(
+        day_zero=protocol.day_zero,
+        sbrt_arm=sb.arm if sb else None,
+        without_arm=sb.without_arm if sb else None,
+        missing_after_days=sb.missing_after_days if sb else 0,
+    )
+
+
+def _randomization_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Randomization aggregates over every center of the protocol (once per data version)."""
+    codes, rule = protocol.center_codes, arm_rule(protocol)
+    counts, by_day, failures, _ = memoize(
+        "inputs:recruitment",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: _recruitment_inputs(db, protocol, as_of),
+    )
+    return (
+        counts,
+        by_day,
+        failures,
+        randq.baseline_histograms(db, codes, as_of),
+        randq.consort_counts(db, codes, as_of, rule),
+        randq.visits_done(db, codes, as_of),
+        randq.delivery_counts(db, codes, as_of, rule),
+        randq.delivery_missing(db, codes, as_of, rule),
+    )
+
+
+def randomization_page_model(
+    db: TrialDb, protocol: Protocol, info: ScopeInfo
+) -> RandomizationModel:
+    """The randomization page model for a scope."""
+
+    def build() -> RandomizationModel:
+        counts, by_day, failures, hist, flow, done, courses, missing = memoize(
+            "inputs:randomization",
+            db.url,
+            (info.as_of, id_of(protocol)),
+            lambda: _randomization_inputs(db, protocol, info.as_of),
+        )
+        return randomization_model(
+            counts, by_day, failures, hist, flow, done, courses, missing, protocol, info
+        )
+
+    return memoize("model:randomization", db.url, (info, id_of(protocol)), build)
+
+
+def _outcome_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Pain, function and local-control aggregates over every center (once per data version)."""
+    codes, visits = protocol.center_codes, protocol.visit_codes
+    return (
+        oq.value_counts(db, codes, as_of, visits),
+        oq.pain_responses(db, codes, as_of, visits),
+        oq.nrs_change_sums(db, codes, as_of, visits),
+        oq.out_of_range(db, codes, as_of, visits),
+        oq.mda_counts(db, codes, as_of, protocol.visits_collecting("imaging")),
+        oq.progression_times(db, codes, as_of, arm_rule(protocol)),
+    )
+
+
+def _outcomes(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    return memoize(
+        "inputs:outcomes",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: _outcome_inputs(db, protocol, as_of),
+    )
+
+
+def pain_page_model(
+    db: TrialDb, protocol: Protocol, info: ScopeInfo, identifiers: bool = True
+) -> PainModel:
+    """The pain & function page model for a scope (sampled lines only with identifiers)."""
+
+    def build() -> PainModel:
+        values, responses, change, bad, _, _ = _outcomes(db, protocol, info.as_of)
+        counts = memoize(
+            "inputs:recruitment",
+            db.url,
+            (info.as_of, id_of(protocol)),
+            lambda: _recruitment_inputs(db, protocol, info.as_of),
+        )[0]
+        lines: tuple[Trajectory, ...] = ()
+        if identifiers and protocol.collects("nrs"):
+            arms = [a for a in protocol.arm_codes if a in info.arms]
+            ids = oq.randomized_ids(db, info.centers, info.as_of, arms)
+            sample: list[str] = []
+            for a in arms:
+                sample += sample_subjects(
+                    [r["subject_id"] for r in ids if r["arm"] == a], INDIVIDUAL_SAMPLE
                 )
-            ],
-            "pafi",
-            days,
-        ),
-        omed=trajectory(long, "omed_mg", days),
-        long=long,
-        responses=response_table(responses, visits),
-        change=change_difference(rows, arm_a, arm_b, visits),
-        bands=nrs_bands_share(long),
-        individual=individual,
-        excluded_values=excluded,
+            rows = oq.nrs_rows_of(db, sample, info.as_of, protocol.visit_codes) if sample else []
+            weeks = {"baseline": 0.0, **{v.code: v.day / 7 for v in protocol.visits}}
+            lines = trajectories(rows, weeks)
+        return pain_model(values, responses, change, bad, counts, lines, protocol, info)
+
+    return memoize("model:pain", db.url, (info, identifiers, id_of(protocol)), build)
+
+
+def local_control_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> LocalControlModel:
+    """The local control page model for a scope."""
+
+    def build() -> LocalControlModel:
+        *_, mda, times = _outcomes(db, protocol, info.as_of)
+        return local_control_model(mda, times, protocol, info)
+
+    return memoize("model:local_control", db.url, (info, id_of(protocol)), build)
+
+
+def _safety_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Safety aggregates over every center of the protocol (once per data version)."""
+    codes, rule, interest = protocol.center_codes, arm_rule(protocol), protocol.events_of_interest
+    return (
+        sq.denominators(db, codes, as_of, rule),
+        sq.subject_overview(db, codes, as_of, rule),
+        sq.worst_by_term(db, codes, as_of, rule),
+        sq.events_of_interest(db, codes, as_of, rule, interest),
+        sq.onset_days(db, codes, as_of, rule, interest),
+        sq.reporting_lags(db, codes, as_of, rule),
     )
 
 
-@dataclass(frozen=True)
-class LocalControlReport:
-    """MDA responses, DCR and time to local progression per arm."""
+def safety_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> SafetyModel:
+    """The safety page model for a scope (arms as treated)."""
 
-    as_of: dt.date
-    counts: pd.DataFrame
-    dcr: pd.DataFrame
-    ttp: pd.DataFrame
-    km: dict[str, KaplanMeier]
-    risk_days: tuple[int, ...]
+    def build() -> SafetyModel:
+        denominators, overview, terms, interest, onset, lags = memoize(
+            "inputs:safety",
+            db.url,
+            (info.as_of, id_of(protocol)),
+            lambda: _safety_inputs(db, protocol, info.as_of),
+        )
+        return safety_model(denominators, overview, terms, interest, onset, lags, protocol, info)
 
-
-def _load_local_control(db: TrialDb, protocol: Protocol, scope: Scope) -> LocalControlReport:
-    """Local control per arm and imaging visit, and time to first PD, for a scope."""
-    imaging_visits = [v.code for v in protocol.visits if "imaging" in v.collects]
-    img = queries.imaging_results(db, scope)
-    counts = mda_counts(img, imaging_visits)
-    subjects = queries.randomized_subjects(db, scope).rename(columns={protocol.day_zero: "day0"})
-    ttp = time_to_progression(img, subjects)
-    risk_days = tuple(round(m * 30.4375) for m in protocol.km_risk_months)
-    km = {}
-    for arm in protocol.arm_codes:
-        fit = kaplan_meier(ttp, arm, risk_days)
-        if fit is not None:
-            km[arm] = fit
-    return LocalControlReport(scope.as_of, counts, dcr_table(counts), ttp, km, risk_days)
-
-
-@dataclass(frozen=True)
-class SafetyReport:
-    """Adverse events of a scope, listed and summarised by arm and center."""
-
-    as_of: dt.date
-    events: pd.DataFrame
-    n_by_arm: dict[str, int]
-    n_by_center: dict[str, int]
-    overview: pd.DataFrame
-    incidence: pd.DataFrame
-    attribution: pd.DataFrame
-    interest: pd.DataFrame
-    centers: pd.DataFrame
-    lag: pd.DataFrame
-    ungradable: int
-
-
-def _load_safety(db: TrialDb, protocol: Protocol, scope: Scope) -> SafetyReport:
-    """AEs, incidence by arm/term/worst grade, center rates and reporting lag for a scope."""
-    subjects = queries.randomized_subjects(db, scope)
-    arms = [a for a in protocol.arm_codes if scope.arms is None or a in scope.arms]
-    n_by_arm = {a: int((subjects["arm"] == a).sum()) for a in arms}
-    n_by_center = {c: int((subjects["center_id"] == c).sum()) for c in scope.centers}
-    events = prepare_events(queries.adverse_event_rows(db, scope))
-    return SafetyReport(
-        as_of=scope.as_of,
-        events=events,
-        n_by_arm=n_by_arm,
-        n_by_center=n_by_center,
-        overview=overview_by_arm(events, n_by_arm),
-        incidence=incidence_by_term(events, n_by_arm),
-        attribution=attribution_by_arm(events),
-        interest=events_of_interest(events, protocol.events_of_interest, n_by_arm),
-        centers=center_rates(events, n_by_center),
-        lag=reporting_lag(events, list(scope.centers), scope.as_of),
-        ungradable=int((~events["valid_grade"]).sum()),
-    )
+    return memoize("model:safety", db.url, (info, id_of(protocol)), build)
 
 
 @dataclass(frozen=True)
 class SubjectTimeline:
-    """One subject's events against the procedure and SBRT dates (empty when not in scope)."""
+    """One subject's events against day 0 and SBRT (days from day 0)."""
 
     subject_id: str
-    events: pd.DataFrame
-    day0: pd.Timestamp | None
-    sbrt: pd.DataFrame
+    events: list[dict[str, Any]]
+    day0: dt.date | None
+    sbrt: list[tuple[int, int]]
 
 
-def load_subject_timeline(
-    db: TrialDb, protocol: Protocol, scope: Scope, subject_id: str
-) -> SubjectTimeline:
-    """A subject's AEs, procedure and SBRT course, only if the subject is in the scope."""
-    events = prepare_events(queries.adverse_event_rows(db, scope, subject_id))
-    subjects = queries.randomized_subjects(db, scope)
-    mine = subjects[subjects["subject_id"] == subject_id]
-    day0 = mine.iloc[0][protocol.day_zero] if len(mine) else None
-    sbrt = queries.sbrt_courses_in_scope(db, scope)
-    return SubjectTimeline(
-        subject_id,
-        events if len(mine) else events.iloc[0:0],
-        None if day0 is None or pd.isna(day0) else pd.Timestamp(day0),
-        sbrt[sbrt["subject_id"] == subject_id] if len(mine) else sbrt.iloc[0:0],
+def subject_timeline(ctx: PageContext, subject_id: str) -> SubjectTimeline | None:
+    """A subject's AEs and SBRT course, only if the subject is in the request's scope."""
+    rule, scope = arm_rule(ctx.protocol), ctx.scope
+    found = sq.subject_day0(ctx.db, subject_id, scope.centers, scope.as_of, rule)
+    if not found:
+        return None
+    day0 = found[0]["day0"]
+    events = sq.subject_events(ctx.db, subject_id, scope.centers, scope.as_of, rule)
+    courses = rowq.sbrt_courses_of(ctx.db, [subject_id], scope.as_of)
+    ref = day0 or (events[0]["onset_on"] if events else scope.as_of)
+    sbrt = [
+        ((c["started_on"] - ref).days, ((c["completed_on"] or scope.as_of) - ref).days)
+        for c in courses
+    ]
+    return SubjectTimeline(subject_id, events, day0, sbrt)
+
+
+def check_rules(protocol: Protocol, treated_levels: Iterable[str]) -> CheckRules:
+    """The protocol's rules as the SQL checks take them."""
+    el, sb = protocol.eligibility, protocol.sbrt
+    outside, too_many = classify_levels(treated_levels, protocol)
+    return CheckRules(
+        center_codes=protocol.center_codes,
+        arm_codes=protocol.arm_codes,
+        visit_codes=protocol.visit_codes,
+        day_zero=protocol.day_zero,
+        min_baseline_nrs=el.min_baseline_nrs,
+        levels_outside=tuple(sorted(outside)),
+        levels_too_many=tuple(sorted(too_many)),
+        max_imaging_days=el.max_imaging_days_before_enrollment,
+        sbrt_arm=sb.arm if sb else None,
+        allowed_schemes=sb.allowed_schemes if sb else (),
+        late_start_day=sb.late_start_day if sb else 0,
+        missing_after_days=sb.missing_after_days if sb else 0,
+        measures=tuple(m for m in ("nrs", "omed", "pafi", "imaging") if protocol.collects(m)),
     )
 
 
-@dataclass(frozen=True)
-class DataQualityReport:
-    """Plausibility and structure findings, their counts and trend, recorded deviations."""
-
-    as_of: dt.date
-    findings: pd.DataFrame
-    by_center: pd.DataFrame
-    trend: pd.DataFrame
-    deviations: pd.DataFrame
-    structure_checked: bool
-
-
-def _load_data_quality(db: TrialDb, protocol: Protocol, scope: Scope) -> DataQualityReport:
-    """Every finding for the centers in scope, checked as of the scope's date.
-
-    Structure findings (unknown codes, orphan rows) are about the whole database; they are
-    computed only when the scope covers every center of the protocol.
-    """
-    from data_access import schema
-
-    centers = list(scope.centers)
-    tables = {
-        t.name: queries.table_rows(db, t, centers)
-        for t in (
-            schema.subjects,
-            schema.assessments,
-            schema.imaging,
-            schema.adverse_events,
-            schema.sbrt_courses,
-            schema.deviations,
-        )
-    }
-    subj = tables["subjects"]
-    for name in ("assessments", "imaging", "adverse_events", "sbrt_courses", "deviations"):
-        tables[name] = tables[name].merge(
-            subj[["subject_id", "center_id"]], on="subject_id", how="left"
-        )
-    findings = plausibility_findings(
-        subj,
-        tables["assessments"],
-        tables["imaging"],
-        tables["adverse_events"],
-        tables["sbrt_courses"],
-        protocol,
-        scope.as_of,
+def rules_of(db: TrialDb, protocol: Protocol) -> CheckRules:
+    """The check rules for the data in the database (its treated levels classified once)."""
+    return memoize(
+        "inputs:check_rules",
+        db.url,
+        (id_of(protocol),),
+        lambda: check_rules(protocol, cq.treated_level_values(db)),
     )
-    full = set(protocol.center_codes) <= set(centers)
-    if full:
-        every = {
-            t.name: queries.table_rows(db, t)
-            for t in (schema.subjects, schema.assessments, schema.imaging, schema.adverse_events)
-        }
-        findings = pd.concat(
-            [
-                findings,
-                structure_findings(
-                    every["subjects"],
-                    every["assessments"],
-                    every["imaging"],
-                    every["adverse_events"],
-                    protocol,
-                ),
-            ],
-            ignore_index=True,
-        )
-    return DataQualityReport(
-        as_of=scope.as_of,
-        findings=findings,
-        by_center=counts_by_center(findings, centers),
-        trend=trend(findings),
-        deviations=tables["deviations"],
-        structure_checked=full,
+
+
+def _quality_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Every finding counted, and the recorded deviations (once per data version)."""
+    rules = rules_of(db, protocol)
+    return (
+        cq.finding_counts(db, rules, as_of),
+        cq.deviation_counts(db, protocol.center_codes, as_of),
     )
+
+
+def data_quality_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> DataQualityModel:
+    """The data-quality page model for a scope."""
+
+    def build() -> DataQualityModel:
+        counts, deviations = memoize(
+            "inputs:data_quality",
+            db.url,
+            (info.as_of, id_of(protocol)),
+            lambda: _quality_inputs(db, protocol, info.as_of),
+        )
+        return data_quality_model(counts, deviations, protocol, info)
+
+    return memoize("model:data_quality", db.url, (info, id_of(protocol)), build)
 
 
 def _cached(
@@ -551,12 +447,3 @@ def _cached(
 def id_of(protocol: Protocol) -> str:
     """A fingerprint of the protocol, the same in every process (its plan changes the numbers)."""
     return hashlib.sha256(repr(protocol).encode()).hexdigest()[:16]
-
-
-load_recruitment = _cached(_load_recruitment)
-load_visits = _cached(_load_visits)
-load_randomization = _cached(_load_randomization)
-load_pain = _cached(_load_pain)
-load_local_control = _cached(_load_local_control)
-load_safety = _cached(_load_safety)
-load_data_quality = _cached(_load_data_quality)

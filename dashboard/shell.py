@@ -18,7 +18,13 @@ from dashboard.components import grid
 from dashboard.components.common import error_state
 from dashboard.i18n import LANGUAGES, format_date, t
 from dashboard.pages import PAGES, PageSpec, find_page
-from dashboard.services import AppState, PageContext, default_as_of, page_context
+from dashboard.services import (
+    AppState,
+    PageContext,
+    context_from_search,
+    default_as_of,
+    page_context,
+)
 from dashboard.urlstate import ViewState
 from data_access.engine import DatabaseUnavailable
 from data_access.scope import Scope
@@ -51,7 +57,7 @@ def layout(state: AppState) -> Component:
                     html.Span(id=ids.F_ARMS_LABEL, className="filter-label"),
                     dbc.Checklist(
                         id=ids.F_ARMS,
-                        options=[{"label": a.label, "value": a.code} for a in protocol.arms],
+                        options=_arm_options(protocol, "en"),
                         value=list(protocol.arm_codes),
                         inline=True,
                         className="arm-checklist",
@@ -136,9 +142,26 @@ def layout(state: AppState) -> Component:
     )
 
 
-def _nav(active: PageSpec | None, search: str, lang: str) -> list[Component]:
+def _arm_options(protocol: Any, lang: str) -> list[dict[str, Any]]:
+    """The arm filter's options, each underlined in its arm's colour."""
+    return [
+        {
+            "label": html.Span(
+                a.name(lang),
+                className="arm-option",
+                style={"borderBottom": f"3px solid {a.colour}"},
+            ),
+            "value": a.code,
+        }
+        for a in protocol.arms
+    ]
+
+
+def _nav(active: PageSpec | None, search: str, lang: str, state: AppState) -> list[Component]:
     items: list[Component] = []
     for page in PAGES:
+        if not page.applies(state.protocol):
+            continue
         cls = "nav-item active" if page is active else "nav-item"
         items.append(dcc.Link(t(page.nav_key, lang), href=page.path + search, className=cls))
     return items
@@ -156,7 +179,7 @@ def _filter_note(view: ViewState, scope: Scope, state: AppState, lang: str) -> s
             t(
                 "filter.showing_arms",
                 lang,
-                arms=", ".join(t(f"arm.{a}", lang) for a in scope.arms) or "–",
+                arms=", ".join(protocol.arm_label(a, lang) for a in scope.arms) or "–",
             )
         )
     if view.as_of is not None:
@@ -197,15 +220,30 @@ def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> C
     except Exception as exc:  # a page must degrade, not crash the app
         log.exception("page %s failed", page.path)
         return error_state(
-            t("error.title", lang),
+            t("error.page_title", lang),
             t("error.page_failed", lang, reason=type(exc).__name__),
-            t("error.what_to_do", lang),
+            t("error.page_advice", lang),
         )
+
+
+def listing_rows(state: AppState, name: str, request: Any, search: Any) -> Any:
+    """One block of a listing's rows for the request's user and view (rights applied)."""
+    from dashboard.listings import LISTINGS, rows_page
+
+    ctx = context_from_search(state, search if isinstance(search, str) else None)
+    if not ctx.identifiers or not ctx.scope.centers:
+        return {"rowData": [], "rowCount": 0}
+    try:
+        return rows_page(LISTINGS[name], request if isinstance(request, dict) else {}, ctx)
+    except DatabaseUnavailable:
+        return {"rowData": [], "rowCount": 0}
 
 
 def register_callbacks(app: Dash, state: AppState) -> None:
     """The router: URL <-> filter controls, and the page for the current view."""
-    grid.register_callbacks(app)
+    grid.register_callbacks(
+        app, lambda name, request, search: listing_rows(state, name, request, search)
+    )
     for spec in PAGES:
         register = spec.register_callbacks
         if register is not None:
@@ -314,13 +352,13 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             content,
             search_out,
             *controls,
-            _nav(page, new_search, lang),
+            _nav(page, new_search, lang, state),
             _filter_note(view, scope, state, lang),
             stamp,
             t("filter.centers", lang),
             [{"label": c, "value": c} for c in allowed],
             t("filter.arms", lang),
-            [{"label": t(f"arm.{a.code}", lang), "value": a.code} for a in protocol.arms],
+            _arm_options(protocol, lang),
             t("filter.as_of", lang),
             t("shell.present", lang),
             t("shell.copy_link", lang),

@@ -47,7 +47,14 @@ subjects = Table(
     Column("treated_levels", Text, comment="comma-separated vertebral levels, e.g. T12,L1"),
     Column("procedure_on", Date, comment="RFA/PVA date: day 0"),
     Column("randomized_on", Date, comment="enrolled = randomized"),
-    Column("arm", Text, comment="RFA_PVA or RFA_PVA_SBRT; null when not randomized"),
+    Column(
+        "arm", Text, comment="arm as randomized (a protocol arm code); null when not randomized"
+    ),
+    Column(
+        "actual_arm",
+        Text,
+        comment="arm as treated (safety population) when the data say it; null = same as arm",
+    ),
     Column("off_study_on", Date),
     Column("off_study_reason", Text, comment="completed, withdrew, lost_to_follow_up, died, other"),
 )

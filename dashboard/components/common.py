@@ -1,27 +1,40 @@
-"""Layout pieces every page uses: KPI card, definition popover, empty/error state, graph card."""
+"""Layout pieces every page uses: KPI card, definition popover, chart card, empty/error state.
+
+Also the wording every page shares: the scope a model describes ("All centers", "PKU", never
+"all centers" for a user who may see only some), estimates with their interval or "small n".
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import t
+from dashboard.figures.theme import Figure
+from dashboard.i18n import number, pct, t
+from dashboard.metrics.model import Estimate, Proportion, ScopeInfo
 
-GRAPH_CONFIG: Any = {
+# The toolbar keeps one button (download PNG): it sits beside the plot, small, never on text.
+GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "modeBarButtons": [["toImage"]],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 
 
-def help_button(def_key: str, lang: str) -> Component:
+def graph_config(lang: str, present: bool) -> dict[str, Any]:
+    """dcc.Graph config: the language's plotly locale; no toolbar in presentation mode."""
+    config = dict(GRAPH_CONFIG, locale="zh-CN" if lang == "zh" else "en")
+    if present:
+        config["displayModeBar"] = False
+    return config
+
+
+def help_button(def_key: str, lang: str, values: dict[str, Any] | None = None) -> Component:
     """A small "?" that opens the definition behind a number on click."""
     target = "help-" + re.sub(r"[^a-z0-9]+", "-", def_key.lower())
     aria: dict[str, Any] = {"aria-label": t("help.label", lang)}
@@ -36,12 +49,13 @@ def help_button(def_key: str, lang: str) -> Component:
                 **aria,
             ),
             dbc.Popover(
-                dbc.PopoverBody(t(def_key, lang)),
+                dbc.PopoverBody(t(def_key, lang, **(values or {}))),
                 target=target,
                 trigger="legacy",
                 placement="bottom",
             ),
-        ]
+        ],
+        className="help",
     )
 
 
@@ -53,11 +67,12 @@ def kpi_card(
     lang: str,
     tone: str = "neutral",
     kpi_id: str | None = None,
+    help_values: dict[str, Any] | None = None,
 ) -> Component:
     """A headline number with its context and the "?" to its definition."""
     head: list[Component] = [html.Span(value, className="kpi-value")]
     if def_key:
-        head.append(help_button(def_key, lang))
+        head.append(help_button(def_key, lang, help_values))
     body = [html.Div(head, className="kpi-head"), html.Div(label, className="kpi-label")]
     if context:
         body.append(html.Div(context, className="kpi-context"))
@@ -87,19 +102,130 @@ def error_state(title: str, message: str, advice: str) -> Component:
     )
 
 
-def graph(fig: go.Figure | None, graph_id: str, empty_message: str) -> Component:
-    """A graph card, or an empty state when there is nothing to draw."""
+def card_head(
+    title: str,
+    subtitle: str | None,
+    def_key: str | None,
+    lang: str,
+    help_values: dict[str, Any] | None = None,
+) -> Component:
+    """A chart or table card's title (what, for whom) and subtitle (n, data date)."""
+    button = [help_button(def_key, lang, help_values)] if def_key else []
+    head: list[Component] = [html.H2([title, *button])]
+    if subtitle:
+        head.append(html.P(subtitle, className="card-subtitle"))
+    return html.Div(head, className="card-head")
+
+
+def graph(
+    fig: Figure | None,
+    graph_id: str,
+    empty_message: str,
+    title: str,
+    subtitle: str | None,
+    lang: str,
+    present: bool,
+    def_key: str | None = None,
+    help_values: dict[str, Any] | None = None,
+) -> Component:
+    """A chart card: title and subtitle in HTML above the figure, or an empty state."""
+    body: Component
     if fig is None:
-        return html.Div(empty_state(empty_message), className="graph-card", id=graph_id)
-    # Plain JSON data instead of a Figure object: encoded once here, cheap to cache and send
-    # (a cached Figure would be re-validated on every unpickling).
-    figure = json.loads(fig.to_json())
+        body = empty_state(empty_message)
+    else:
+        config: Any = graph_config(lang, present)
+        body = dcc.Graph(figure=fig, config=config, id=graph_id, className="graph")
     return html.Div(
-        dcc.Graph(figure=figure, config=GRAPH_CONFIG, id=graph_id, className="graph"),
+        [card_head(title, subtitle, def_key, lang, help_values), body],
         className="graph-card",
+        id=f"{graph_id}-card",
     )
+
+
+def table_card(
+    title: str,
+    subtitle: str | None,
+    body: Component,
+    lang: str,
+    def_key: str | None = None,
+    card_id: str | None = None,
+    help_values: dict[str, Any] | None = None,
+) -> Component:
+    """A table card with the same head as a chart card."""
+    kw: dict[str, Any] = {"id": card_id} if card_id else {}
+    return html.Div(
+        [card_head(title, subtitle, def_key, lang, help_values), body],
+        className="graph-card table-card",
+        **kw,
+    )
+
+
+def page_head(title: str, population: str | None, lang: str) -> Component:
+    """The page title and, where it matters, the population the page counts."""
+    parts: list[Component] = [html.H1(title, className="page-title")]
+    if population:
+        parts.append(
+            html.P(t(f"population.{population}", lang), className="population", role="note")
+        )
+    return html.Div(parts, className="page-head")
 
 
 def hidden_note(lang: str) -> Component:
     """Where subject-level content would be, for the committee and in presentation mode."""
     return html.Div(t("privacy.hidden", lang), className="empty-state privacy-note")
+
+
+def scope_label(info: ScopeInfo, lang: str) -> str:
+    """The centers a view covers: 'All centers' only when that is true for this user."""
+    if info.all_centers:
+        return t("center.all", lang)
+    return ", ".join(info.centers)
+
+
+def pooled_label(info: ScopeInfo, lang: str) -> str:
+    """The name of a row or dot that adds the centers in scope."""
+    if info.all_centers:
+        return t("center.all", lang)
+    return t("center.pooled_of", lang, centers=", ".join(info.centers))
+
+
+def scope_notes(info: ScopeInfo, lang: str) -> list[Component]:
+    """One-line notes about the scope (a center outside the user's rights)."""
+    if info.note is None:
+        return []
+    return [
+        dbc.Alert(
+            t(info.note, lang, asked=", ".join(info.note_centers), shown=", ".join(info.centers)),
+            color="secondary",
+            className="py-2 small scope-note",
+        )
+    ]
+
+
+def estimate_text(e: Estimate | None, lang: str, digits: int = 1, unit: str = "") -> str:
+    """'4.2 (95% CI 3.8–4.6)', or '4.5 · small n (n = 3)' below the interval threshold."""
+    if e is None or e.value is None:
+        return "–"
+    value = number(e.value, digits) + unit
+    if e.low is None or e.high is None:
+        return t("est.small_n", lang, value=value, n=e.n) if e.small_n else value
+    return t(
+        "est.with_ci", lang, value=value, low=number(e.low, digits), high=number(e.high, digits)
+    )
+
+
+def proportion_text(p: Proportion | None, lang: str) -> str:
+    """'42% (5/12; 95% CI 15–72%)', or '100% (2/2) · small n'."""
+    if p is None or p.value is None:
+        return "–"
+    if p.low is None or p.high is None:
+        return t("est.prop_small_n", lang, value=pct(p.value), k=p.k, n=p.n)
+    return t(
+        "est.prop_with_ci",
+        lang,
+        value=pct(p.value),
+        k=p.k,
+        n=p.n,
+        low=pct(p.low),
+        high=pct(p.high),
+    )

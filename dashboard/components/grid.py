@@ -1,49 +1,94 @@
-"""Listings: dash-ag-grid with sorting, column filters, quick search, CSV export of what is shown.
+"""Grids: server-side listings and small client-side tables, with AG Grid's own texts translated.
 
-One pattern-matching callback pair serves every listing, registered once by the shell.
+Listings are paged, sorted, filtered and exported by the server; small tables (Table 1) keep
+their rows in the browser. Both are dash-ag-grid.
+
+One pattern-matching callback set serves every listing, registered once by the shell.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import dash_ag_grid as dag
-import dash_bootstrap_components as dbc
-from dash import MATCH, Dash, Input, Output, dcc, html
+from dash import MATCH, Dash, Input, Output, Patch, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard.i18n import t
+from dashboard.listings import LISTINGS, SEARCH, Listing
 
 GRID = "listing-grid"
-SEARCH = "listing-search"
+SEARCH_BOX = "listing-search"
 EXPORT = "listing-export"
+PAGE_SIZE = 15
+LOCALE_FILE = Path(__file__).resolve().parent.parent / "locale" / "ag-grid-zh-cn.json"
 
 
-def listing(
-    name: str,
-    rows: list[dict[str, Any]],
-    columns: Sequence[dict[str, Any]],
-    lang: str,
-    csv_name: str,
-    height_rows: int = 12,
-    row_class_rules: dict[str, str] | None = None,
-    search_label: str | None = None,
-    paginate: bool = True,
-) -> Component:
-    """A grid with a search box and an export button; the first column is pinned left."""
-    cols = [dict(c) for c in columns]
-    if cols:
-        cols[0].setdefault("pinned", "left")
-    grid = dag.AgGrid(
-        id={"type": GRID, "name": name},
-        rowData=rows,
-        columnDefs=cols,
-        # cellDataType False: AG Grid would otherwise infer a column's type from its first row
-        # (a date, say) and blank every later value that is not of that type.
-        defaultColDef={
+@lru_cache(maxsize=1)
+def _zh_locale() -> dict[str, str]:
+    try:
+        return dict(json.loads(LOCALE_FILE.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def locale_text(lang: str) -> dict[str, str]:
+    """AG Grid's own texts (paging, filters, menus) in the language (shipped locally)."""
+    return _zh_locale() if lang == "zh" else {}
+
+
+def _column_defs(listing: Listing, lang: str) -> list[dict[str, Any]]:
+    filters = {
+        "text": "agTextColumnFilter",
+        "number": "agNumberColumnFilter",
+        "date": "agDateColumnFilter",
+        "code": False,
+    }
+    defs: list[dict[str, Any]] = []
+    for i, c in enumerate(listing.columns):
+        col: dict[str, Any] = {
+            "field": c.field,
+            "headerName": t(c.header, lang),
+            "filter": filters[c.kind],
             "sortable": True,
-            "filter": True,
+            "wrapText": True,
+            "autoHeight": True,
+        }
+        if c.kind == "code":
+            col["filter"] = "agTextColumnFilter"
+            col["filterParams"] = {"filterOptions": ["equals"], "maxNumConditions": 1}
+            col["floatingFilter"] = False
+            col["suppressHeaderMenuButton"] = True
+        if c.width:
+            col["minWidth"] = c.width
+        if i == 0:
+            col["pinned"] = "left"
+        if c.hidden:
+            col["hide"] = True
+        defs.append(col)
+    # The search box filters through a hidden column the server reads as "search everything".
+    defs.append({"field": SEARCH, "hide": True, "filter": "agTextColumnFilter"})
+    return defs
+
+
+def server_listing(
+    listing: Listing,
+    lang: str,
+    row_class_rules: dict[str, str] | None = None,
+    extra_tools: Sequence[Component] = (),
+    page_size: int = PAGE_SIZE,
+    search_label: str | None = None,
+) -> Component:
+    """A listing whose rows come from the server a page at a time; search and CSV export."""
+    grid = dag.AgGrid(
+        id={"type": GRID, "name": listing.name},
+        rowModelType="infinite",
+        columnDefs=_column_defs(listing, lang),
+        defaultColDef={
             "resizable": True,
             "minWidth": 90,
             "flex": 1,
@@ -52,60 +97,146 @@ def listing(
             "cellDataType": False,
         },
         dashGridOptions={
-            "pagination": paginate,
-            "paginationPageSize": height_rows,
-            "paginationPageSizeSelector": [height_rows, 50, 200],
+            "pagination": True,
+            "paginationPageSize": page_size,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": page_size,
+            "maxBlocksInCache": 20,
             "domLayout": "autoHeight",
             "enableCellTextSelection": True,
+            "localeText": locale_text(lang),
             "suppressMenuHide": True,
         },
         rowClassRules=row_class_rules or {},
-        csvExportParams={"fileName": csv_name, "allColumns": True},
         className="ag-theme-alpine listing",
         style={"width": "100%"},
     )
     tools = html.Div(
         [
             dcc.Input(
-                id={"type": SEARCH, "name": name},
+                id={"type": SEARCH_BOX, "name": listing.name},
                 type="search",
                 debounce=True,
+                maxLength=200,
                 placeholder=search_label or t("grid.search", lang),
                 className="form-control form-control-sm listing-search",
             ),
-            dbc.Button(
+            *extra_tools,
+            html.A(
                 t("grid.export", lang),
-                id={"type": EXPORT, "name": name},
-                size="sm",
-                color="secondary",
-                outline=True,
-                className="listing-export",
+                id={"type": EXPORT, "name": listing.name},
+                href=f"/export/{listing.name}.csv",
+                className="btn btn-sm btn-outline-secondary listing-export",
+                download=listing.csv_name,
             ),
         ],
         className="listing-tools",
     )
-    return html.Div([tools, grid], className="listing-wrap", id=f"{name}-listing")
+    return html.Div([tools, grid], className="listing-wrap", id=f"{listing.name}-listing")
 
 
-def register_callbacks(app: Dash) -> None:
-    """Search and export for every listing on any page."""
+def client_table(
+    name: str,
+    rows: list[dict[str, Any]],
+    columns: Sequence[dict[str, Any]],
+    lang: str,
+    csv_name: str,
+    row_class_rules: dict[str, str] | None = None,
+) -> Component:
+    """A small table with all its rows in the browser (no paging) and a CSV export."""
+    cols = [dict(c) for c in columns]
+    if cols:
+        cols[0].setdefault("pinned", "left")
+    grid = dag.AgGrid(
+        id={"type": "client-grid", "name": name},
+        rowData=rows,
+        columnDefs=cols,
+        defaultColDef={
+            "resizable": True,
+            "minWidth": 90,
+            "flex": 1,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+            "cellDataType": False,
+            "sortable": False,
+        },
+        dashGridOptions={
+            "domLayout": "autoHeight",
+            "enableCellTextSelection": True,
+            "localeText": locale_text(lang),
+        },
+        rowClassRules=row_class_rules or {},
+        csvExportParams={"fileName": csv_name, "allColumns": True},
+        className="ag-theme-alpine listing",
+        style={"width": "100%"},
+    )
+    export = html.Button(
+        t("grid.export", lang),
+        id={"type": "client-export", "name": name},
+        className="btn btn-sm btn-outline-secondary listing-export",
+        type="button",
+    )
+    return html.Div([html.Div(export, className="listing-tools"), grid], className="listing-wrap")
+
+
+def register_callbacks(app: Dash, rows_for: Any) -> None:
+    """Rows on demand, search and the export link for every listing; export of small tables.
+
+    `rows_for(name, request, search)` answers a getRowsRequest (the shell gives it, with the
+    user's rights applied).
+    """
 
     @app.callback(
-        Output({"type": GRID, "name": MATCH}, "exportDataAsCsv"),
-        Input({"type": EXPORT, "name": MATCH}, "n_clicks"),
+        Output({"type": GRID, "name": MATCH}, "getRowsResponse"),
+        Input({"type": GRID, "name": MATCH}, "getRowsRequest"),
+        State("shell-url", "search"),
+        prevent_initial_call=True,
+    )
+    def rows(request: dict[str, Any] | None, search: str | None) -> Any:
+        from dash import ctx
+
+        if not request or not isinstance(ctx.triggered_id, dict):
+            return no_update
+        name = str(ctx.triggered_id.get("name"))
+        if name not in LISTINGS:
+            return no_update
+        return rows_for(name, request, search)
+
+    @app.callback(
+        Output({"type": GRID, "name": MATCH}, "filterModel"),
+        Input({"type": SEARCH_BOX, "name": MATCH}, "value"),
+        prevent_initial_call=True,
+    )
+    def search(text: str | None) -> Any:
+        patch = Patch()
+        patch[SEARCH] = {"filterType": "text", "type": "contains", "filter": (text or "")[:200]}
+        return patch
+
+    # The export link carries the view (its search string) and the grid's filter and sort.
+    app.clientside_callback(
+        """
+        function(filterModel, columnState, search, href) {
+            const base = (href || "").split("?")[0];
+            const sort = (columnState || []).filter(c => c.sort)
+                .sort((a, b) => (a.sortIndex || 0) - (b.sortIndex || 0))
+                .map(c => ({colId: c.colId, sort: c.sort}));
+            const params = new URLSearchParams((search || "").replace(/^\\?/, ""));
+            params.set("filter", JSON.stringify(filterModel || {}));
+            params.set("sort", JSON.stringify(sort));
+            return base + "?" + params.toString();
+        }
+        """,
+        Output({"type": EXPORT, "name": MATCH}, "href"),
+        Input({"type": GRID, "name": MATCH}, "filterModel"),
+        Input({"type": GRID, "name": MATCH}, "columnState"),
+        Input("shell-url", "search"),
+        State({"type": EXPORT, "name": MATCH}, "href"),
+    )
+
+    @app.callback(
+        Output({"type": "client-grid", "name": MATCH}, "exportDataAsCsv"),
+        Input({"type": "client-export", "name": MATCH}, "n_clicks"),
         prevent_initial_call=True,
     )
     def export(n_clicks: int | None) -> bool:
         return bool(n_clicks)
-
-    @app.callback(
-        Output({"type": GRID, "name": MATCH}, "dashGridOptions"),
-        Input({"type": SEARCH, "name": MATCH}, "value"),
-        prevent_initial_call=True,
-    )
-    def search(text: str | None) -> Any:
-        from dash import Patch
-
-        patch = Patch()
-        patch["quickFilterText"] = text or ""
-        return patch

@@ -1,66 +1,79 @@
-"""Data-quality figures: findings per center and category, and per month of the record."""
+"""Data-quality figures from the page model: findings per center and per month, by category."""
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
-
-from dashboard.figures.theme import GRID, base_layout, readable_text
+from dashboard.figures.theme import Figure, axis, base_layout, figure, font_size, isos, month_format
 from dashboard.i18n import label, t
-from dashboard.metrics.data_quality import CATEGORIES
-
-CATEGORY_COLOURS = {
-    "eligibility": "#332288",
-    "range": "#117733",
-    "dates": "#882255",
-    "sbrt": "#66661f",
-    "structure": "#57606a",
-}
+from dashboard.metrics.data_quality import DataQualityModel
+from dashboard.palette import CHECK_COLOURS, readable_text
 
 
-def counts_figure(
-    by_center: pd.DataFrame, lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
+def _colour(category: str) -> str:
+    return CHECK_COLOURS.get(category, CHECK_COLOURS["structure"])
+
+
+def counts(model: DataQualityModel, lang: str, present: bool) -> Figure:
     """Findings per center, stacked by category, counts written on the bars."""
-    fig = go.Figure(
-        layout=base_layout(t("dq.fig.counts", lang), subtitle, height=340, present=present)
-    )
-    table = by_center
-    for cat in CATEGORIES:
-        values = [int(v) for v in table[cat]]
+    size = font_size(present)
+    centers = list(model.bar_centers)
+    data = []
+    for cat in model.categories:
+        if cat == "structure":
+            continue
+        values = [model.by_center[c][cat] for c in centers]
         if not any(values):
             continue
-        fig.add_bar(
-            x=table["center_id"],
-            y=values,
-            name=label("dq.cat", cat, lang),
-            marker={"color": CATEGORY_COLOURS[cat]},
-            text=[v or "" for v in values],
-            textposition="inside",
-            textangle=0,
-            textfont={"color": readable_text(CATEGORY_COLOURS[cat])},
+        colour = _colour(cat)
+        data.append(
+            {
+                "type": "bar",
+                "x": centers,
+                "y": values,
+                "name": label("dq.cat", cat, lang),
+                "marker": {"color": colour},
+                "text": [str(v) if v else "" for v in values],
+                "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "middle",
+                "textfont": {"color": readable_text(colour), "size": size - 1},
+            }
         )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=t("dq.axis.findings", lang), rangemode="tozero", gridcolor=GRID)
-    return fig
-
-
-def trend_figure(trend: pd.DataFrame, lang: str, subtitle: str, present: bool = False) -> go.Figure:
-    """Findings per month of the record they concern, stacked by category."""
-    fig = go.Figure(
-        layout=base_layout(t("dq.fig.trend", lang), subtitle, height=340, present=present)
+    layout = base_layout(present, height=380 if present else 340)
+    layout.update(
+        barmode="stack",
+        xaxis=axis(None, type="category"),
+        yaxis=axis(t("dq.axis.findings", lang), rangemode="tozero"),
+        uniformtext={"minsize": size - 4, "mode": "hide"},
     )
-    for cat in CATEGORIES:
-        mine = trend[trend["category"] == cat]
-        if mine.empty:
+    return figure(data, layout)
+
+
+def trend(model: DataQualityModel, lang: str, present: bool) -> Figure:
+    """Findings per month of the record they concern, stacked by category."""
+    data = []
+    x = isos(model.trend.months)
+    for cat, values in model.trend.by_category.items():
+        if not any(values):
             continue
-        fig.add_bar(
-            x=mine["month"],
-            y=mine["n"],
-            name=label("dq.cat", cat, lang),
-            marker={"color": CATEGORY_COLOURS[cat]},
+        data.append(
+            {
+                "type": "bar",
+                "x": x,
+                "y": list(values),
+                "name": label("dq.cat", cat, lang),
+                "marker": {"color": _colour(cat)},
+                "hovertemplate": "%{x|"
+                + month_format(lang)
+                + "}: %{y}<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=t("dq.axis.month", lang), tickformat="%b %Y")
-    fig.update_yaxes(title=t("dq.axis.findings", lang), rangemode="tozero", gridcolor=GRID)
-    return fig
+    peak = max((sum(v) for v in zip(*model.trend.by_category.values(), strict=True)), default=0)
+    layout = base_layout(present, height=380 if present else 340)
+    layout.update(
+        barmode="stack",
+        xaxis=axis(t("dq.axis.month", lang), type="date", tickformat=month_format(lang)),
+        yaxis=axis(
+            t("dq.axis.findings", lang), rangemode="tozero", **({"dtick": 1} if peak <= 5 else {})
+        ),
+    )
+    return figure(data, layout)

@@ -1,563 +1,603 @@
-"""Outcome figures: trajectories with CIs, distributions, pain response, bands, MDA, DCR, KM."""
+"""Outcome figures from the page models: estimates with intervals, responses, KM.
+
+Also severity bands, distributions drawn from precomputed statistics and MD Anderson categories.
+
+An estimate marked "small n" is drawn hollow and without an interval.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
-from dashboard.figures.theme import GRID, MUTED, TEXT, base_layout, readable_text
-from dashboard.i18n import t
-from dashboard.metrics.local_control import KaplanMeier
-from dashboard.protocol import Arm
+from dashboard.figures.theme import (
+    Figure,
+    axis,
+    axis_name,
+    axis_ref,
+    base_layout,
+    figure,
+    font_size,
+    hline,
+    note,
+    panel_grid,
+)
+from dashboard.i18n import number, pct, t
+from dashboard.metrics.local_control import LocalControlModel
+from dashboard.metrics.model import Estimate, Proportion
+from dashboard.metrics.outcomes import BANDS, RESPONSES, BoxStats, PainModel
+from dashboard.palette import (
+    BAND_COLOURS,
+    MDA_COLOURS,
+    MUTED,
+    RESPONSE_COLOURS,
+    TEXT,
+    WARN,
+    readable_text,
+    rgba,
+)
+from dashboard.protocol import Arm, Protocol
 
 WEEK_TICKS = [0, 4, 13, 26, 52]
-# Offset of each arm on the week axis so that error bars do not overlap.
-DODGE = (-0.35, 0.35)
-BAND_COLOURS = {
-    "none": "#f6f8fa",
-    "mild": "#d0d7de",
-    "moderate": "#8c959f",
-    "severe": "#424a53",
-    "out_of_range": "#ffffff",
-}
-RESPONSE_COLOURS = {
-    "complete": "#1b4f72",
-    "partial": "#5499c7",
-    "indeterminate": "#d0d7de",
-    "progression": "#9a3412",
-}
-MDA_COLOURS = {
-    "CR": "#1b4f72",
-    "PR": "#5499c7",
-    "SD": "#aed6f1",
-    "PD": "#9a3412",
-    "NE": "#ffffff",
-    "other": "#8c959f",
-}
+SYMBOLS = ("circle", "diamond", "square", "triangle-up", "star", "hexagon")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
-def _weeks_axis(fig: go.Figure, lang: str, **kw: object) -> None:
-    fig.update_xaxes(
-        title=t("out.axis.weeks", lang), tickvals=WEEK_TICKS, range=[-1.5, 54], gridcolor=GRID, **kw
-    )
+def dodge(i: int, k: int, width: float) -> float:
+    """Offset of the i-th of k arms so that their intervals do not overlap."""
+    return 0.0 if k == 1 else (i - (k - 1) / 2) * width / (k - 1) * 2
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
+def _arms(protocol: Protocol, codes: Sequence[str]) -> list[Arm]:
+    return [a for a in protocol.arms if a.code in codes]
 
 
-def trajectory_figure(
-    traj: pd.DataFrame,
-    arms: Sequence[Arm],
-    title: str,
-    y_title: str,
+def _points(
+    arm: Arm,
+    i: int,
+    k: int,
+    xs: Sequence[float],
+    values: Sequence[Estimate | Proportion],
+    labels: Sequence[str],
     lang: str,
-    subtitle: str,
-    y_range: Sequence[float] | None = None,
-    individual: pd.DataFrame | None = None,
-    value: str = "nrs",
-    present: bool = False,
-) -> go.Figure:
-    """Mean with 95% CI per arm over weeks since the procedure; n in the hover and the table.
-
-    Individual trajectories (a fixed sample) are in the legend, hidden until clicked.
-    """
-    fig = go.Figure(layout=base_layout(title, subtitle, height=400, present=present))
-    for arm in arms:
-        if individual is not None and len(individual):
-            mine = individual[individual["arm"] == arm.code]
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for _, g in mine.groupby("subject_id"):
-                xs += [*g["week"], None]
-                ys += [*g[value], None]
-            if xs:
-                fig.add_scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    line={"color": _rgba(arm.colour, 0.35), "width": 1},
-                    name=t("out.legend.individual", lang, arm=t(f"arm.{arm.code}", lang)),
-                    visible="legendonly",
-                    hoverinfo="skip",
+    width: float,
+    percent: bool = False,
+    lines: bool = True,
+) -> dict[str, Any]:
+    fmt = pct if percent else (lambda x: number(x, 1))
+    ys = [v.value for v in values]
+    up = [(v.high - v.value) if v.high is not None and v.value is not None else 0 for v in values]
+    down = [(v.value - v.low) if v.low is not None and v.value is not None else 0 for v in values]
+    hover = []
+    for label, v in zip(labels, values, strict=True):
+        n = v.n
+        if v.low is None or v.high is None:
+            hover.append(t("fig.hover.small_n", lang, visit=label, value=fmt(v.value), n=n))
+        else:
+            hover.append(
+                t(
+                    "fig.hover.ci",
+                    lang,
+                    visit=label,
+                    value=fmt(v.value),
+                    low=fmt(v.low),
+                    high=fmt(v.high),
+                    n=n,
                 )
-    for i, arm in enumerate(arms):
-        mine = traj[traj["arm"] == arm.code]
-        if mine.empty:
-            continue
-        x = mine["week"] + DODGE[i % 2]
-        fig.add_scatter(
-            x=x,
-            y=mine["mean"],
-            mode="lines+markers",
-            name=t(f"arm.{arm.code}", lang),
-            line={"color": arm.colour, "width": 3, "dash": "solid" if i == 0 else "dash"},
-            marker={"size": 9, "symbol": "circle" if i == 0 else "diamond"},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": (mine["ci_high"] - mine["mean"]).fillna(0),
-                "arrayminus": (mine["mean"] - mine["ci_low"]).fillna(0),
-                "thickness": 1.5,
-                "width": 4,
-            },
-            customdata=list(
-                zip(mine["visit_code"], mine["n"], mine["ci_low"], mine["ci_high"], strict=True)
-            ),
-            hovertemplate="%{customdata[0]}: %{y:.1f} (95% CI %{customdata[2]:.1f}–"
-            "%{customdata[3]:.1f}), n = %{customdata[1]}<extra>%{fullData.name}</extra>",
-        )
-    _weeks_axis(fig, lang)
-    fig.update_yaxes(title=y_title, range=list(y_range) if y_range else None, gridcolor=GRID)
-    return fig
-
-
-def distribution_figure(
-    long: pd.DataFrame,
-    value: str,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
-    title: str,
-    y_title: str,
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Box plots of a value per visit (baseline first), one box per arm side by side."""
-    fig = go.Figure(layout=base_layout(title, subtitle, height=380, present=present))
-    order = ["baseline", *visits]
-    names = {"baseline": t("out.baseline", lang)}
-    for arm in arms:
-        mine = long[
-            (long["arm"] == arm.code) & long[value].notna() & long["visit_code"].isin(order)
-        ]
-        if mine.empty:
-            continue
-        fig.add_box(
-            x=[names.get(v, v) for v in mine["visit_code"]],
-            y=mine[value],
-            name=t(f"arm.{arm.code}", lang),
-            marker={"color": arm.colour},
-            line={"color": arm.colour},
-            fillcolor=_rgba(arm.colour, 0.25),
-            boxmean=True,
-        )
-    fig.update_layout(boxmode="group")
-    fig.update_xaxes(
-        categoryorder="array",
-        categoryarray=[names.get(v, v) for v in order],
-        title=t("out.axis.visit", lang),
-    )
-    fig.update_yaxes(title=y_title, gridcolor=GRID)
-    return fig
-
-
-def bands_figure(
-    bands: pd.DataFrame,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Share of subjects per NRS severity band, per visit, one panel per arm."""
-    fig = make_subplots(
-        rows=1,
-        cols=len(arms),
-        shared_yaxes=True,
-        horizontal_spacing=0.05,
-        figure=go.Figure(
-            layout=base_layout(t("out.fig.bands", lang), subtitle, height=380, present=present)
-        ),
-    )
-    order = ["baseline", *visits]
-    names = {"baseline": t("out.baseline_short", lang)}
-    for col, arm in enumerate(arms, start=1):
-        mine = bands[bands["arm"] == arm.code]
-        for band in ("none", "mild", "moderate", "severe"):
-            b = mine[mine["band"] == band].set_index("visit_code")
-            fig.add_bar(
-                x=[names.get(v, v) for v in order],
-                y=[float(b.at[v, "share"]) if v in b.index else 0 for v in order],
-                name=t(f"band.{band}", lang),
-                marker={"color": BAND_COLOURS[band], "line": {"color": MUTED, "width": 0.5}},
-                showlegend=col == 1,
-                legendgroup=band,
-                row=1,
-                col=col,
-                hovertemplate="%{x}: %{y:.0%}<extra>" + t(f"band.{band}", lang) + "</extra>",
             )
-        fig.add_annotation(
-            text=f"<b>{t(f'arm.{arm.code}', lang)}</b>",
-            xref=f"x{col} domain" if col > 1 else "x domain",
-            yref="paper",
-            x=0.5,
-            y=1.0,
-            yanchor="bottom",
-            showarrow=False,
-        )
-    fig.update_layout(barmode="stack", bargap=0.2)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1], gridcolor=GRID)
-    fig.update_yaxes(title=t("out.axis.share", lang), row=1, col=1)
-    return fig
-
-
-def response_figure(
-    responses: pd.DataFrame,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Responder rate (complete + partial) per arm and visit with exact 95% CI."""
-    fig = go.Figure(
-        layout=base_layout(t("out.fig.responders", lang), subtitle, height=380, present=present)
-    )
-    for i, arm in enumerate(arms):
-        mine = responses[responses["arm"] == arm.code]
-        if mine.empty:
-            continue
-        x = [visits.index(v) + DODGE[i % 2] / 2 for v in mine["visit_code"]]
-        fig.add_scatter(
-            x=x,
-            y=mine["rate"],
-            mode="markers",
-            name=t(f"arm.{arm.code}", lang),
-            marker={"color": arm.colour, "size": 11, "symbol": "circle" if i == 0 else "diamond"},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": mine["ci_high"] - mine["rate"],
-                "arrayminus": mine["rate"] - mine["ci_low"],
-                "thickness": 1.5,
-            },
-            customdata=list(
-                zip(
-                    mine["visit_code"], mine["responders"], mine["n"], mine["nrs_only"], strict=True
-                )
-            ),
-            hovertemplate="%{customdata[0]}: %{y:.0%} (%{customdata[1]}/%{customdata[2]}; "
-            + t("out.nrs_only_hover", lang)
-            + " %{customdata[3]})<extra>%{fullData.name}</extra>",
-        )
-    fig.update_xaxes(
-        tickvals=list(range(len(visits))),
-        ticktext=list(visits),
-        title=t("out.axis.visit", lang),
-        range=[-0.6, len(visits) - 0.4],
-    )
-    fig.update_yaxes(
-        title=t("out.axis.responders", lang), tickformat=".0%", range=[0, 1.05], gridcolor=GRID
-    )
-    return fig
-
-
-class StackCategory(NamedTuple):
-    """One stacked category: its count column, legend label and look."""
-
-    column: str
-    label: str
-    colour: str
-    pattern: str = ""
-    optional: bool = False  # left out entirely when it has no count anywhere
-
-
-def _stacked_arm_panels(
-    counts: pd.DataFrame,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
-    categories: Sequence[StackCategory],
-    title: str,
-    subtitle: str,
-    lang: str,
-    present: bool,
-    height: int,
-) -> go.Figure:
-    """Counts per category stacked per visit, one panel per arm, counts written on the bars."""
-    fig = make_subplots(
-        rows=1,
-        cols=len(arms),
-        shared_yaxes=True,
-        horizontal_spacing=0.05,
-        figure=go.Figure(layout=base_layout(title, subtitle, height=height, present=present)),
-    )
-    present_cats = [
-        c
-        for c in categories
-        if c.column in counts.columns and not (c.optional and not (counts[c.column] > 0).any())
-    ]
-    for col, arm in enumerate(arms, start=1):
-        mine = counts[counts["arm"] == arm.code].set_index("visit_code")
-        for cat in present_cats:
-            values = [int(mine.at[v, cat.column]) if v in mine.index else 0 for v in visits]
-            fig.add_bar(
-                x=list(visits),
-                y=values,
-                name=cat.label,
-                marker={
-                    "color": cat.colour,
-                    "line": {"color": MUTED, "width": 0.7},
-                    "pattern": {"shape": cat.pattern},
-                },
-                showlegend=col == 1,
-                legendgroup=cat.column,
-                text=[v or "" for v in values],
-                textposition="inside",
-                textangle=0,
-                textfont={"color": readable_text(cat.colour)},
-                row=1,
-                col=col,
-            )
-        fig.add_annotation(
-            text=f"<b>{t(f'arm.{arm.code}', lang)}</b>",
-            xref=f"x{col} domain" if col > 1 else "x domain",
-            yref="paper",
-            x=0.5,
-            y=1.0,
-            yanchor="bottom",
-            showarrow=False,
-        )
-    fig.update_layout(barmode="stack", uniformtext={"minsize": 10, "mode": "hide"})
-    fig.update_yaxes(title=t("out.axis.subjects", lang), row=1, col=1, gridcolor=GRID)
-    return fig
-
-
-def response_categories_figure(
-    responses: pd.DataFrame,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Counts per response category, stacked, per visit; one panel per arm."""
-    cats = [
-        StackCategory(
-            c,
-            t(f"out.resp.{c}", lang),
-            RESPONSE_COLOURS[c],
-        )
-        for c in ("complete", "partial", "indeterminate", "progression")
-    ]
-    return _stacked_arm_panels(
-        responses, arms, visits, cats, t("out.fig.categories", lang), subtitle, lang, present, 380
-    )
-
-
-def change_difference_figure(
-    change: pd.DataFrame,
-    arm_a: Arm,
-    arm_b: Arm,
-    margin: float | None,
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Difference in mean NRS change from baseline (b minus a) per visit, Welch 95% CI."""
-    direction = t(
-        "out.fig.change_sub", lang, b=t(f"arm.{arm_b.code}", lang), a=t(f"arm.{arm_a.code}", lang)
-    )
-    fig = go.Figure(
-        layout=base_layout(
-            t("out.fig.change", lang), f"{direction}<br>{subtitle}", height=400, present=present
-        )
-    )
-    fig.add_hline(y=0, line={"color": MUTED, "width": 1})
-    if margin is not None:
-        fig.add_hline(
-            y=margin,
-            line={"color": "#9a3412", "dash": "dash"},
-            annotation_text=t("out.ni_margin", lang, m=margin),
-            annotation_position="top left",
-        )
-    fig.add_scatter(
-        x=change["visit_code"],
-        y=change["difference"],
-        mode="markers",
-        marker={"color": TEXT, "size": 10, "symbol": "square"},
-        showlegend=False,
-        error_y={
+    return {
+        "type": "scatter",
+        "mode": "lines+markers" if lines else "markers",
+        "x": [x + dodge(i, k, width) for x in xs],
+        "y": ys,
+        "name": arm.name(lang),
+        "line": {"color": arm.colour, "width": 3, "dash": DASHES[i % len(DASHES)]},
+        "marker": {
+            "size": 10,
+            "color": [("white" if v.small_n else arm.colour) for v in values],
+            "line": {"color": arm.colour, "width": 2},
+            "symbol": SYMBOLS[i % len(SYMBOLS)],
+        },
+        "error_y": {
             "type": "data",
             "symmetric": False,
-            "array": change["ci_high"] - change["difference"],
-            "arrayminus": change["difference"] - change["ci_low"],
+            "array": up,
+            "arrayminus": down,
             "thickness": 1.5,
+            "width": 4,
+            "color": arm.colour,
         },
-        customdata=list(
-            zip(change["n_a"], change["n_b"], change["ci_low"], change["ci_high"], strict=True)
-        ),
-        hovertemplate="%{x}: %{y:+.2f} (95% CI %{customdata[2]:.2f} to %{customdata[3]:.2f}); "
-        "n = %{customdata[0]} / %{customdata[1]}<extra></extra>",
-    )
-    fig.update_xaxes(title=t("out.axis.visit", lang))
-    fig.update_yaxes(title=t("out.axis.difference", lang), gridcolor=GRID, zeroline=False)
-    return fig
+        "text": hover,
+        "hovertemplate": "%{text}<extra>%{fullData.name}</extra>",
+    }
 
 
-def mda_figure(
-    counts: pd.DataFrame,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
+def trajectory(
+    estimates: Mapping[str, Mapping[str, Estimate]],
+    model: PainModel,
+    protocol: Protocol,
+    y_title: str,
     lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """MDA categories per imaging visit, stacked counts, one panel per arm (NE hatched)."""
-    cats = [
-        StackCategory(
-            c,
-            t(f"lc.mda.{c}", lang),
-            MDA_COLOURS[c],
-            pattern="/" if c == "NE" else "",
-            optional=c == "other",
+    present: bool,
+    y_range: Sequence[float] | None = None,
+    with_lines: bool = False,
+) -> Figure:
+    """Mean (or median) with its interval per arm over weeks since day 0.
+
+    Sampled individual trajectories are in the legend, hidden until clicked.
+    """
+    arms = _arms(protocol, model.arms)
+    data: list[dict[str, Any]] = []
+    if with_lines:
+        for arm in arms:
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for line in model.individual:
+                if line.arm == arm.code:
+                    xs += [*line.weeks, None]
+                    ys += [*line.values, None]
+            if xs:
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines",
+                        "x": xs,
+                        "y": ys,
+                        "line": {"color": rgba(arm.colour, 0.35), "width": 1},
+                        "name": t("out.legend.individual", lang, arm=arm.name(lang)),
+                        "visible": "legendonly",
+                        "hoverinfo": "skip",
+                    }
+                )
+    for i, arm in enumerate(arms):
+        per_visit = estimates.get(arm.code, {})
+        visits = [v for v in model.visit_weeks if v in per_visit]
+        if not visits:
+            continue
+        labels = [t("out.baseline", lang) if v == "baseline" else v for v in visits]
+        data.append(
+            _points(
+                arm,
+                i,
+                len(arms),
+                [model.visit_weeks[v] for v in visits],
+                [per_visit[v] for v in visits],
+                labels,
+                lang,
+                0.8,
+            )
         )
+    layout = base_layout(present, height=440 if present else 400)
+    layout.update(
+        xaxis=axis(t("out.axis.weeks", lang), tickvals=WEEK_TICKS, range=[-2, 55]),
+        yaxis=axis(
+            y_title,
+            range=list(y_range) if y_range else None,
+            rangemode="tozero" if y_range is None else "normal",
+        ),
+    )
+    return figure(data, layout)
+
+
+def visit_rates(
+    rates: Mapping[str, Mapping[str, Proportion]],
+    arms_codes: Sequence[str],
+    visits: Sequence[str],
+    protocol: Protocol,
+    y_title: str,
+    lang: str,
+    present: bool,
+) -> Figure:
+    """A rate (with its exact interval) per arm at each visit."""
+    arms = _arms(protocol, arms_codes)
+    data = []
+    for i, arm in enumerate(arms):
+        per_visit = rates.get(arm.code, {})
+        shown = [v for v in visits if v in per_visit and per_visit[v].value is not None]
+        if not shown:
+            continue
+        data.append(
+            _points(
+                arm,
+                i,
+                len(arms),
+                [float(visits.index(v)) for v in shown],
+                [per_visit[v] for v in shown],
+                shown,
+                lang,
+                0.25,
+                percent=True,
+            )
+        )
+    layout = base_layout(present, height=400 if present else 360)
+    layout.update(
+        xaxis=axis(
+            t("out.axis.visit", lang),
+            tickvals=list(range(len(visits))),
+            ticktext=list(visits),
+            range=[-0.6, len(visits) - 0.4],
+        ),
+        yaxis=axis(y_title, tickformat=".0%", range=[0, 1.04]),
+    )
+    return figure(data, layout)
+
+
+def _arm_panels(
+    arms: Sequence[Arm], present: bool, columns: int, height_per_row: int, lang: str
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A layout with one panel per arm (wrapping after `columns`), each titled by its arm."""
+    domains = panel_grid(len(arms), columns, gap_x=0.05, gap_y=0.18)
+    rows = -(-len(arms) // max(1, min(columns, len(arms))))
+    size = font_size(present)
+    layout = base_layout(present, height=90 + rows * height_per_row)
+    refs = []
+    annotations = []
+    for i, arm in enumerate(arms):
+        x_dom, y_dom = domains[i]
+        xa, ya = axis_ref("xaxis", i), axis_ref("yaxis", i)
+        refs.append((xa, ya))
+        layout[axis_name("xaxis", i)] = axis(None, domain=x_dom, anchor=ya, type="category")
+        layout[axis_name("yaxis", i)] = axis(None, domain=y_dom, anchor=xa)
+        annotations.append(
+            note(
+                f"<b>{arm.name(lang)}</b>",
+                (x_dom[0] + x_dom[1]) / 2,
+                y_dom[1],
+                size - 1,
+                xref="paper",
+                yref="paper",
+                yanchor="bottom",
+                colour=TEXT,
+            )
+        )
+    layout["annotations"] = annotations
+    layout["margin"]["t"] = 12 + size + 8
+    return layout, refs
+
+
+def stacked_by_arm(
+    counts: Mapping[str, Mapping[str, Mapping[str, int]]],
+    arms_codes: Sequence[str],
+    visits: Sequence[str],
+    categories: Sequence[tuple[str, str, str, str]],
+    protocol: Protocol,
+    y_title: str,
+    lang: str,
+    present: bool,
+    share: bool = False,
+) -> Figure:
+    """Counts (or shares) per category stacked per visit, one panel per arm (wrapping).
+
+    `categories`: (key, label, colour, hatch pattern). Counts are written on the bars.
+    """
+    arms = _arms(protocol, arms_codes)
+    size = font_size(present)
+    layout, refs = _arm_panels(arms, present, 2 if present else 3, 330 if present else 290, lang)
+    data: list[dict[str, Any]] = []
+    shown = [
+        c
+        for c in categories
+        if any(counts.get(a.code, {}).get(v, {}).get(c[0], 0) for a in arms for v in visits)
+    ]
+    for i, (arm, (xa, ya)) in enumerate(zip(arms, refs, strict=True)):
+        per_visit = counts.get(arm.code, {})
+        totals = [sum(per_visit.get(v, {}).values()) for v in visits]
+        for key, name, colour, pattern in shown:
+            values = [per_visit.get(v, {}).get(key, 0) for v in visits]
+            ys = [v / tot if share and tot else v for v, tot in zip(values, totals, strict=True)]
+            data.append(
+                {
+                    "type": "bar",
+                    "x": list(visits),
+                    "y": ys,
+                    "name": name,
+                    "legendgroup": key,
+                    "showlegend": i == 0,
+                    "marker": {
+                        "color": colour,
+                        "line": {"color": MUTED, "width": 0.6},
+                        "pattern": {"shape": pattern},
+                    },
+                    "text": [str(v) if v else "" for v in values],
+                    "textposition": "inside",
+                    "textangle": 0,
+                    "insidetextanchor": "middle",
+                    "textfont": {"color": readable_text(colour), "size": size - 2},
+                    "customdata": values,
+                    "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
+                    "xaxis": xa,
+                    "yaxis": ya,
+                }
+            )
+        layout[axis_name("yaxis", i)].update(
+            {"title": {"text": y_title if i % 3 == 0 else ""}, "rangemode": "tozero"}
+        )
+        if share:
+            layout[axis_name("yaxis", i)].update({"tickformat": ".0%", "range": [0, 1]})
+    layout.update(barmode="stack", bargap=0.2, uniformtext={"minsize": size - 5, "mode": "hide"})
+    return figure(data, layout)
+
+
+def response_categories(model: PainModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Counts per pain response category at each visit, one panel per arm."""
+    counts = {
+        a: {v: {c: getattr(r, c) for c in RESPONSES} for v, r in per.items()}
+        for a, per in model.responses.items()
+    }
+    cats = [(c, t(f"out.resp.{c}", lang), RESPONSE_COLOURS[c], "") for c in RESPONSES]
+    return stacked_by_arm(
+        counts,
+        model.arms,
+        protocol.visits_collecting("nrs"),
+        cats,
+        protocol,
+        t("out.axis.subjects", lang),
+        lang,
+        present,
+    )
+
+
+def severity_bands(model: PainModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Share of subjects per NRS severity band at each visit (baseline first), per arm."""
+    visits = ["baseline", *protocol.visits_collecting("nrs")]
+    names = {"baseline": t("out.baseline_short", lang)}
+    counts = {
+        a: {names.get(v, v): per[v] for v in visits if v in per} for a, per in model.bands.items()
+    }
+    cats = [(b, t(f"band.{b}", lang), BAND_COLOURS[b], "") for b in BANDS]
+    return stacked_by_arm(
+        counts,
+        model.arms,
+        [names.get(v, v) for v in visits],
+        cats,
+        protocol,
+        t("out.axis.share", lang),
+        lang,
+        present,
+        share=True,
+    )
+
+
+def change_difference(model: PainModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Difference in mean NRS change from baseline (each arm minus the reference arm)."""
+    visits = list(protocol.visits_collecting("nrs"))
+    arms = _arms(protocol, list(model.change))
+    data = []
+    for i, arm in enumerate(arms):
+        per_visit = model.change[arm.code]
+        shown = [v for v in visits if v in per_visit]
+        data.append(
+            _points(
+                arm,
+                i,
+                len(arms),
+                [float(visits.index(v)) for v in shown],
+                [per_visit[v].difference for v in shown],
+                shown,
+                lang,
+                0.2,
+                lines=False,
+            )
+        )
+    size = font_size(present)
+    shapes = [hline(0, MUTED)]
+    annotations = []
+    if protocol.nrs_ni_margin is not None:
+        m = protocol.nrs_ni_margin
+        shapes.append(hline(m, WARN, dash="dash"))
+        annotations.append(
+            note(
+                t("out.ni_margin", lang, m=number(m, 1)),
+                0,
+                m,
+                size - 2,
+                xref="paper",
+                xanchor="left",
+                yanchor="bottom",
+                colour=WARN,
+            )
+        )
+    layout = base_layout(present, height=400 if present else 360)
+    layout.update(
+        xaxis=axis(
+            t("out.axis.visit", lang),
+            tickvals=list(range(len(visits))),
+            ticktext=visits,
+            range=[-0.6, len(visits) - 0.4],
+        ),
+        yaxis=axis(t("out.axis.difference", lang)),
+        shapes=shapes,
+        annotations=annotations,
+    )
+    return figure(data, layout)
+
+
+def boxes(
+    stats: Mapping[str, Mapping[str, BoxStats]],
+    arms_codes: Sequence[str],
+    visits: Sequence[str],
+    protocol: Protocol,
+    y_title: str,
+    lang: str,
+    present: bool,
+) -> Figure:
+    """Box plots per visit (baseline first) drawn from precomputed quartiles, one box per arm."""
+    names = {"baseline": t("out.baseline", lang)}
+    data = []
+    for arm in _arms(protocol, arms_codes):
+        per_visit = stats.get(arm.code, {})
+        shown = [v for v in visits if v in per_visit]
+        if not shown:
+            continue
+        b = [per_visit[v] for v in shown]
+        data.append(
+            {
+                "type": "box",
+                "x": [names.get(v, v) for v in shown],
+                "q1": [x.q1 for x in b],
+                "median": [x.median for x in b],
+                "q3": [x.q3 for x in b],
+                "lowerfence": [x.low for x in b],
+                "upperfence": [x.high for x in b],
+                "mean": [x.mean for x in b],
+                "name": arm.name(lang),
+                "offsetgroup": arm.code,
+                "marker": {"color": arm.colour},
+                "line": {"color": arm.colour},
+                "fillcolor": rgba(arm.colour, 0.25),
+                "boxpoints": False,
+            }
+        )
+    layout = base_layout(present, height=400 if present else 360)
+    layout.update(
+        boxmode="group",
+        xaxis=axis(
+            t("out.axis.visit", lang),
+            type="category",
+            categoryorder="array",
+            categoryarray=[names.get(v, v) for v in visits],
+        ),
+        yaxis=axis(y_title, range=[-0.3, 10.3]),
+    )
+    return figure(data, layout)
+
+
+def mda_stacked(model: LocalControlModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """MD Anderson categories per imaging visit, stacked counts, one panel per arm (NE hatched)."""
+    counts = {a: {v: d.counts for v, d in per.items()} for a, per in model.dcr.items()}
+    cats = [
+        (c, t(f"lc.mda.{c}", lang), MDA_COLOURS[c], "/" if c == "NE" else "")
         for c in ("CR", "PR", "SD", "PD", "NE", "other")
     ]
-    return _stacked_arm_panels(
-        counts, arms, visits, cats, t("lc.fig.mda", lang), subtitle, lang, present, 400
+    return stacked_by_arm(
+        counts,
+        model.arms,
+        list(model.visits),
+        cats,
+        protocol,
+        t("out.axis.subjects", lang),
+        lang,
+        present,
     )
 
 
-def dcr_figure(
-    dcr: pd.DataFrame,
-    arms: Sequence[Arm],
-    visits: Sequence[str],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """DCR per arm and imaging visit with exact 95% CI; evaluable n in the hover."""
-    fig = go.Figure(
-        layout=base_layout(t("lc.fig.dcr", lang), subtitle, height=380, present=present)
-    )
+def kaplan_meier(model: LocalControlModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Freedom from local progression per arm, as step curves with step bands.
+
+    Censoring ticks in the arm colour, the numbers at risk (in arm colours) below.
+    """
+    arms = [a for a in _arms(protocol, model.arms) if a.code in model.km]
+    size = font_size(present)
+    data: list[dict[str, Any]] = []
     for i, arm in enumerate(arms):
-        mine = dcr[(dcr["arm"] == arm.code) & dcr["dcr"].notna()]
-        if mine.empty:
-            continue
-        x = [visits.index(v) + DODGE[i % 2] / 2 for v in mine["visit_code"]]
-        fig.add_scatter(
-            x=x,
-            y=mine["dcr"],
-            mode="markers+lines",
-            name=t(f"arm.{arm.code}", lang),
-            line={"color": arm.colour, "dash": "solid" if i == 0 else "dash"},
-            marker={"color": arm.colour, "size": 11, "symbol": "circle" if i == 0 else "diamond"},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": mine["ci_high"] - mine["dcr"],
-                "arrayminus": mine["dcr"] - mine["ci_low"],
-                "thickness": 1.5,
-            },
-            customdata=list(
-                zip(mine["visit_code"], mine["controlled"], mine["evaluable"], strict=True)
-            ),
-            hovertemplate="%{customdata[0]}: %{y:.0%} (%{customdata[1]}/%{customdata[2]})"
-            "<extra>%{fullData.name}</extra>",
+        fit = model.km[arm.code]
+        days = [s.day for s in fit.steps] + [fit.last_day]
+        surv = [s.survival for s in fit.steps] + [fit.steps[-1].survival]
+        banded = [s for s in fit.steps if s.low is not None and s.high is not None]
+        if banded:
+            xs = [s.day for s in banded] + [fit.last_day]
+            lows = [s.low for s in banded] + [banded[-1].low]
+            highs = [s.high for s in banded] + [banded[-1].high]
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": xs + xs[::-1],
+                    "y": highs + lows[::-1],
+                    "line": {"shape": "hv", "width": 0},
+                    "fill": "toself",
+                    "fillcolor": rgba(arm.colour, 0.15),
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                    "legendgroup": arm.code,
+                }
+            )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": days,
+                "y": surv,
+                "line": {
+                    "shape": "hv",
+                    "color": arm.colour,
+                    "width": 3,
+                    "dash": DASHES[i % len(DASHES)],
+                },
+                "name": t(
+                    "lc.legend.km", lang, arm=arm.name(lang), events=fit.events, n=fit.subjects
+                ),
+                "legendgroup": arm.code,
+                "hovertemplate": t("lc.hover.km", lang) + "<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_xaxes(
-        tickvals=list(range(len(visits))),
-        ticktext=list(visits),
-        title=t("out.axis.visit", lang),
-        range=[-0.6, len(visits) - 0.4],
-    )
-    fig.update_yaxes(
-        title=t("lc.axis.dcr", lang), tickformat=".0%", range=[0, 1.05], gridcolor=GRID
-    )
-    return fig
-
-
-def km_figure(
-    km: dict[str, KaplanMeier],
-    arms: Sequence[Arm],
-    risk_days: Sequence[int],
-    risk_labels: Sequence[str],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Kaplan-Meier freedom from local progression per arm, CI bands, numbers at risk below."""
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        row_heights=[0.78, 0.22],
-        shared_xaxes=True,
-        vertical_spacing=0.16,
-        figure=go.Figure(
-            layout=base_layout(t("lc.fig.km", lang), subtitle, height=500, present=present)
+        by_day = {s.day: s.survival for s in fit.steps}
+        ticks = [d for d in fit.censored_days]
+        if ticks:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": ticks,
+                    "y": [by_day[d] for d in ticks],
+                    "marker": {
+                        "symbol": "line-ns-open",
+                        "size": 10,
+                        "color": arm.colour,
+                        "line": {"width": 2, "color": arm.colour},
+                    },
+                    "showlegend": False,
+                    "legendgroup": arm.code,
+                    "hoverinfo": "skip",
+                }
+            )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "text",
+                "x": list(model.risk_days),
+                "y": [i] * len(model.risk_days),
+                "text": [str(fit.at_risk.get(d, 0)) for d in model.risk_days],
+                "textfont": {"color": arm.colour, "size": size},
+                "xaxis": "x2",
+                "yaxis": "y2",
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
+        )
+    risk_rows = 0.07 * max(len(arms), 1) + 0.05
+    top = 1.0
+    main_bottom = risk_rows + 0.14
+    last = max(model.risk_days) if model.risk_days else 365
+    x_range = [-10, last + 20]
+    layout = base_layout(present, height=(560 if present else 500) + 18 * len(arms))
+    layout.update(
+        xaxis=axis(
+            t("lc.axis.months", lang),
+            tickvals=list(model.risk_days),
+            ticktext=[str(m) for m in model.risk_months],
+            range=x_range,
+            domain=[0, 1],
+            anchor="y",
+        ),
+        yaxis=axis(
+            t("lc.axis.free", lang), tickformat=".0%", range=[0, 1.03], domain=[main_bottom, top]
+        ),
+        xaxis2=axis(
+            None,
+            range=x_range,
+            anchor="y2",
+            matches="x",
+            showticklabels=False,
+            showgrid=False,
+            domain=[0, 1],
+        ),
+        yaxis2=axis(
+            t("lc.axis.at_risk", lang),
+            domain=[0, risk_rows],
+            tickvals=list(range(len(arms))),
+            ticktext=[a.name(lang) for a in arms],
+            range=[len(arms) - 0.5, -0.5],
+            showgrid=False,
         ),
     )
-    for i, arm in enumerate(arms):
-        fit = km.get(arm.code)
-        if fit is None:
-            continue
-        c = fit.curve
-        fig.add_scatter(
-            x=list(c["days"]) + list(c["days"][::-1]),
-            y=list(c["ci_high"]) + list(c["ci_low"][::-1]),
-            fill="toself",
-            fillcolor=_rgba(arm.colour, 0.15),
-            line={"width": 0, "shape": "hv"},
-            hoverinfo="skip",
-            showlegend=False,
-            row=1,
-            col=1,
-        )
-        fig.add_scatter(
-            x=c["days"],
-            y=c["survival"],
-            mode="lines",
-            line_shape="hv",
-            line={"color": arm.colour, "width": 3, "dash": "solid" if i == 0 else "dash"},
-            name=t(
-                "lc.legend.km", lang, arm=t(f"arm.{arm.code}", lang), events=fit.events, n=fit.n
-            ),
-            hovertemplate="%{x:.0f} d: %{y:.0%}<extra>%{fullData.name}</extra>",
-            row=1,
-            col=1,
-        )
-        fig.add_scatter(
-            x=list(risk_days),
-            y=[i] * len(risk_days),
-            mode="text",
-            text=[str(fit.at_risk.get(d, 0)) for d in risk_days],
-            showlegend=False,
-            textfont={"color": arm.colour if i == 0 else TEXT, "size": 14},
-            hoverinfo="skip",
-            row=2,
-            col=1,
-        )
-    fig.update_yaxes(
-        title=t("lc.axis.free", lang),
-        tickformat=".0%",
-        range=[0, 1.03],
-        gridcolor=GRID,
-        row=1,
-        col=1,
-    )
-    fig.update_yaxes(
-        title=t("lc.axis.at_risk", lang),
-        showgrid=False,
-        zeroline=False,
-        tickvals=list(range(len(arms))),
-        ticktext=[t(f"arm.{a.code}", lang) for a in arms],
-        range=[len(arms) - 0.4, -0.6],
-        row=2,
-        col=1,
-    )
-    fig.update_xaxes(
-        tickvals=list(risk_days),
-        ticktext=list(risk_labels),
-        gridcolor=GRID,
-        range=[-10, max(risk_days) + 20],
-    )
-    fig.update_xaxes(title=t("lc.axis.months", lang), showticklabels=True, row=1, col=1)
-    fig.update_xaxes(showticklabels=False, showgrid=False, row=2, col=1)
-    return fig
+    return figure(data, layout)

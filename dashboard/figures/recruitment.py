@@ -1,300 +1,310 @@
-"""Recruitment figures: enrollment vs target, cumulative curves with forecast, accrual, failures."""
+"""Recruitment figures from the page model: targets, cumulative curves with forecast, accrual."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from typing import Any
 
 from dashboard.figures.theme import (
-    BAND,
-    GRID,
-    MUTED,
-    PLAN,
-    TARGET,
-    TEXT,
+    Figure,
+    axis,
+    axis_name,
+    axis_ref,
     base_layout,
-    center_colour,
-    center_dash,
-    monthly_by_center,
+    figure,
+    font_size,
+    hline,
+    iso,
+    isos,
+    month_format,
+    note,
+    panel_grid,
+    vline,
 )
-from dashboard.i18n import t
-from dashboard.metrics.recruitment import CenterForecast, RecruitmentReport
-from dashboard.protocol import Arm
+from dashboard.i18n import label, pct, t
+from dashboard.metrics.accrual import FanPoint
+from dashboard.metrics.recruitment import DatePoint, RecruitmentModel
+from dashboard.palette import BAND, MUTED, TEXT
+from dashboard.protocol import Protocol
+
+PANEL_COLUMNS = 3
 
 
 def enrollment_vs_target(
-    report: RecruitmentReport,
-    arms: Sequence[Arm],
-    lang: str,
-    subtitle: str,
-    overall_label: str,
-    present: bool = False,
-) -> go.Figure:
-    """Horizontal bullets: share of target randomized per center (stacked by arm) and overall."""
-    table = report.table
-    # A total row only when it adds something (more than one center shown).
-    total = [report.overall] if len(table) > 1 else []
-    rows = [*table["center_id"].tolist(), *([overall_label] if total else [])]
-    targets = [*table["target"].tolist(), *(o["target"] for o in total)]
-    planned = [*table["planned"].tolist(), *(o["planned"] for o in total)]
-    randomized = [*table["randomized"].tolist(), *(o["randomized"] for o in total)]
-    fig = go.Figure(
-        layout=base_layout(
-            t("rec.fig.by_center", lang),
-            f"{t('rec.fig.by_center_sub', lang)}<br>{subtitle}",
-            height=340 if not present else 400,
-            present=present,
+    model: RecruitmentModel, protocol: Protocol, lang: str, total_label: str, present: bool
+) -> Figure:
+    """Horizontal bullets: share of target randomized per center (stacked by arm) and in total."""
+    codes = list(model.panel_centers)
+    rows = [model.by_center[c] for c in codes]
+    names = list(codes)
+    if model.scope.pooled:
+        rows.append(model.overall)
+        names.append(total_label)
+    size = font_size(present)
+    data: list[dict[str, Any]] = []
+    for arm in protocol.arms:
+        counts = [r.by_arm.get(arm.code, 0) for r in rows]
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": names,
+                "x": [c / r.target if r.target else 0 for c, r in zip(counts, rows, strict=True)],
+                "name": arm.name(lang),
+                "marker": {"color": arm.colour},
+                "customdata": counts,
+                "hovertemplate": "%{y}: %{customdata}<extra>%{fullData.name}</extra>",
+                "width": 0.5,
+            }
         )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "y": names,
+            "x": [r.planned_by_now / r.target if r.target else 0 for r in rows],
+            "name": t("rec.legend.planned_now", lang),
+            "marker": {
+                "symbol": "diamond",
+                "size": size - 1,
+                "color": TEXT,
+                "line": {"color": "white", "width": 1.5},
+            },
+            "hovertemplate": "%{y}: %{x:.0%}<extra>%{fullData.name}</extra>",
+        }
     )
-    for arm in arms:
-        counts = [*table[f"arm_{arm.code}"].tolist(), *(o[f"arm_{arm.code}"] for o in total)]
-        fig.add_bar(
-            y=rows,
-            x=[c / tg if tg else 0 for c, tg in zip(counts, targets, strict=True)],
-            orientation="h",
-            name=t(f"arm.{arm.code}", lang),
-            marker={"color": arm.colour},
-            customdata=counts,
-            hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>",
-            width=0.5,
-        )
-    fig.add_scatter(
-        y=rows,
-        x=[p / tg if tg else 0 for p, tg in zip(planned, targets, strict=True)],
-        mode="markers",
-        name=t("rec.legend.planned_now", lang),
-        marker={
-            "symbol": "diamond",
-            "size": 13,
-            "color": TEXT,
-            "line": {"color": "white", "width": 1.5},
-        },
-        hovertemplate="%{y}: %{x:.0%}<extra>%{fullData.name}</extra>",
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "text",
+            "y": names,
+            "x": [1.03] * len(rows),
+            "text": [f"{r.randomized} / {r.target} ({pct(r.pct_target)})" for r in rows],
+            "textposition": "middle right",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "textfont": {"color": TEXT, "size": size},
+        }
     )
-    labels = [
-        f"{n} / {tg} ({n / tg:.0%})" if tg else f"{n}"
-        for n, tg in zip(randomized, targets, strict=True)
-    ]
-    fig.add_scatter(
-        y=rows,
-        x=[1.02] * len(rows),
-        mode="text",
-        text=labels,
-        textposition="middle right",
-        showlegend=False,
-        hoverinfo="skip",
-        textfont={"color": TEXT},
+    layout = base_layout(present, height=110 + (40 if present else 30) * len(rows) + 2 * size)
+    layout.update(
+        barmode="stack",
+        bargap=0.35,
+        xaxis=axis(
+            None,
+            range=[0, 1.55 if present else 1.45],
+            tickvals=[0, 0.5, 1.0],
+            ticktext=["0%", "50%", f"100% = {t('rec.legend.target', lang)}"],
+        ),
+        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+        shapes=[vline(1.0, TEXT, 1.5)],
     )
-    fig.update_layout(barmode="stack", bargap=0.35)
-    fig.add_vline(x=1.0, line={"color": TARGET, "width": 1.5})
-    fig.update_xaxes(
-        range=[0, 1.45],
-        tickvals=[0, 0.5, 1.0],
-        ticktext=["0%", "50%", f"100% = {t('rec.legend.target', lang)}"],
-        gridcolor=GRID,
-        title=None,
-    )
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
-    return fig
+    return figure(data, layout)
 
 
-def _band(
-    fig: go.Figure,
-    fan: pd.DataFrame,
-    name: str,
-    row: int | None = None,
-    col: int | None = None,
-    showlegend: bool = True,
-) -> None:
-    kw = {"row": row, "col": col} if row else {}
-    fig.add_scatter(
-        x=list(fan["date"]) + list(fan["date"][::-1]),
-        y=list(fan["high"]) + list(fan["low"][::-1]),
-        fill="toself",
-        fillcolor=BAND,
-        line={"width": 0},
-        name=name,
-        hoverinfo="skip",
-        showlegend=showlegend,
-        legendgroup="band",
+def _band(fan: Sequence[FanPoint], name: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": isos([p.date for p in fan] + [p.date for p in reversed(fan)]),
+        "y": [p.high for p in fan] + [p.low for p in reversed(fan)],
+        "fill": "toself",
+        "fillcolor": BAND,
+        "line": {"width": 0},
+        "name": name,
+        "hoverinfo": "skip",
+        "legendgroup": "band",
         **kw,
-    )
+    }
 
 
-def cumulative_vs_plan(
-    report: RecruitmentReport,
-    target: int,
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """All centers in scope: observed cumulative steps, plan, target, forecast median and band."""
-    fig = go.Figure(
-        layout=base_layout(t("rec.fig.cumulative", lang), subtitle, height=420, present=present)
-    )
-    fan = report.forecast.fan
-    if len(fan):
-        _band(fig, fan, t("rec.legend.forecast_band", lang, pct=report.interval))
-        fig.add_scatter(
-            x=fan["date"],
-            y=fan["median"],
-            mode="lines",
-            name=t("rec.legend.forecast", lang),
-            line={"color": TEXT, "dash": "dot", "width": 2},
+def _steps(points: Sequence[DatePoint], **kw: Any) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "line_shape": "hv",
+        "x": isos(p.date for p in points),
+        "y": [p.value for p in points],
+        **kw,
+    }
+
+
+def cumulative_vs_plan(model: RecruitmentModel, lang: str, present: bool) -> Figure:
+    """The centers in scope: observed steps, plan, target, forecast median and band."""
+    data: list[dict[str, Any]] = []
+    if model.fan:
+        data.append(
+            _band(
+                model.fan,
+                t("rec.legend.forecast_band", lang, pct=pct(model.overall.forecast.interval)),
+            )
         )
-    plan = report.plan
-    fig.add_scatter(
-        x=plan["date"],
-        y=plan["planned"],
-        mode="lines",
-        name=t("rec.legend.plan", lang),
-        line={"color": PLAN, "dash": "dash", "width": 2},
-    )
-    cum = report.cumulative
-    if len(cum):
-        x = [*cum["date"], pd.Timestamp(report.as_of)]
-        y = [*cum["cumulative"], cum["cumulative"].iloc[-1]]
-        fig.add_scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            line_shape="hv",
-            name=t("rec.legend.observed", lang),
-            line={"color": TEXT, "width": 3},
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": isos(p.date for p in model.fan),
+                "y": [p.median for p in model.fan],
+                "name": t("rec.legend.forecast", lang),
+                "line": {"color": TEXT, "dash": "dot", "width": 2},
+            }
         )
-    fig.add_hline(
-        y=target,
-        line={"color": TARGET, "width": 1},
-        annotation_text=f"{t('rec.legend.target', lang)} {target}",
-        annotation_position="top left",
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": isos(p.date for p in model.plan),
+            "y": [p.value for p in model.plan],
+            "name": t("rec.legend.plan", lang),
+            "line": {"color": MUTED, "dash": "dash", "width": 2},
+        }
     )
-    fig.add_vline(
-        x=pd.Timestamp(report.as_of).timestamp() * 1000,
-        line={"color": MUTED, "width": 1, "dash": "dot"},
+    if model.cumulative:
+        data.append(
+            _steps(
+                model.cumulative,
+                name=t("rec.legend.observed", lang),
+                line={"color": TEXT, "width": 3},
+            )
+        )
+    target = model.overall.target
+    size = font_size(present)
+    layout = base_layout(present, height=440 if present else 400)
+    layout.update(
+        xaxis=axis(t("rec.axis.date", lang), type="date", tickformat=month_format(lang)),
+        yaxis=axis(t("rec.axis.cumulative", lang), rangemode="tozero"),
+        hovermode="x unified",
+        shapes=[
+            hline(target, TEXT),
+            vline(iso(model.as_of), MUTED, dash="dot"),
+        ],
+        annotations=[
+            note(
+                f"{t('rec.legend.target', lang)} {target}",
+                0,
+                target,
+                size - 1,
+                xref="paper",
+                xanchor="left",
+                yanchor="bottom",
+            )
+        ],
     )
-    fig.update_xaxes(title=t("rec.axis.date", lang))
-    fig.update_yaxes(title=t("rec.axis.cumulative", lang), rangemode="tozero")
-    fig.update_layout(hovermode="x unified")
-    return fig
+    return figure(data, layout)
 
 
 def cumulative_by_center(
-    report: RecruitmentReport,
-    plans: dict[str, pd.DataFrame],
-    targets: dict[str, int],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """One panel per center: observed steps, its own plan line and its forecast band."""
-    codes = list(report.table["center_id"])
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(codes), 1),
-        shared_yaxes=False,
-        horizontal_spacing=0.07,
-        figure=go.Figure(
-            layout=base_layout(
-                t("rec.fig.cumulative_center", lang), subtitle, height=360, present=present
+    model: RecruitmentModel, protocol: Protocol, lang: str, present: bool
+) -> Figure:
+    """Small multiples (wrapping) of the drawn centers: steps, own plan, fan and target."""
+    codes = list(model.panel_centers)
+    cols = 2 if present else PANEL_COLUMNS
+    domains = panel_grid(len(codes), cols, gap_x=0.07, gap_y=0.16)
+    rows = -(-len(codes) // cols)
+    size = font_size(present)
+    data: list[dict[str, Any]] = []
+    layout = base_layout(present, height=60 + rows * (300 if present else 250))
+    shapes, annotations = [], []
+    for i, code in enumerate(codes):
+        xa, ya = axis_ref("xaxis", i), axis_ref("yaxis", i)
+        first = i == 0
+        fan = model.fan_by_center.get(code, ())
+        if fan:
+            data.append(
+                _band(
+                    fan,
+                    t("rec.legend.forecast_band", lang, pct=pct(model.overall.forecast.interval)),
+                    xaxis=xa,
+                    yaxis=ya,
+                    showlegend=first,
+                )
             )
+        plan = model.plan_by_center[code]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": isos(p.date for p in plan),
+                "y": [p.value for p in plan],
+                "line": {"color": MUTED, "dash": "dash", "width": 1.5},
+                "name": t("rec.legend.plan", lang),
+                "legendgroup": "plan",
+                "showlegend": first,
+                "xaxis": xa,
+                "yaxis": ya,
+            }
+        )
+        steps = model.cumulative_by_center.get(code, ())
+        if steps:
+            data.append(
+                _steps(
+                    steps,
+                    line={
+                        "color": protocol.center_colour(code),
+                        "dash": protocol.center_line_dash(code),
+                        "width": 2.5,
+                    },
+                    name=code,
+                    xaxis=xa,
+                    yaxis=ya,
+                    showlegend=False,
+                )
+            )
+        target = model.by_center[code].target
+        shapes.append(hline(target, TEXT, xref=f"{xa} domain", yref=ya))
+        x_dom, y_dom = domains[i]
+        layout[axis_name("xaxis", i)] = axis(
+            None, domain=x_dom, anchor=ya, type="date", nticks=4, tickformat=month_format(lang)
+        )
+        layout[axis_name("yaxis", i)] = axis(
+            t("rec.axis.cumulative", lang) if i % cols == 0 else None,
+            domain=y_dom,
+            anchor=xa,
+            rangemode="tozero",
+        )
+        annotations.append(
+            note(
+                f"<b>{code}</b> · {t('rec.legend.target', lang)} {target}",
+                x_dom[0],
+                y_dom[1],
+                size - 1,
+                xref="paper",
+                yref="paper",
+                xanchor="left",
+                yanchor="bottom",
+            )
+        )
+    layout["margin"]["t"] = 16 + size + 8
+    layout.update(shapes=shapes, annotations=annotations, grid=None)
+    return figure(data, layout)
+
+
+def screen_failure_bars(model: RecruitmentModel, lang: str, present: bool) -> Figure:
+    """Horizontal bars of screen failures by reason, counts written beside the bars."""
+    reasons = model.failure_reasons
+    size = font_size(present)
+    peak = max((r.n for r in reasons), default=1)
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": [label("reason", r.reason, lang) for r in reasons],
+            "x": [r.n for r in reasons],
+            "marker": {"color": MUTED},
+            "text": [str(r.n) for r in reasons],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "textfont": {"size": size, "color": TEXT},
+            "showlegend": False,
+            "hovertemplate": "%{y}: %{x}<extra></extra>",
+        }
+    ]
+    layout = base_layout(present, height=90 + (44 if present else 34) * len(reasons), legend=False)
+    layout.update(
+        xaxis=axis(
+            t("rec.axis.subjects", lang),
+            range=[0, peak * 1.2 + 0.5],
+            **({"dtick": 1} if peak <= 5 else {}),
         ),
+        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
     )
-    cum = report.cumulative_by_center
-    for i, code in enumerate(codes, start=1):
-        fc: CenterForecast = report.center_forecasts[code]
-        first = i == 1
-        if len(fc.fan):
-            _band(
-                fig,
-                fc.fan,
-                t("rec.legend.forecast_band", lang, pct=report.interval),
-                row=1,
-                col=i,
-                showlegend=first,
-            )
-        plan = plans[code]
-        fig.add_scatter(
-            x=plan["date"],
-            y=plan["planned"],
-            mode="lines",
-            line={"color": PLAN, "dash": "dash", "width": 1.5},
-            name=t("rec.legend.plan", lang),
-            legendgroup="plan",
-            showlegend=first,
-            row=1,
-            col=i,
-        )
-        mine = cum[cum["center_id"] == code]
-        if len(mine):
-            fig.add_scatter(
-                x=[*mine["date"], pd.Timestamp(report.as_of)],
-                y=[*mine["cumulative"], mine["cumulative"].iloc[-1]],
-                mode="lines",
-                line_shape="hv",
-                line={"color": center_colour(i - 1), "dash": center_dash(i - 1), "width": 2.5},
-                name=code,
-                row=1,
-                col=i,
-            )
-        fig.add_hline(y=targets[code], line={"color": TARGET, "width": 1}, row=1, col=i)
-        # Panel label inside the panel (subplot titles would collide with the subtitle).
-        fig.add_annotation(
-            text=f"<b>{code}</b> · {t('rec.legend.target', lang)} {targets[code]}",
-            xref=f"x{i} domain" if i > 1 else "x domain",
-            yref=f"y{i} domain" if i > 1 else "y domain",
-            x=0.03,
-            y=0.97,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            bgcolor="rgba(255,255,255,0.85)",
-        )
-    fig.update_yaxes(rangemode="tozero", gridcolor=GRID)
-    fig.update_yaxes(title=t("rec.axis.cumulative", lang), row=1, col=1)
-    fig.update_xaxes(gridcolor=GRID, nticks=4)
-    return fig
-
-
-def monthly_accrual_bars(
-    monthly: pd.DataFrame,
-    center_order: Sequence[str],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-) -> go.Figure:
-    """Stacked bars of randomized per month, one neutral colour per center."""
-    return monthly_by_center(
-        monthly,
-        center_order,
-        t("rec.fig.monthly", lang),
-        subtitle,
-        t("rec.axis.month", lang),
-        t("rec.axis.randomized", lang),
-        present,
-    )
-
-
-def screen_failure_bars(
-    reasons: pd.DataFrame, lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Horizontal bars of screen failures by reason, counts written on the bars."""
-    fig = go.Figure(
-        layout=base_layout(t("rec.fig.failures", lang), subtitle, height=360, present=present)
-    )
-    fig.add_bar(
-        y=reasons["reason"],
-        x=reasons["n"],
-        orientation="h",
-        marker={"color": MUTED},
-        text=reasons["n"],
-        textposition="outside",
-        cliponaxis=False,
-        showlegend=False,
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    )
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True)
-    fig.update_xaxes(title=t("rec.axis.subjects", lang), rangemode="tozero")
-    return fig
+    return figure(data, layout)

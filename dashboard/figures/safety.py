@@ -1,300 +1,426 @@
-"""Safety figures: overview, center rates, reporting lag, events of interest, onset, timeline."""
+"""Safety figures from the page model: overview, events to watch, center rates, lag, onset.
+
+And one subject's timeline.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from dashboard.figures.theme import (
+    Figure,
+    axis,
+    axis_name,
+    axis_ref,
+    base_layout,
+    figure,
+    font_size,
+    note,
+    panel_grid,
+    vline,
+)
+from dashboard.i18n import label, pct, t
+from dashboard.metrics.model import Proportion
+from dashboard.metrics.safety import SafetyModel
+from dashboard.palette import GRADE_COLOURS, MUTED, TEXT, WARN
+from dashboard.protocol import Protocol
 
-from dashboard.figures.theme import GRID, MUTED, TEXT, base_layout, center_colour
-from dashboard.i18n import label, t
-from dashboard.protocol import Arm
-
-# CTCAE grades: light (1) to dark (4), grade 5 black; purple so no grade looks like an arm.
-GRADE_COLOURS = {1: "#dadaeb", 2: "#9e9ac8", 3: "#6a51a3", 4: "#3f007d", 5: "#000000"}
-WARN = "#9a3412"
+METRICS = ("any_ae", "grade3plus", "serious", "fatal")
+SYMBOLS = ("circle", "diamond", "square", "triangle-up", "star", "hexagon")
 
 
-def overview_figure(
-    overview: pd.DataFrame, arms: Sequence[Arm], lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Share of subjects with any AE, grade >= 3, an SAE, a fatal AE, per arm."""
-    metrics = ["any_ae", "grade3plus", "serious", "fatal"]
-    names = [t(f"saf.metric.{m}", lang) for m in metrics]
-    fig = go.Figure(
-        layout=base_layout(t("saf.fig.overview", lang), subtitle, height=360, present=present)
-    )
-    for arm in arms:
-        row = overview[overview["arm"] == arm.code]
-        if row.empty:
+def _above(p: Proportion) -> float:
+    return p.high - p.value if p.high is not None and p.value is not None else 0.0
+
+
+def _below(p: Proportion) -> float:
+    return p.value - p.low if p.low is not None and p.value is not None else 0.0
+
+
+def _share_text(p: Proportion) -> str:
+    return f"{p.k}/{p.n} ({pct(p.value)})" if p.n else "0"
+
+
+def overview(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Share of subjects with any AE, grade >= 3, an SAE, a fatal AE, per arm as treated."""
+    size = font_size(present)
+    names = [t(f"saf.metric.{m}", lang) for m in METRICS]
+    data = []
+    for arm in protocol.arms:
+        a = model.by_arm.get(arm.code)
+        if a is None:
             continue
-        r = row.iloc[0]
-        fig.add_bar(
-            y=names,
-            x=[r[f"{m}_pct"] for m in metrics],
-            orientation="h",
-            name=t(f"arm.{arm.code}", lang),
-            marker={"color": arm.colour},
-            text=[f"{int(r[m])}/{int(r['subjects'])} ({r[f'{m}_pct']:.0%})" for m in metrics],
-            textposition="outside",
-            cliponaxis=False,
-            textfont={"color": TEXT},
+        shares = [getattr(a, f"{m}_share") for m in METRICS]
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": names,
+                "x": [s.value or 0 for s in shares],
+                "name": arm.name(lang),
+                "marker": {"color": arm.colour},
+                "text": [_share_text(s) for s in shares],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "textfont": {"color": TEXT, "size": size - 1},
+                "hovertemplate": "%{y}: %{text}<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(
-        tickformat=".0%", range=[0, 1.25], title=t("saf.axis.share", lang), gridcolor=GRID
-    )
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
-
-def center_rates_figure(
-    rates: pd.DataFrame, lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Per center beside the pooled rate: share with any AE and with an SAE, exact 95% CI."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        horizontal_spacing=0.1,
-        subplot_titles=[t("saf.metric.any_ae", lang), t("saf.metric.serious", lang)],
-        figure=go.Figure(
-            layout=base_layout(t("saf.fig.centers", lang), subtitle, height=340, present=present)
+    per = (26 if present else 18) * max(len(model.arms), 1)
+    layout = base_layout(present, height=120 + 4 * (per + 14))
+    layout.update(
+        barmode="group",
+        bargap=0.25,
+        xaxis=axis(
+            t("saf.axis.share", lang),
+            tickformat=".0%",
+            range=[0, 1],
+            tickvals=[0, 0.25, 0.5, 0.75, 1],
         ),
+        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
     )
-    labels = [t("center.pooled", lang) if c == "ALL" else c for c in rates["center_id"]]
-    for col, key in enumerate(("any_ae", "serious"), start=1):
-        colours = [
-            TEXT if c == "ALL" else center_colour(i) for i, c in enumerate(rates["center_id"])
-        ]
-        fig.add_scatter(
-            x=rates[f"{key}_rate"],
-            y=labels,
-            mode="markers",
-            showlegend=False,
-            marker={
-                "color": colours,
-                "size": 12,
-                "symbol": ["diamond" if c == "ALL" else "circle" for c in rates["center_id"]],
-            },
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": rates[f"{key}_high"] - rates[f"{key}_rate"],
-                "arrayminus": rates[f"{key}_rate"] - rates[f"{key}_low"],
-            },
-            text=[f"{int(k)}/{int(n)}" for k, n in zip(rates[key], rates["subjects"], strict=True)],
-            hovertemplate="%{y}: %{x:.0%} (%{text})<extra></extra>",
-            row=1,
-            col=col,
+    layout["margin"]["r"] = 130 if present else 100
+    return figure(data, layout)
+
+
+def interest(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Share of subjects with each event of interest, per arm (n/N and grade >= 3 on the bars)."""
+    size = font_size(present)
+    cats = list(model.interest)
+    names = [label("eoi", c, lang) for c in cats]
+    data = []
+    top = 0.0
+    for arm in protocol.arms:
+        if arm.code not in model.arms:
+            continue
+        counts = [model.interest[c][arm.code] for c in cats]
+        top = max([top, *(c.share.value or 0 for c in counts)])
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": names,
+                "x": [c.share.value or 0 for c in counts],
+                "name": arm.name(lang),
+                "marker": {"color": arm.colour},
+                "text": [
+                    f"{c.subjects}/{c.denominator}"
+                    + (f" · ≥G3 {c.grade3plus}" if c.grade3plus else "")
+                    for c in counts
+                ],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "textfont": {"color": TEXT, "size": size - 1},
+                "hovertemplate": "%{y}: %{text}<extra>%{fullData.name}</extra>",
+            }
         )
-        pooled = rates[rates["center_id"] == "ALL"][f"{key}_rate"]
-        if len(pooled) and pd.notna(pooled.iloc[0]):
-            fig.add_vline(
-                x=float(pooled.iloc[0]), line={"color": MUTED, "dash": "dot"}, row=1, col=col
+    per = (22 if present else 16) * max(len(model.arms), 1)
+    layout = base_layout(present, height=110 + len(cats) * (per + 14))
+    upper = min(1.0, max(top * 1.15, 0.1))
+    layout.update(
+        barmode="group",
+        bargap=0.25,
+        xaxis=axis(t("saf.axis.share", lang), tickformat=".0%", range=[0, upper]),
+        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+    )
+    layout["margin"]["r"] = 150 if present else 120
+    return figure(data, layout)
+
+
+def center_rates(
+    model: SafetyModel, protocol: Protocol, pooled_label: str, lang: str, present: bool
+) -> Figure:
+    """Per center (and pooled): share with any AE and with an SAE, exact 95% CI; two panels."""
+    size = font_size(present)
+    rows = list(model.rate_centers)
+    labels = list(rows)
+    rates = [model.by_center[c] for c in rows]
+    if model.pooled is not None:
+        labels.append(pooled_label)
+        rates.append(model.pooled)
+    colours = [protocol.center_colour(c) for c in rows] + ([TEXT] if model.pooled else [])
+    symbols = ["circle"] * len(rows) + (["diamond"] if model.pooled else [])
+    domains = panel_grid(2, 2, gap_x=0.08)
+    data = []
+    annotations = []
+    layout = base_layout(present, height=120 + (42 if present else 34) * len(labels), legend=False)
+    for i, key in enumerate(("any_ae", "serious")):
+        xa, ya = axis_ref("xaxis", i), axis_ref("yaxis", i)
+        values: list[Proportion] = [getattr(r, key) for r in rates]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [p.value for p in values],
+                "y": labels,
+                "marker": {
+                    "color": colours,
+                    "size": 12,
+                    "symbol": symbols,
+                    "line": {"color": "white", "width": 1},
+                },
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_above(p) for p in values],
+                    "arrayminus": [_below(p) for p in values],
+                    "color": MUTED,
+                },
+                "text": [_share_text(p) for p in values],
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
+                "xaxis": xa,
+                "yaxis": ya,
+            }
+        )
+        x_dom, _ = domains[i]
+        layout[axis_name("xaxis", i)] = axis(
+            None,
+            domain=x_dom,
+            anchor=ya,
+            tickformat=".0%",
+            range=[0, 1.02],
+            tickvals=[0, 0.25, 0.5, 0.75, 1],
+        )
+        layout[axis_name("yaxis", i)] = axis(
+            None,
+            anchor=xa,
+            autorange="reversed",
+            type="category",
+            showticklabels=i == 0,
+            matches="y" if i else None,
+        )
+        annotations.append(
+            note(
+                f"<b>{t(f'saf.metric.{key}', lang)}</b>",
+                sum(x_dom) / 2,
+                1,
+                size - 1,
+                xref="paper",
+                yref="paper",
+                yanchor="bottom",
             )
-    fig.update_xaxes(
-        tickformat=".0%", range=[0, 1.02], tickvals=[0, 0.25, 0.5, 0.75, 1], gridcolor=GRID
-    )
-    fig.update_yaxes(autorange="reversed")
-    return fig
+        )
+    layout["annotations"] = annotations
+    layout["margin"]["t"] = 16 + size + 6
+    return figure(data, layout)
 
 
-def lag_figure(
-    events: pd.DataFrame, lag: pd.DataFrame, lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Days from onset to report per center (box and dots) with days since the last report."""
-    fig = go.Figure(
-        layout=base_layout(t("saf.fig.lag", lang), subtitle, height=340, present=present)
-    )
-    for i, row in enumerate(lag.itertuples()):
-        mine = events[events["center_id"] == row.center_id]["lag_days"].dropna()
+def lag(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Days from onset to report per center (box from quartiles, dots per lag).
+
+    The row label says how long ago the center last reported.
+    """
+    size = font_size(present)
+    rows = [c for c in model.rate_centers if c in model.lag]
+    labels = []
+    data: list[dict[str, Any]] = []
+    for c in rows:
+        g = model.lag[c]
         since = (
-            t("saf.last_report", lang, days=int(row.days_since_last_report))
-            if pd.notna(row.days_since_last_report)
+            t("saf.last_report", lang, days=t("fmt.days_ago", lang, n=g.days_since_last_report))
+            if g.days_since_last_report is not None
             else t("saf.never_reported", lang)
         )
-        name = f"{row.center_id} · {since}"
-        fig.add_box(
-            x=mine,
-            y=[name] * len(mine),
-            name=name,
-            orientation="h",
-            boxpoints="all",
-            jitter=0.4,
-            pointpos=0,
-            marker={"color": center_colour(i), "size": 6},
-            line={"color": center_colour(i)},
-            fillcolor="rgba(0,0,0,0)",
-            showlegend=False,
+        labels.append(f"{c} · {since}")
+    for c, name in zip(rows, labels, strict=True):
+        g = model.lag[c]
+        colour = protocol.center_colour(c)
+        if g.q1 is not None and g.median is not None and g.q3 is not None:
+            data.append(
+                {
+                    "type": "box",
+                    "orientation": "h",
+                    "y": [name],
+                    "q1": [g.q1],
+                    "median": [g.median],
+                    "q3": [g.q3],
+                    "lowerfence": [min(float(k) for k in g.histogram)],
+                    "upperfence": [float(g.max or 0)],
+                    "name": c,
+                    "line": {"color": colour},
+                    "fillcolor": "rgba(0,0,0,0)",
+                    "boxpoints": False,
+                    "showlegend": False,
+                }
+            )
+        days = list(g.histogram.items())
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [float(d) for d, _ in days],
+                "y": [name] * len(days),
+                "marker": {
+                    "color": colour,
+                    "size": [5 + 2 * min(n, 8) for _, n in days],
+                    "opacity": 0.7,
+                },
+                "customdata": [n for _, n in days],
+                "hovertemplate": t("saf.hover.lag", lang) + "<extra>" + c + "</extra>",
+                "showlegend": False,
+            }
         )
-    fig.update_xaxes(title=t("saf.axis.lag", lang), rangemode="tozero", gridcolor=GRID)
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
-
-def interest_figure(
-    interest: pd.DataFrame, arms: Sequence[Arm], lang: str, subtitle: str, present: bool = False
-) -> go.Figure:
-    """Share of subjects with each event of interest, per arm (n/N written on the bars)."""
-    cats = list(dict.fromkeys(interest["category"]))
-    names = [label("eoi", c, lang) for c in cats]
-    fig = go.Figure(
-        layout=base_layout(
-            t("saf.fig.interest", lang), subtitle, height=170 + 48 * len(cats), present=present
-        )
+    layout = base_layout(
+        present, height=120 + (52 if present else 42) * max(len(rows), 1), legend=False
     )
-    for arm in arms:
-        mine = interest[interest["arm"] == arm.code].set_index("category")
-        if mine.empty:
-            continue
-        fig.add_bar(
-            y=names,
-            x=[float(mine.at[c, "pct"]) for c in cats],
-            orientation="h",
-            name=t(f"arm.{arm.code}", lang),
-            marker={"color": arm.colour},
-            text=[
-                f"{int(mine.at[c, 'subjects'])}/{int(mine.at[c, 'denominator'])}"
-                + (f" · ≥G3 {int(mine.at[c, 'grade3plus'])}" if mine.at[c, "grade3plus"] else "")
-                for c in cats
-            ],
-            textposition="outside",
-            cliponaxis=False,
-            textfont={"color": TEXT},
-        )
-    fig.update_layout(barmode="group", bargap=0.25)
-    top = float(interest["pct"].max()) if len(interest) and interest["pct"].notna().any() else 0.5
-    fig.update_xaxes(
-        tickformat=".0%",
-        range=[0, max(top * 1.5, 0.1)],
-        title=t("saf.axis.share", lang),
-        gridcolor=GRID,
+    layout.update(
+        xaxis=axis(t("saf.axis.lag", lang), rangemode="tozero"),
+        yaxis=axis(None, autorange="reversed", type="category", tickfont={"size": size - 1}),
     )
-    fig.update_yaxes(autorange="reversed")
-    return fig
+    return figure(data, layout)
 
 
-def onset_figure(
-    events: pd.DataFrame,
-    categories: Sequence[tuple[str, Sequence[str]]],
-    arms: Sequence[Arm],
-    lang: str,
-    subtitle: str,
-    present: bool = False,
-    identifiers: bool = True,
-) -> go.Figure:
-    """Days from the procedure to onset of each event of interest, one dot per event and arm."""
-    fig = go.Figure(
-        layout=base_layout(
-            t("saf.fig.onset", lang), subtitle, height=170 + 48 * len(categories), present=present
-        )
-    )
-    term = events["term"].str.lower()
+def onset(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+    """Days from day 0 to onset of each event of interest, dots sized by the number of events."""
+    cats = list(model.onset)
+    data = []
+    arms = [a for a in protocol.arms if a.code in model.arms]
     for k, arm in enumerate(arms):
-        xs: list[float] = []
-        ys: list[float] = []
-        text: list[str] = []
-        for i, (_name, terms) in enumerate(categories):
-            mine = events[term.isin({x.lower() for x in terms}) & (events["arm"] == arm.code)]
-            mine = mine.dropna(subset=["days_since_procedure"])
-            for j, (d, sid) in enumerate(
-                zip(mine["days_since_procedure"], mine["subject_id"], strict=True)
-            ):
-                xs.append(float(d))
-                ys.append(i + (-0.15 if k == 0 else 0.15) + ((j * 0.618) % 1 - 0.5) * 0.12)
-                text.append(str(sid) if identifiers else t(f"arm.{arm.code}", lang))
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="markers",
-            name=t(f"arm.{arm.code}", lang),
-            marker={"color": arm.colour, "size": 8, "symbol": "circle" if k == 0 else "diamond"},
-            text=text,
-            hovertemplate="%{text}: %{x:.0f} d<extra></extra>",
+        xs, ys, ns = [], [], []
+        for i, cat in enumerate(cats):
+            offset = (k - (len(arms) - 1) / 2) * 0.25
+            for day, n in model.onset[cat].get(arm.code, {}).items():
+                xs.append(int(day))
+                ys.append(i + offset)
+                ns.append(n)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": xs,
+                "y": ys,
+                "name": arm.name(lang),
+                "marker": {
+                    "color": arm.colour,
+                    "size": [7 + 3 * min(n, 6) for n in ns],
+                    "symbol": SYMBOLS[k % len(SYMBOLS)],
+                    "opacity": 0.8,
+                },
+                "customdata": ns,
+                "hovertemplate": t("saf.hover.onset", lang) + "<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_yaxes(
-        tickvals=list(range(len(categories))),
-        ticktext=[label("eoi", c, lang) for c, _ in categories],
-        autorange="reversed",
-        showgrid=False,
-        zeroline=False,
+    layout = base_layout(present, height=150 + (56 if present else 44) * max(len(cats), 1))
+    layout.update(
+        xaxis=axis(t("saf.axis.onset", lang), rangemode="tozero"),
+        yaxis=axis(
+            None,
+            tickvals=list(range(len(cats))),
+            ticktext=[label("eoi", c, lang) for c in cats],
+            range=[len(cats) - 0.5, -0.5],
+            showgrid=False,
+        ),
     )
-    fig.update_xaxes(title=t("saf.axis.onset", lang), rangemode="tozero", gridcolor=GRID)
-    return fig
+    return figure(data, layout)
 
 
-def subject_timeline_figure(
-    events: pd.DataFrame,
-    day0: pd.Timestamp | None,
-    sbrt: pd.DataFrame,
-    as_of: pd.Timestamp,
+def subject_timeline(
+    events: Sequence[dict[str, Any]],
+    day0: dt.date | None,
+    sbrt: Sequence[tuple[int, int]],
+    as_of: dt.date,
     subject_id: str,
     lang: str,
-    present: bool = False,
-) -> go.Figure:
-    """One subject's AEs from onset to resolution, by grade, against procedure and SBRT.
+    present: bool,
+) -> Figure:
+    """One subject's AEs from onset to resolution, by grade, against day 0 and SBRT.
 
     Ongoing events run to the data date; serious ones are starred.
     """
-    ref = day0 if day0 is not None else (events["onset_on"].min() if len(events) else as_of)
-    fig = go.Figure(
-        layout=base_layout(
-            t("saf.fig.timeline", lang, subject=subject_id),
-            t("saf.timeline_sub", lang),
-            height=160 + 40 * max(len(events), 2),
-            present=present,
+    size = font_size(present)
+    ref = day0 or (min(e["onset_on"] for e in events) if events else as_of)
+    data: list[dict[str, Any]] = []
+    shapes = [vline(0, TEXT, 2)]
+    annotations = [
+        note(
+            t("saf.procedure", lang),
+            0,
+            1,
+            size - 2,
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            xshift=4,
         )
-    )
-    for c in sbrt.itertuples():
-        start = (c.started_on - ref).days
-        stop = ((c.completed_on if pd.notna(c.completed_on) else as_of) - ref).days
-        fig.add_vrect(
-            x0=start,
-            x1=max(stop, start + 1),
-            fillcolor="rgba(230,159,0,0.18)",
-            line_width=0,
-            annotation_text=t("vis.legend.sbrt", lang),
-            annotation_position="bottom left",
+    ]
+    for start, stop in sbrt:
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": start,
+                "x1": max(stop, start + 1),
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(230,159,0,0.18)",
+                "line": {"width": 0},
+            }
         )
-    fig.add_vline(x=0, line={"color": TEXT, "width": 2})
-    fig.add_annotation(
-        x=0, y=1.0, yref="paper", yanchor="bottom", showarrow=False, text=t("saf.procedure", lang)
-    )
-    for i, e in enumerate(events.itertuples()):
-        start = (e.onset_on - ref).days
-        # A fatal event ends at onset; an unresolved one runs to the data date.
-        fatal = e.grade == 5 or e.outcome == "fatal"
-        end_on = e.onset_on if fatal else (e.resolved_on if pd.notna(e.resolved_on) else as_of)
+        annotations.append(
+            note(
+                t("vis.legend.sbrt", lang),
+                start,
+                0,
+                size - 2,
+                yref="paper",
+                yanchor="top",
+                xanchor="left",
+            )
+        )
+    names = []
+    for i, e in enumerate(events):
+        start = (e["onset_on"] - ref).days
+        fatal = e["grade"] == 5 or e["outcome"] == "fatal"
+        end_on = e["onset_on"] if fatal else (e["resolved_on"] or as_of)
         end = (end_on - ref).days
-        grade = int(e.grade) if pd.notna(e.grade) else 0
-        colour = GRADE_COLOURS.get(grade, "#ffffff")
-        y = f"{e.term} ({i + 1})"
-        fig.add_scatter(
-            x=[start, max(end, start + 0.5)],
-            y=[y, y],
-            mode="lines",
-            line={"color": colour, "width": 14},
-            showlegend=False,
-            hovertemplate=f"{e.term}: G{grade}, {'SAE' if e.serious else ''} "
-            f"{e.outcome or ''}<extra></extra>",
+        grade = e["grade"] if e["grade"] in GRADE_COLOURS else 0
+        y = f"{e['term']} ({i + 1})"
+        names.append(y)
+        tag = f"G{grade}" + (" SAE" if e["serious"] else "")
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [start, max(end, start + 0.5)],
+                "y": [y, y],
+                "line": {"color": GRADE_COLOURS.get(grade, "#ffffff"), "width": 14},
+                "showlegend": False,
+                "hovertemplate": f"{e['term']}: {tag}<extra></extra>",
+            }
         )
-        fig.add_scatter(
-            x=[start],
-            y=[y],
-            mode="markers+text",
-            marker={
-                "symbol": "star" if e.serious else "circle",
-                "size": 14 if e.serious else 8,
-                "color": WARN if e.serious else TEXT,
-            },
-            text=[f"G{grade}" + (" SAE" if e.serious else "")],
-            textposition="middle left",
-            showlegend=False,
-            hoverinfo="skip",
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": [start],
+                "y": [y],
+                "marker": {
+                    "symbol": "star" if e["serious"] else "circle",
+                    "size": 14 if e["serious"] else 8,
+                    "color": WARN if e["serious"] else TEXT,
+                },
+                "text": [tag],
+                "textposition": "middle left",
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
         )
-    fig.update_xaxes(title=t("saf.axis.days", lang), gridcolor=GRID)
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    return fig
+    layout = base_layout(present, height=140 + 40 * max(len(events), 2), legend=False)
+    layout.update(
+        xaxis=axis(t("saf.axis.days", lang)),
+        yaxis=axis(
+            None,
+            autorange="reversed",
+            showgrid=False,
+            type="category",
+            categoryorder="array",
+            categoryarray=names,
+        ),
+        shapes=shapes,
+        annotations=annotations,
+    )
+    layout["margin"]["t"] = 16 + size
+    return figure(data, layout)

@@ -1,67 +1,93 @@
-"""One look for every figure: fonts, sizes, arm and center colours, titles with n and date."""
+"""The one shared look of every figure, as plain dicts (no plotly.py objects, no validation).
+
+Figures are built as the JSON plotly.js reads: cheap to build, cache and send. Titles and
+subtitles are not part of a figure: the page prints them above it in HTML (they wrap, scale in
+presentation mode and never collide with the toolbar). The legend sits below the plot.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import plotly.graph_objects as go
+from dashboard.i18n import t
+from dashboard.palette import GRID, MUTED, TEXT
+
+if TYPE_CHECKING:
+    from dashboard.protocol import Protocol
 
 FONT_FAMILY = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', "
     "'Microsoft YaHei', 'PingFang SC', sans-serif"
 )
-TEXT = "#1f2328"
-MUTED = "#57606a"  # 6.4:1 on white: passes WCAG AA for small text
-GRID = "#e5e7eb"
-PLAN = "#57606a"
-TARGET = "#1f2328"
-BAND = "rgba(87, 96, 106, 0.18)"
 
-# Centers are told apart by a palette that shares nothing with the arm colours (Paul Tol's
-# muted indigo / green / wine, colour-blind safe), plus line dashes and direct labels.
-CENTER_COLOURS: tuple[str, ...] = ("#332288", "#117733", "#882255", "#44AA99", "#999933")
-CENTER_DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash")
+Figure = dict[str, Any]
 
 
-def center_colour(index: int) -> str:
-    """The neutral colour of the n-th center (protocol order)."""
-    return CENTER_COLOURS[index % len(CENTER_COLOURS)]
+def font_size(present: bool) -> int:
+    """Base font size of figures: 14 px, 20 px in presentation mode."""
+    return 20 if present else 14
 
 
-def center_dash(index: int) -> str:
-    """The line dash of the n-th center."""
-    return CENTER_DASHES[index % len(CENTER_DASHES)]
+def iso(day: Any) -> str | None:
+    """A date as plotly.js reads it ('2026-11-15'), None for no date."""
+    if day is None:
+        return None
+    if isinstance(day, dt.datetime):
+        return day.date().isoformat()
+    if isinstance(day, dt.date):
+        return day.isoformat()
+    text = str(day)
+    return None if text in ("NaT", "nan", "None", "") else text[:10]
+
+
+def isos(days: Iterable[Any]) -> list[str | None]:
+    """Dates as plotly.js reads them."""
+    return [iso(d) for d in days]
+
+
+def month_format(lang: str) -> str:
+    """d3 format of a month tick: 'Nov 2026' or '2026年11月'."""
+    return "%Y年%-m月" if lang == "zh" else "%b %Y"
+
+
+def day_format(lang: str) -> str:
+    """d3 format of a day in hovers: '15 Nov 2026' or '2026年11月15日'."""
+    return "%Y年%-m月%-d日" if lang == "zh" else "%-d %b %Y"
+
+
+def axis(title: str | None = None, **extra: Any) -> dict[str, Any]:
+    """An axis with the shared grid and line colours; `title` carries its unit."""
+    out: dict[str, Any] = {
+        "gridcolor": GRID,
+        "zeroline": False,
+        "linecolor": MUTED,
+        "automargin": True,
+    }
+    if title is not None:
+        out["title"] = {"text": title, "standoff": 8}
+    out.update(extra)
+    return out
 
 
 def base_layout(
-    title: str,
-    subtitle: str | None = None,
-    height: int = 360,
     present: bool = False,
-) -> go.Layout:
-    """The shared layout: the title says what and for whom, the subtitle gives n and the date."""
-    size = 20 if present else 14
-    # Room for the title and every subtitle line at this font size.
-    lines = subtitle.count("<br>") + 1 if subtitle else 0
-    top = (size + 4) + 30 + lines * (size + 7)
-    return go.Layout(
-        title={
-            "text": title,
-            "x": 0,
-            "xanchor": "left",
-            "font": {"size": size + 4, "color": TEXT},
-            "subtitle": {"text": subtitle or "", "font": {"size": size - 1, "color": MUTED}},
-        },
-        font={"family": FONT_FAMILY, "size": size, "color": TEXT},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        height=height,
-        margin={"l": 20, "r": 20, "t": top, "b": 20 + 2 * size},
-        # Always show the legend: a chart filtered to one arm must still say which arm it is.
-        showlegend=True,
-        # The legend sits at the bottom of the figure, below the x-axis title, never on it.
-        legend={
+    height: int = 340,
+    legend: bool = True,
+    lang: str = "en",
+    **extra: Any,
+) -> dict[str, Any]:
+    """The shared layout: fonts, colours, margins; the legend below the plot."""
+    size = font_size(present)
+    layout: dict[str, Any] = {
+        "font": {"family": FONT_FAMILY, "size": size, "color": TEXT},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "height": height,
+        "margin": {"l": 10, "r": 16, "t": 16, "b": 10},
+        "showlegend": legend,
+        "legend": {
             "orientation": "h",
             "yref": "container",
             "y": 0,
@@ -70,78 +96,141 @@ def base_layout(
             "font": {"size": size - 1},
             "traceorder": "normal",
         },
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-        xaxis={"gridcolor": GRID, "zeroline": False, "linecolor": MUTED, "automargin": True},
-        yaxis={"gridcolor": GRID, "zeroline": False, "linecolor": MUTED, "automargin": True},
-        separators=".,",
-    )
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": size}},
+        "xaxis": axis(),
+        "yaxis": axis(),
+        "separators": ".,",
+        "modebar": {"orientation": "v"},
+    }
+    if legend:
+        # Room below the x-axis title for one or two rows of legend.
+        layout["margin"]["b"] = 10 + 2 * (size + 6)
+    layout.update(extra)
+    return layout
 
 
-def empty_figure(message: str, height: int = 200) -> go.Figure:
-    """A figure with no axes that says what is missing (for exports; pages use an empty state)."""
-    fig = go.Figure(layout=base_layout("", height=height))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED})
-    return fig
+def figure(data: Sequence[dict[str, Any]], layout: dict[str, Any]) -> Figure:
+    """A figure as plotly.js reads it."""
+    return {"data": list(data), "layout": layout}
 
 
-# Visit states: colour AND symbol, never colour alone (UX.md).
-STATE_STYLE: dict[str, tuple[str, str]] = {
-    "done": ("#1a7f37", "circle"),
-    "done_early": ("#bf8700", "diamond"),
-    "done_late": ("#bf8700", "diamond"),
-    "missed": ("#cf222e", "x"),
-    "due": ("#0969da", "square"),
-    "upcoming": ("#afb8c1", "circle-open"),
-    "not_expected": ("#424a53", "line-ew-open"),
-    "no_day_zero": ("#424a53", "asterisk-open"),
-}
-# Compliance heatmap: white at 100 %, orange by 50 % or less; dark text stays readable (AA).
-COMPLIANCE_SCALE = [[0.0, "#fc8d59"], [0.5, "#fdd49e"], [1.0, "#ffffff"]]
+def hline(
+    y: float, colour: str, width: float = 1, dash: str = "solid", **kw: Any
+) -> dict[str, Any]:
+    """A horizontal line across the plot at y."""
+    return {
+        "type": "line",
+        "xref": kw.pop("xref", "paper"),
+        "x0": 0,
+        "x1": 1,
+        "yref": kw.pop("yref", "y"),
+        "y0": y,
+        "y1": y,
+        "line": {"color": colour, "width": width, "dash": dash},
+        **kw,
+    }
 
 
-def monthly_by_center(
-    monthly: pd.DataFrame,
-    centers: Sequence[str],
-    title: str,
-    subtitle: str,
+def vline(x: Any, colour: str, width: float = 1, dash: str = "solid", **kw: Any) -> dict[str, Any]:
+    """A vertical line across the plot at x."""
+    return {
+        "type": "line",
+        "yref": kw.pop("yref", "paper"),
+        "y0": 0,
+        "y1": 1,
+        "xref": kw.pop("xref", "x"),
+        "x0": x,
+        "x1": x,
+        "line": {"color": colour, "width": width, "dash": dash},
+        **kw,
+    }
+
+
+def note(text: str, x: Any, y: Any, size: int, **kw: Any) -> dict[str, Any]:
+    """A text annotation without an arrow."""
+    return {
+        "text": text,
+        "x": x,
+        "y": y,
+        "showarrow": False,
+        "font": {"size": size, "color": kw.pop("colour", TEXT)},
+        **kw,
+    }
+
+
+def panel_grid(
+    n: int, columns: int, gap_x: float = 0.06, gap_y: float = 0.12
+) -> list[tuple[list[float], list[float]]]:
+    """X and y domains of n small-multiple panels that wrap after `columns` panels."""
+    cols = max(1, min(columns, n))
+    rows = max(1, -(-n // cols))
+    width = (1 - gap_x * (cols - 1)) / cols
+    height = (1 - gap_y * (rows - 1)) / rows
+    out = []
+    for i in range(n):
+        r, c = divmod(i, cols)
+        x0 = c * (width + gap_x)
+        y1 = 1 - r * (height + gap_y)
+        out.append(([round(x0, 4), round(x0 + width, 4)], [round(y1 - height, 4), round(y1, 4)]))
+    return out
+
+
+def axis_name(kind: str, i: int) -> str:
+    """'xaxis', 'xaxis2', ... for panel i (0-based)."""
+    return kind if i == 0 else f"{kind}{i + 1}"
+
+
+def axis_ref(kind: str, i: int) -> str:
+    """'x', 'x2', ... for panel i (0-based)."""
+    return kind[0] if i == 0 else f"{kind[0]}{i + 1}"
+
+
+def monthly_bars(
+    months: Sequence[Any],
+    by_center: Mapping[str, Sequence[int]],
+    shown: Sequence[str],
+    protocol: Protocol,
+    lang: str,
     x_title: str,
     y_title: str,
-    present: bool = False,
-) -> go.Figure:
-    """Counts per calendar month (columns month, center_id, n), stacked by center."""
-    fig = go.Figure(layout=base_layout(title, subtitle, height=360, present=present))
-    for i, code in enumerate(centers):
-        mine = monthly[monthly["center_id"] == code]
-        if mine.empty:
+    present: bool,
+) -> Figure:
+    """Counts per calendar month stacked by center (centers beyond `shown` stacked as one)."""
+    data: list[dict[str, Any]] = []
+    x = isos(months)
+    for code in shown:
+        values = list(by_center.get(code, ()))
+        if not any(values):
             continue
-        fig.add_bar(
-            x=mine["month"],
-            y=mine["n"],
-            name=code,
-            marker={"color": center_colour(i)},
-            hovertemplate="%{x|%b %Y}: %{y}<extra>" + code + "</extra>",
+        data.append(
+            {
+                "type": "bar",
+                "x": x,
+                "y": values,
+                "name": code,
+                "marker": {"color": protocol.center_colour(code)},
+                "hovertemplate": "%{x|" + month_format(lang) + "}: %{y}<extra>" + code + "</extra>",
+            }
         )
-    fig.update_layout(barmode="stack", bargap=0.15)
-    fig.update_xaxes(title=x_title, tickformat="%b %Y")
-    small = len(monthly) and monthly["n"].max() <= 5
-    fig.update_yaxes(title=y_title, rangemode="tozero", dtick=1 if small else None)
-    return fig
-
-
-def _luminance(hex_colour: str) -> float:
-    r, g, b = (int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
-
-    def lin(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-
-
-def readable_text(background: str) -> str:
-    """Dark or white text, whichever contrasts more with the background (WCAG formula)."""
-    lum = _luminance(background)
-    dark = (lum + 0.05) / (_luminance(TEXT) + 0.05)
-    white = 1.05 / (lum + 0.05)
-    return TEXT if dark >= white else "#ffffff"
+    rest = [c for c in by_center if c not in shown]
+    if rest:
+        totals = [sum(by_center[c][i] for c in rest) for i in range(len(months))]
+        if any(totals):
+            data.append(
+                {
+                    "type": "bar",
+                    "x": x,
+                    "y": totals,
+                    "name": t("center.others", lang, n=len(rest)),
+                    "marker": {"color": "#d0d7de"},
+                }
+            )
+    peak = max((sum(v) for v in zip(*by_center.values(), strict=True)), default=0)
+    layout = base_layout(present, height=380 if present else 340)
+    layout.update(
+        barmode="stack",
+        bargap=0.15,
+        xaxis=axis(x_title, type="date", tickformat=month_format(lang)),
+        yaxis=axis(y_title, rangemode="tozero", **({"dtick": 1} if peak <= 5 else {})),
+    )
+    return figure(data, layout)

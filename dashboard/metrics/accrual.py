@@ -3,24 +3,31 @@
 Each center recruits as a Poisson process with rate lambda per day. The prior on lambda is
 Gamma(P * target, P * planned_days): the planned rate, worth a fraction P of the target's evidence.
 After n randomized in t days the posterior is Gamma(P * target + n, P * planned_days + t).
-The time to the remaining k subjects given lambda is Gamma(k, lambda); integrated over the
-posterior it is beta * BetaPrime(k, alpha) (closed form). The count after d more days is
-n + NegativeBinomial(alpha, beta / (beta + d)). The overall forecast adds the centers' rates
-(drawn from their posteriors, fixed seed), so a fast center can make up for a slow one.
+Over the posterior, the count after e more days of recruiting is n + NegativeBinomial(alpha,
+beta / (beta + e)), and the time to the remaining k subjects is beta * BetaPrime(k, alpha).
+
+A center's forecast is that closed form. The trial's (or a selection's) forecast adds the
+centers' independent counts: the distribution of the sum is the convolution of their negative
+binomial distributions, computed exactly (no simulation, so the same numbers on every request);
+a center that has not started yet contributes from its start. A forecast over one center is
+that center's own forecast, so a headline and a table can never disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import stats
+from scipy.special import gammaln
 
 MONTH_DAYS = 30.4375
+FAN_POINTS = 40
+# Forecast quantiles further out than this are reported as open-ended (None), not as dates.
+HORIZON_DAYS = 20 * 365
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,34 @@ class TargetForecast:
     interval: float
 
 
-def _after(start: dt.date, days: float) -> dt.date:
+@dataclass(frozen=True)
+class FanPoint:
+    """Predicted cumulative count on a date: median and the predictive interval."""
+
+    date: dt.date
+    low: float
+    median: float
+    high: float
+
+
+@dataclass(frozen=True)
+class CenterAccrual:
+    """What the forecast needs of one center: its posterior, count, target and start."""
+
+    post: RatePosterior | None
+    randomized: int
+    target: int
+    start: dt.date  # the first day it can recruit from now on (the data date, or later)
+
+
+def _after(start: dt.date, days: float | None) -> dt.date | None:
+    if days is None or not math.isfinite(days) or days > HORIZON_DAYS:
+        return None
     return start + dt.timedelta(days=math.ceil(days))
+
+
+def _quantiles(interval: float) -> tuple[float, float, float]:
+    return (1 - interval) / 2, 0.5, 1 - (1 - interval) / 2
 
 
 def time_to_target(
@@ -75,15 +108,14 @@ def time_to_target(
         return TargetForecast(True, None, None, None, interval)
     if post is None:
         return TargetForecast(False, None, None, None, interval)
-    dist = stats.betaprime(remaining, post.alpha, scale=post.beta)
-    lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
-    return TargetForecast(
-        False,
-        _after(start, float(dist.median())),
-        _after(start, float(dist.ppf(lo_q))),
-        _after(start, float(dist.ppf(hi_q))),
-        interval,
-    )
+    # Unfrozen calls: a frozen scipy distribution rebuilds its docstring on every creation.
+    days = stats.betaprime.ppf(_quantiles(interval), remaining, post.alpha, scale=post.beta)
+    lo, mid, hi = (float(d) for d in days)
+    return TargetForecast(False, _after(start, mid), _after(start, lo), _after(start, hi), interval)
+
+
+def _fan_days(until_days: int) -> np.ndarray:
+    return np.unique(np.linspace(0, max(until_days, 1), FAN_POINTS).round().astype(int))
 
 
 def count_fan(
@@ -92,70 +124,125 @@ def count_fan(
     start: dt.date,
     until: dt.date,
     interval: float,
-    points: int = 40,
-) -> pd.DataFrame:
-    """Predicted cumulative count from `start` to `until`: columns date, low, median, high."""
+) -> tuple[FanPoint, ...]:
+    """Predicted cumulative count of one center from `start` to `until` (closed form)."""
     if post is None or until <= start:
-        return pd.DataFrame(columns=["date", "low", "median", "high"])
-    days = np.unique(np.linspace(0, (until - start).days, points).round().astype(int))
+        return ()
+    days = _fan_days((until - start).days)
     p = post.beta / (post.beta + days)
-    dist = stats.nbinom(post.alpha, p)
-    lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
-    return pd.DataFrame(
-        {
-            "date": [pd.Timestamp(start + dt.timedelta(days=int(d))) for d in days],
-            "low": randomized + dist.ppf(lo_q),
-            "median": randomized + dist.median(),
-            "high": randomized + dist.ppf(hi_q),
-        }
+    low, med, high = (stats.nbinom.ppf(q, post.alpha, p) for q in _quantiles(interval))
+    return tuple(
+        FanPoint(start + dt.timedelta(days=int(d)), randomized + a, randomized + b, randomized + c)
+        for d, a, b, c in zip(days, low, med, high, strict=True)
     )
 
 
-@dataclass(frozen=True)
-class PooledForecast:
-    """The overall forecast from several centers' rate posteriors (Monte Carlo, fixed seed)."""
+def _nb_pmf(post: RatePosterior, exposure: float, cap: int) -> np.ndarray:
+    """PMF of a center's new count after `exposure` days, on 0..cap (mass above cap at cap).
 
-    target: TargetForecast
-    fan: pd.DataFrame
+    NegativeBinomial(alpha, p = beta / (beta + exposure)), written out with log-gamma so that
+    the many evaluations of a pooled forecast stay cheap.
+    """
+    out = np.zeros(cap + 1)
+    if exposure <= 0:
+        out[0] = 1.0
+        return out
+    a = post.alpha
+    p = post.beta / (post.beta + exposure)
+    k = np.arange(cap)
+    log_pmf = gammaln(k + a) - gammaln(a) - gammaln(k + 1) + a * np.log(p) + k * np.log1p(-p)
+    out[:cap] = np.exp(log_pmf)
+    out[cap] = max(1.0 - out[:cap].sum(), 0.0)
+    return out
+
+
+def _sum_pmf(centers: Sequence[CenterAccrual], as_of: dt.date, day: int, cap: int) -> np.ndarray:
+    """PMF of the total new count `day` days after the data date, capped at `cap`."""
+    total = np.zeros(cap + 1)
+    total[0] = 1.0
+    for c in centers:
+        if c.post is None:
+            continue
+        exposure = day - max((c.start - as_of).days, 0)
+        pmf = _nb_pmf(c.post, exposure, cap)
+        total = np.convolve(total, pmf)
+        # Everything above the cap is lumped at the cap.
+        total = np.concatenate([total[:cap], [total[cap:].sum()]])
+    return total
+
+
+def _first_day(prob_reached: Callable[[int], float], q: float, limit: int) -> int | None:
+    """Smallest whole day d with prob_reached(d) >= q (None beyond the limit)."""
+    hi = 1
+    while prob_reached(hi) < q:
+        hi *= 2
+        if hi > limit:
+            return None
+    lo = hi // 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if prob_reached(mid) >= q:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def pooled_forecast(
-    posts: Sequence[RatePosterior],
-    randomized: int,
-    target: int,
-    start: dt.date,
-    interval: float,
-    horizon_days: int | None = None,
-    draws: int = 20_000,
-    seed: int = 7,
-) -> PooledForecast:
-    """Forecast for the whole trial: total rate = sum of center rates drawn from posteriors."""
-    empty_fan = pd.DataFrame(columns=["date", "low", "median", "high"])
-    remaining = target - randomized
-    if not posts:
-        return PooledForecast(TargetForecast(remaining <= 0, None, None, None, interval), empty_fan)
-    rng = np.random.default_rng(seed)
-    total_rate = sum(rng.gamma(p.alpha, 1 / p.beta, draws) for p in posts)
-    lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
+    centers: Sequence[CenterAccrual], as_of: dt.date, interval: float
+) -> tuple[TargetForecast, tuple[FanPoint, ...]]:
+    """Forecast and fan for several centers together: the sum of their counts (exact).
+
+    One center gives exactly its own closed-form forecast and fan.
+    """
+    if len(centers) == 1:
+        c = centers[0]
+        fc = time_to_target(c.post, c.randomized, c.target, c.start, interval)
+        until = fc.high or fc.median or (c.start + dt.timedelta(days=365))
+        return fc, count_fan(c.post, c.randomized, c.start, until, interval)
+    randomized = sum(c.randomized for c in centers)
+    remaining = sum(c.target for c in centers) - randomized
+    live = [c for c in centers if c.post is not None]
+    lo, mid, hi = _quantiles(interval)
+    if not live:
+        return TargetForecast(remaining <= 0, None, None, None, interval), ()
     if remaining <= 0:
         forecast = TargetForecast(True, None, None, None, interval)
-        horizon = horizon_days or 180
+        horizon = 180
     else:
-        waits = rng.gamma(remaining, 1.0, draws) / total_rate
-        lo, med, hi = np.quantile(waits, [lo_q, 0.5, hi_q])
+        cache: dict[int, float] = {}
+
+        def reached(day: int) -> float:
+            if day not in cache:
+                cache[day] = float(_sum_pmf(live, as_of, day, remaining)[remaining])
+            return cache[day]
+
+        d_lo, d_mid, d_hi = (_first_day(reached, q, HORIZON_DAYS) for q in (lo, mid, hi))
         forecast = TargetForecast(
-            False, _after(start, med), _after(start, lo), _after(start, hi), interval
+            False, _after(as_of, d_mid), _after(as_of, d_lo), _after(as_of, d_hi), interval
         )
-        horizon = horizon_days or math.ceil(hi)
-    days = np.unique(np.linspace(0, horizon, 40).round().astype(int))
-    counts = rng.poisson(np.outer(total_rate, days))
-    lo_c, med_c, hi_c = np.quantile(counts, [lo_q, 0.5, hi_q], axis=0, method="inverted_cdf")
-    fan = pd.DataFrame(
-        {
-            "date": [pd.Timestamp(start + dt.timedelta(days=int(d))) for d in days],
-            "low": randomized + lo_c,
-            "median": randomized + med_c,
-            "high": randomized + hi_c,
-        }
+        horizon = d_hi if d_hi is not None else d_mid if d_mid is not None else 365
+    # The fan: quantiles of the summed counts at a few days up to the horizon.
+    cap = (
+        int(
+            sum(
+                stats.nbinom.ppf(0.99999, c.post.alpha, c.post.beta / (c.post.beta + horizon))
+                for c in live
+                if c.post is not None
+            )
+        )
+        + 1
     )
-    return PooledForecast(forecast, fan)
+    fan = []
+    for d in _fan_days(horizon):
+        cdf = np.cumsum(_sum_pmf(live, as_of, int(d), cap))
+        q_lo, q_mid, q_hi = (int(np.searchsorted(cdf, q - 1e-12)) for q in (lo, mid, hi))
+        fan.append(
+            FanPoint(
+                as_of + dt.timedelta(days=int(d)),
+                randomized + q_lo,
+                randomized + q_mid,
+                randomized + q_hi,
+            )
+        )
+    return forecast, tuple(fan)

@@ -1,113 +1,192 @@
-"""Local control: MD Anderson responses per arm and visit, DCR with exact CI, time to first PD.
+"""The local control page model: MD Anderson responses, DCR with exact CI, time to first PD.
 
 DCR = (CR + PR + SD) / evaluable, evaluable = CR + PR + SD + PD (NE excluded), per arm and
 imaging visit, with a Clopper-Pearson 95% CI. Time to local progression: from day 0 to the first
 imaging read as PD; subjects without PD are censored at their last evaluable image (deaths and
 withdrawals without PD are censored there too: a competing risk the curve does not model).
+The Kaplan-Meier estimate is computed from the counts of events and censorings per day, with
+the log(-log) ("exponential Greenwood") 95% interval, as lifelines and most software give it.
+Counts are as randomized.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pandas as pd
+from scipy import stats
 
-from dashboard.metrics.outcomes import exact_ci
+from dashboard.metrics.intervals import proportion
+from dashboard.metrics.model import Proportion, Record, ScopeInfo
+from dashboard.protocol import Protocol, months_to_days
 
 MDA = ("CR", "PR", "SD", "PD", "NE")
+CATEGORIES = (*MDA, "other")
+Z95 = float(stats.norm.ppf(0.975))
 
 
-def mda_counts(imaging: pd.DataFrame, visits: Sequence[str]) -> pd.DataFrame:
-    """Counts of each MDA category per arm and visit; unknown codes are counted as 'other'."""
-    df = imaging.assign(
-        category=imaging["mda_response"].where(imaging["mda_response"].isin(MDA), "other")
-    )
-    table = pd.crosstab([df["arm"], df["visit_code"]], df["category"])
-    table = table.reindex(columns=[*MDA, "other"], fill_value=0).reset_index()
-    table.columns.name = None
-    order = {v: i for i, v in enumerate(visits)}
-    table = table[table["visit_code"].isin(order)]
-    return table.sort_values(
-        ["arm", "visit_code"], key=lambda s: s.map(order) if s.name == "visit_code" else s
-    ).reset_index(drop=True)
+@dataclass(frozen=True)
+class Dcr:
+    """Disease control at one imaging visit: the counts behind the rate and its interval."""
+
+    counts: dict[str, int]
+    evaluable: int
+    controlled: int
+    not_evaluable: int
+    rate: Proportion
 
 
-def dcr_table(counts: pd.DataFrame) -> pd.DataFrame:
-    """DCR per arm and visit with evaluable n and exact CI, from mda_counts output."""
-    out = counts[["arm", "visit_code"]].copy()
-    out["controlled"] = counts["CR"] + counts["PR"] + counts["SD"]
-    out["evaluable"] = out["controlled"] + counts["PD"]
-    out["not_evaluable"] = counts["NE"]
-    out["dcr"] = (out["controlled"] / out["evaluable"]).where(out["evaluable"] > 0)
-    cis = [exact_ci(k, n) for k, n in zip(out["controlled"], out["evaluable"], strict=True)]
-    out["ci_low"] = [lo for lo, _ in cis]
-    out["ci_high"] = [hi for _, hi in cis]
-    return out
+@dataclass(frozen=True)
+class KmStep:
+    """The Kaplan-Meier estimate from a day on (until the next step), with its 95% band."""
 
-
-def time_to_progression(imaging: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
-    """Per randomized subject with a day 0 and an evaluable image: days to first PD or censoring.
-
-    `imaging`: subject_id, imaged_on, mda_response. `subjects`: subject_id, arm, day0.
-    """
-    img = imaging[imaging["mda_response"].isin(("CR", "PR", "SD", "PD"))]
-    img = img.drop(columns=[c for c in ("arm", "day0") if c in img.columns])
-    img = img.merge(subjects[["subject_id", "arm", "day0"]], on="subject_id")
-    img = img.dropna(subset=["day0", "imaged_on"])
-    img = img.assign(day=(img["imaged_on"] - img["day0"]).dt.days)
-    img = img[img["day"] >= 0]
-    if img.empty:
-        return pd.DataFrame(columns=["subject_id", "arm", "days", "event"])
-    keys = ["subject_id", "arm"]
-    last = img.groupby(keys)["day"].max()
-    first_pd = img[img["mda_response"] == "PD"].groupby(keys)["day"].min()
-    out = pd.DataFrame({"last": last}).join(first_pd.rename("pd"), how="left")
-    out["event"] = out["pd"].notna().astype(int)
-    out["days"] = out["pd"].fillna(out["last"]).astype(int)
-    return out.reset_index()[["subject_id", "arm", "days", "event"]]
+    day: int
+    survival: float
+    low: float | None
+    high: float | None
+    at_risk: int
+    events: int
+    censored: int
 
 
 @dataclass(frozen=True)
 class KaplanMeier:
-    """A Kaplan-Meier curve with its 95% CI and numbers at risk at chosen times."""
+    """Freedom from local progression for one arm."""
 
-    arm: str
-    curve: pd.DataFrame  # days, survival, ci_low, ci_high
-    at_risk: dict[int, int]
+    steps: tuple[KmStep, ...]
+    subjects: int
     events: int
-    n: int
-    median_days: float
+    censored_days: tuple[int, ...]
+    median_days: int | None
+    at_risk: dict[int, int]
+    last_day: int
 
 
-def kaplan_meier(ttp: pd.DataFrame, arm: str, risk_times: Sequence[int]) -> KaplanMeier | None:
-    """Kaplan-Meier estimate of freedom from local progression for one arm (lifelines)."""
-    from lifelines import KaplanMeierFitter
+@dataclass(frozen=True)
+class LocalControlModel:
+    """Everything the local control page shows."""
 
-    mine = ttp[ttp["arm"] == arm]
-    if mine.empty:
+    scope: ScopeInfo
+    population: str
+    as_of: dt.date
+    arms: tuple[str, ...]
+    visits: tuple[str, ...]
+    headline_visit: str | None
+    images: int
+    dcr: dict[str, dict[str, Dcr]]
+    km: dict[str, KaplanMeier]
+    risk_days: tuple[int, ...]
+    risk_months: tuple[int, ...]
+    method: str = "kaplan_meier_log_log"
+
+
+def kaplan_meier(
+    counts: Sequence[tuple[int, int, int]], risk_days: Sequence[int]
+) -> KaplanMeier | None:
+    """Product-limit estimate from (day, event, n) counts; None without subjects.
+
+    At each day with an event or a censoring: n at risk (time >= day), d events; S drops by
+    the factor 1 - d / n. Var(log S) by Greenwood; the band is exp(-exp(log(-log S) ± z σ))
+    with σ² = Σ d / (n (n - d)) / (log S)². The curve ends at the last observed day: it never
+    drops at a censoring.
+    """
+    per_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for day, event, n in counts:
+        per_day[int(day)][1 if event else 0] += int(n)
+    total = sum(c + e for c, e in per_day.values())
+    if total == 0:
         return None
-    kmf = KaplanMeierFitter(alpha=0.05)
-    kmf.fit(mine["days"], event_observed=mine["event"], label=arm)
-    sf = kmf.survival_function_
-    ci = kmf.confidence_interval_survival_function_
-    curve = pd.DataFrame(
-        {
-            "days": sf.index.to_numpy(dtype=float),
-            "survival": sf.iloc[:, 0].to_numpy(),
-            "ci_low": ci.iloc[:, 0].to_numpy(),
-            "ci_high": ci.iloc[:, 1].to_numpy(),
-        }
-    )
-    days = mine["days"].to_numpy()
-    at_risk = {int(t): int((days >= t).sum()) for t in risk_times}
-    median = float(kmf.median_survival_time_)
+    at_risk = total
+    survival = 1.0
+    greenwood = 0.0
+    steps = [KmStep(0, 1.0, 1.0, 1.0, total, 0, 0)]
+    censored_days = []
+    for day in sorted(per_day):
+        censored, events = per_day[day]
+        if events:
+            survival *= 1 - events / at_risk
+            if at_risk > events:
+                greenwood += events / (at_risk * (at_risk - events))
+            else:
+                greenwood = math.inf
+        low: float | None
+        high: float | None
+        if survival >= 1.0:
+            low, high = 1.0, 1.0
+        elif survival <= 0.0 or not math.isfinite(greenwood):
+            low, high = (0.0, 0.0) if survival <= 0.0 else (None, None)
+        else:
+            sigma = math.sqrt(greenwood) / abs(math.log(survival))
+            centre = math.log(-math.log(survival))
+            low = math.exp(-math.exp(centre + Z95 * sigma))
+            high = math.exp(-math.exp(centre - Z95 * sigma))
+        if censored:
+            censored_days.append(day)
+        if day == 0 and steps and steps[0].day == 0:
+            steps[0] = KmStep(0, survival, low, high, at_risk, events, censored)
+        else:
+            steps.append(KmStep(day, survival, low, high, at_risk, events, censored))
+        at_risk -= censored + events
+    times = sorted(per_day)
+    median = next((s.day for s in steps if s.survival <= 0.5), None)
     return KaplanMeier(
-        arm,
-        curve,
-        at_risk,
-        int(mine["event"].sum()),
-        len(mine),
-        median if math.isfinite(median) else math.nan,
+        steps=tuple(steps),
+        subjects=total,
+        events=sum(e for _, e in per_day.values()),
+        censored_days=tuple(censored_days),
+        median_days=median,
+        at_risk={int(t): sum(c + e for d, (c, e) in per_day.items() if d >= t) for t in risk_days},
+        last_day=times[-1],
+    )
+
+
+def local_control_model(
+    mda: Sequence[Record],
+    times: Sequence[Record],
+    protocol: Protocol,
+    scope: ScopeInfo,
+) -> LocalControlModel:
+    """The local control page model for a scope (centers and arms)."""
+    keep, arms = set(scope.centers), [a for a in protocol.arm_codes if a in scope.arms]
+    visits = protocol.visits_collecting("imaging")
+    mda = [r for r in mda if r["center_id"] in keep and r["arm"] in arms]
+    times = [r for r in times if r["center_id"] in keep and r["arm"] in arms]
+    tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {c: 0 for c in CATEGORIES})
+    for r in mda:
+        tally[(r["arm"], r["visit_code"])][r["category"]] += r["n"]
+    dcr: dict[str, dict[str, Dcr]] = {}
+    for a in arms:
+        dcr[a] = {}
+        for v in visits:
+            c = tally.get((a, v))
+            if c is None:
+                continue
+            controlled = c["CR"] + c["PR"] + c["SD"]
+            evaluable = controlled + c["PD"]
+            dcr[a][v] = Dcr(
+                dict(c), evaluable, controlled, c["NE"], proportion(controlled, evaluable)
+            )
+    risk_days = tuple(months_to_days(m) for m in protocol.km_risk_months)
+    km = {}
+    for a in arms:
+        fit = kaplan_meier(
+            [(r["days"], r["event"], r["n"]) for r in times if r["arm"] == a], risk_days
+        )
+        if fit is not None:
+            km[a] = fit
+    return LocalControlModel(
+        scope=scope,
+        population="as_randomized",
+        as_of=scope.as_of,
+        arms=tuple(arms),
+        visits=visits,
+        headline_visit=protocol.headline_visit("imaging"),
+        images=sum(r["n"] for r in mda),
+        dcr=dcr,
+        km=km,
+        risk_days=risk_days,
+        risk_months=protocol.km_risk_months,
     )

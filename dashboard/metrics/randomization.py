@@ -1,167 +1,101 @@
-"""Randomization arithmetic: arm balance, baseline table by arm, CONSORT flow, SBRT delivery."""
+"""The randomization page model: arm balance, Table 1 by arm, CONSORT flow, treatment delivery.
+
+Counts are as randomized. Balance is judged per center (the stratum) against what the
+protocol's permuted blocks allow, for any number of arms and any ratio (Protocol.pair_bound),
+and overall by an exact binomial test (two arms) or a chi-square goodness-of-fit test of the
+planned ratio (more arms).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from scipy import stats
 
-from dashboard.protocol import VERTEBRAL_LEVELS
+from dashboard.metrics.intervals import moments, proportion, quantiles
+from dashboard.metrics.model import Proportion, Record, ScopeInfo
+from dashboard.metrics.recruitment import DatePoint, cumulative_steps
+from dashboard.protocol import VERTEBRAL_LEVELS, Protocol
 
 SURPRISE_P = 0.05
-
-
-def arm_balance(
-    counts: pd.DataFrame, arm_codes: Sequence[str], max_block_imbalance: int
-) -> pd.DataFrame:
-    """Per center and overall: arm counts, difference, ratio, the block check and binomial p.
-
-    `counts` has center_id and arm_<code> columns. Permuted blocks bound each stratum's
-    difference by `max_block_imbalance`; overall (several strata) the bound is that times the
-    number of centers. The exact two-sided binomial test asks whether a split this uneven is
-    surprising under 1:1 allocation.
-    """
-    a, b = (f"arm_{code}" for code in arm_codes)
-    rows = []
-    frame = counts[["center_id", a, b]].copy()
-    total = pd.DataFrame([{"center_id": "ALL", a: frame[a].sum(), b: frame[b].sum()}])
-    for r in pd.concat([frame, total], ignore_index=True).itertuples(index=False):
-        center, na, nb = r[0], int(r[1]), int(r[2])
-        n = na + nb
-        bound = max_block_imbalance * (len(frame) if center == "ALL" else 1)
-        p = float(stats.binomtest(na, n, 0.5).pvalue) if n else 1.0
-        rows.append(
-            {
-                "center_id": center,
-                arm_codes[0]: na,
-                arm_codes[1]: nb,
-                "n": n,
-                "difference": na - nb,
-                "ratio": (na / nb) if nb else (np.inf if na else np.nan),
-                "bound": bound,
-                "exceeds_blocks": abs(na - nb) > bound,
-                "p_value": p,
-                "surprising": p < SURPRISE_P,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def nrs_band(nrs: float | None) -> str:
-    """PROTOCOL.md severity bands: 0 none, 1-3 mild, 4-6 moderate, 7-10 severe."""
-    if nrs is None or pd.isna(nrs):
-        return "missing"
-    if nrs < 0 or nrs > 10:
-        return "out_of_range"
-    return "none" if nrs == 0 else "mild" if nrs <= 3 else "moderate" if nrs <= 6 else "severe"
-
-
-def level_region(levels: str | None) -> str:
-    """thoracic, lumbar, thoracolumbar (both), other (outside T/L), or missing."""
-    if levels is None or pd.isna(levels) or not str(levels).strip():
-        return "missing"
-    parts = [p.strip().upper() for p in str(levels).split(",") if p.strip()]
-    kinds = {p[0] for p in parts if p in VERTEBRAL_LEVELS}
-    if not kinds or kinds - {"T", "L"} or len(kinds) != len({p[0] for p in parts}):
-        return "other"
-    return "thoracolumbar" if kinds == {"T", "L"} else "thoracic" if kinds == {"T"} else "lumbar"
-
-
-def level_count(levels: str | None) -> str:
-    """'1', '2', '3+' treated levels, or missing."""
-    if levels is None or pd.isna(levels) or not str(levels).strip():
-        return "missing"
-    n = len([p for p in str(levels).split(",") if p.strip()])
-    return str(n) if n <= 2 else "3+"
+POOLED = "pooled"
+NRS_BANDS = ("none", "mild", "moderate", "severe", "out_of_range")
+TUMORS = ("lung", "breast", "prostate", "kidney", "liver", "thyroid", "other")
+CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
+    "sex": ("F", "M"),
+    "primary_tumor": TUMORS,
+    "nrs_band": NRS_BANDS,
+    "levels_n": ("1", "2", "3+"),
+    "region": ("thoracic", "lumbar", "thoracolumbar", "other"),
+}
 
 
 @dataclass(frozen=True)
-class TableRow:
-    """One line of Table 1: a variable heading or a statistic, with one cell per column."""
+class Balance:
+    """Arm counts of a center (or the centers in scope together) and how balanced they are.
+
+    `difference` is the largest weighted difference n_a * r_b - n_b * r_a over pairs of arms
+    (for 1:1, simply n_a - n_b), `pair` the arms it is between, `bound` what permuted blocks
+    allow for that pair (summed over centers for a pooled row).
+    """
+
+    counts: dict[str, int]
+    n: int
+    difference: int
+    pair: tuple[str, str]
+    bound: int
+    exceeds_blocks: bool
+    p_value: float | None
+    test: str
+    surprising: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A continuous baseline variable in one column of Table 1."""
+
+    n: int
+    missing: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+
+
+@dataclass(frozen=True)
+class Count:
+    """k of the column's n subjects."""
+
+    k: int
+    n: int
+
+
+@dataclass(frozen=True)
+class TableVariable:
+    """One variable of Table 1: summaries (continuous) or counts per level (categorical)."""
 
     variable: str
-    statistic: str  # e.g. "mean_sd", "median_iqr", "missing", or a category code
-    cells: dict[str, str]
-    heading: bool = False
+    kind: str  # continuous or categorical
+    digits: int
+    summaries: dict[str, Summary]
+    levels: tuple[str, ...]
+    counts: dict[str, dict[str, Count]]  # level -> column -> count
 
 
-def _continuous(values: pd.Series, digits: int = 1) -> dict[str, str]:
-    v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
-    if v.empty:
-        return {"mean_sd": "–", "median_iqr": "–"}
-    sd = v.std(ddof=1) if len(v) > 1 else float("nan")
-    q1, med, q3 = np.percentile(v, [25, 50, 75])
-    sd_text = "–" if np.isnan(sd) else f"{sd:.{digits}f}"
-    return {
-        "mean_sd": f"{v.mean():.{digits}f} ({sd_text})",
-        "median_iqr": f"{med:.{digits}f} [{q1:.{digits}f}–{q3:.{digits}f}]",
-    }
+@dataclass(frozen=True)
+class TableOne:
+    """Baseline characteristics by arm (as randomized) and in total."""
 
-
-def _pct(k: int, n: int) -> str:
-    return f"{k} ({k / n:.0%})" if n else "0"
-
-
-def table_one(
-    subjects: pd.DataFrame,
-    arm_codes: Sequence[str],
-    categories: dict[str, Sequence[str]],
-) -> tuple[list[TableRow], dict[str, int]]:
-    """Baseline characteristics by arm and in total.
-
-    Continuous variables: mean (SD), median [IQR] and the number missing. Categorical: n (%) of
-    the column's subjects, the denominators being the column sizes (missing values are a row
-    of their own, never dropped). `categories` fixes the order of each categorical's levels.
-    """
-    df = subjects.copy()
-    df["nrs_band"] = df["baseline_nrs"].map(nrs_band)
-    df["levels_n"] = df["treated_levels"].map(level_count)
-    df["region"] = df["treated_levels"].map(level_region)
-    df["imaging_days"] = (df["randomized_on"] - df["baseline_imaging_on"]).dt.days
-    df["sex"] = df["sex"].fillna("missing")
-    df["primary_tumor"] = df["primary_tumor"].fillna("missing")
-    columns = {code: df[df["arm"] == code] for code in arm_codes}
-    columns["total"] = df
-    sizes = {k: len(v) for k, v in columns.items()}
-    rows: list[TableRow] = []
-
-    def continuous(var: str, col: str, digits: int = 1) -> None:
-        rows.append(TableRow(var, "", {}, heading=True))
-        per = {k: _continuous(v[col], digits) for k, v in columns.items()}
-        for stat in ("mean_sd", "median_iqr"):
-            rows.append(TableRow(var, stat, {k: per[k][stat] for k in columns}))
-        rows.append(
-            TableRow(var, "missing", {k: str(int(v[col].isna().sum())) for k, v in columns.items()})
-        )
-
-    def categorical(var: str, col: str) -> None:
-        rows.append(TableRow(var, "", {}, heading=True))
-        levels = list(categories.get(var, []))
-        present = [x for x in pd.unique(df[col].dropna()) if x not in levels and x != "missing"]
-        for level in [*levels, *sorted(map(str, present)), "missing"]:
-            cells = {k: _pct(int((v[col] == level).sum()), sizes[k]) for k, v in columns.items()}
-            if level == "missing" and all(
-                int((v[col] == level).sum()) == 0 for v in columns.values()
-            ):
-                cells = {k: "0" for k in columns}
-            rows.append(TableRow(var, str(level), cells))
-
-    continuous("age", "age_years")
-    categorical("sex", "sex")
-    categorical("primary_tumor", "primary_tumor")
-    continuous("baseline_nrs", "baseline_nrs")
-    categorical("nrs_band", "nrs_band")
-    continuous("baseline_pafi", "baseline_pafi")
-    continuous("baseline_omed", "baseline_omed_mg")
-    categorical("levels_n", "levels_n")
-    categorical("region", "region")
-    continuous("imaging_days", "imaging_days", digits=0)
-    return rows, sizes
+    columns: tuple[str, ...]  # arm codes, then "total"
+    sizes: dict[str, int]
+    variables: tuple[TableVariable, ...]
 
 
 @dataclass(frozen=True)
@@ -172,81 +106,108 @@ class ArmFlow:
     received: int
     not_received: int
     pending: int
-    off_study: dict[str, int] = field(default_factory=dict)
-    with_m3: int = 0
-    with_m12: int = 0
+    left: int
+    off_study: dict[str, int]
+    visits_done: dict[str, int]
 
 
 @dataclass(frozen=True)
-class ConsortFlow:
-    """CONSORT counts for the current filter."""
+class Consort:
+    """CONSORT counts for the centers in scope."""
 
     assessed: int
     excluded: int
     excluded_reasons: dict[str, int]
     randomized: int
+    allocated: dict[str, int]
     arms: dict[str, ArmFlow]
+    followed_visits: tuple[str, ...]
 
 
-def consort_flow(
-    screened: pd.DataFrame,
-    sbrt: pd.DataFrame,
-    assessments: pd.DataFrame,
-    arm_codes: Sequence[str],
-    sbrt_arm: str,
-    as_of: dt.date,
-    sbrt_due_days: int,
-    day_zero: str = "procedure_on",
-) -> ConsortFlow:
-    """The flow from screening to follow-up, as of a date.
+@dataclass(frozen=True)
+class SchemeCount:
+    """Subjects of the delivery arm treated with one scheme at one center."""
 
-    `screened`: every screened subject in scope (subject_id, eligible, screen_failure_reason,
-    randomized_on, arm, the day-0 column, off_study_on, off_study_reason). Received allocated
-    treatment: SBRT started (SBRT arm) or no SBRT (other arm). A subject of the SBRT arm without
-    SBRT whose day 0 is less than `sbrt_due_days` before the as-of date is still pending.
-    """
-    d = pd.Timestamp(as_of)
-    rand = screened["randomized_on"].notna() & (screened["randomized_on"] <= d)
-    excluded = screened[~rand]
-    reasons = (
-        excluded["screen_failure_reason"]
-        .where(~excluded["eligible"].astype(bool), "eligible, not randomized")
-        .fillna("not recorded")
-        .value_counts()
-    )
-    randomized = screened[rand]
-    with_sbrt = set(sbrt["subject_id"])
-    arms: dict[str, ArmFlow] = {}
-    for code in arm_codes:
-        mine = randomized[randomized["arm"] == code]
-        got_sbrt = mine["subject_id"].isin(with_sbrt)
-        if code == sbrt_arm:
-            day0 = mine[day_zero]
-            pending = ~got_sbrt & (day0.isna() | ((d - day0).dt.days < sbrt_due_days))
-            received, not_received = int(got_sbrt.sum()), int((~got_sbrt & ~pending).sum())
-            n_pending = int(pending.sum())
-        else:
-            received, not_received, n_pending = int((~got_sbrt).sum()), int(got_sbrt.sum()), 0
-        left = mine[mine["off_study_on"].notna() & (mine["off_study_on"] <= d)]
-        off = left["off_study_reason"].fillna("other")
-        off = off[off != "completed"].value_counts()
-        seen = assessments[assessments["subject_id"].isin(mine["subject_id"])]
-        arms[code] = ArmFlow(
-            allocated=len(mine),
-            received=received,
-            not_received=not_received,
-            pending=n_pending,
-            off_study={str(k): int(v) for k, v in off.items()},
-            with_m3=int(seen[seen["visit_code"] == "M3"]["subject_id"].nunique()),
-            with_m12=int(seen[seen["visit_code"] == "M12"]["subject_id"].nunique()),
-        )
-    return ConsortFlow(
-        assessed=len(screened),
-        excluded=len(excluded),
-        excluded_reasons={str(k): int(v) for k, v in reasons.items()},
-        randomized=len(randomized),
-        arms=arms,
-    )
+    center_id: str
+    scheme: str  # "30 Gy / 5" for an allowed scheme, "other" for anything else
+    n: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Subjects who started on a day after day 0 (late: after the protocol's limit)."""
+
+    day: int
+    n: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Treatment delivery (SBRT) for the centers in scope."""
+
+    arm: str
+    arm_n: int
+    started: Proportion
+    completed: int
+    pending: int
+    schemes: tuple[SchemeCount, ...]
+    start_days: dict[str, tuple[DayCount, ...]]
+    start_summary: dict[str, Summary]
+    departures: dict[str, int]
+    departures_total: int
+    planned_start_day: int
+    late_start_day: int
+
+
+@dataclass(frozen=True)
+class RandomizationModel:
+    """Everything the randomization page shows."""
+
+    scope: ScopeInfo
+    population: str
+    as_of: dt.date
+    randomized: int
+    by_center: dict[str, dict[str, int]]
+    balance: dict[str, Balance]
+    largest_difference: str | None
+    beyond_bounds: tuple[str, ...]
+    cumulative_by_arm: dict[str, tuple[DatePoint, ...]]
+    table_one: TableOne
+    consort: Consort
+    delivery: Delivery | None
+
+
+def _blank(text: Any) -> bool:
+    return text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip()
+
+
+def nrs_band(nrs: float | None) -> str:
+    """PROTOCOL.md severity bands: 0 none, 1-3 mild, 4-6 moderate, 7-10 severe."""
+    if nrs is None or (isinstance(nrs, float) and math.isnan(nrs)):
+        return "missing"
+    if nrs < 0 or nrs > 10:
+        return "out_of_range"
+    return "none" if nrs == 0 else "mild" if nrs <= 3 else "moderate" if nrs <= 6 else "severe"
+
+
+def level_region(levels: str | None) -> str:
+    """thoracic, lumbar, thoracolumbar (both), other (outside T/L), or missing."""
+    if _blank(levels):
+        return "missing"
+    parts = [p.strip().upper() for p in str(levels).split(",") if p.strip()]
+    kinds = {p[0] for p in parts if p in VERTEBRAL_LEVELS}
+    if not kinds or kinds - {"T", "L"} or len(kinds) != len({p[0] for p in parts}):
+        return "other"
+    return "thoracolumbar" if kinds == {"T", "L"} else "thoracic" if kinds == {"T"} else "lumbar"
+
+
+def level_count(levels: str | None) -> str:
+    """'1', '2', '3+' treated levels, or missing."""
+    if _blank(levels):
+        return "missing"
+    n = len([p for p in str(levels).split(",") if p.strip()])
+    return str(n) if n <= 2 else "3+"
 
 
 def scheme_label(dose: float, fractions: int, allowed: Sequence[tuple[float, int]]) -> str:
@@ -256,118 +217,289 @@ def scheme_label(dose: float, fractions: int, allowed: Sequence[tuple[float, int
     return "other"
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """SBRT delivery for the current filter."""
-
-    sbrt_arm_n: int
-    started: int
-    completed: int
-    schemes: pd.DataFrame  # center_id, scheme, n
-    start_days: pd.DataFrame  # subject_id, center_id, days, late
-    departures: pd.DataFrame  # subject_id, center_id, arm, problem, detail
-    other_arm_with_sbrt: int
-
-
-def sbrt_delivery(
-    randomized: pd.DataFrame,
-    sbrt: pd.DataFrame,
-    sbrt_arm: str,
-    allowed: Sequence[tuple[float, int]],
-    late_start_day: int,
-    missing_after_days: int,
-    as_of: dt.date,
-    day_zero: str = "procedure_on",
-) -> Delivery:
-    """Who started and completed SBRT, with which scheme, how soon; and every departure."""
-    d = pd.Timestamp(as_of)
-    # The subject's center, arm and day 0 come from the subjects; drop copies the caller joined.
-    own = [c for c in ("center_id", "arm", day_zero) if c in sbrt.columns]
-    courses = sbrt.drop(columns=own).merge(
-        randomized[["subject_id", "center_id", "arm", day_zero]], on="subject_id"
+def balance_of(counts: Mapping[str, int], protocol: Protocol, strata: int = 1) -> Balance:
+    """Balance of one set of arm counts; `strata` centers add their block bounds."""
+    arms = protocol.arm_codes
+    n = sum(counts.values())
+    best: tuple[float, int, tuple[str, str], int] | None = None
+    for a, b in itertools.combinations(arms, 2):
+        ra, rb = protocol.arm(a).ratio, protocol.arm(b).ratio
+        diff = counts[a] * rb - counts[b] * ra
+        bound = protocol.pair_bound(a, b) * strata
+        score = abs(diff) / bound if bound else float(abs(diff))
+        if best is None or score > best[0]:
+            best = (score, diff, (a, b), bound)
+    assert best is not None  # two arms at least
+    _, diff, pair, bound = best
+    ratio = protocol.ratio
+    if n == 0:
+        p_value, test = None, "none"
+    elif len(arms) == 2:
+        p_value = float(stats.binomtest(counts[arms[0]], n, ratio[0] / sum(ratio)).pvalue)
+        test = "binomial_exact"
+    else:
+        expected = [n * r / sum(ratio) for r in ratio]
+        p_value = float(stats.chisquare([counts[a] for a in arms], expected).pvalue)
+        test = "chi_square"
+    exceeds = any(
+        abs(counts[a] * protocol.arm(b).ratio - counts[b] * protocol.arm(a).ratio)
+        > protocol.pair_bound(a, b) * strata
+        for a, b in itertools.combinations(arms, 2)
     )
-    arm_sbrt = randomized[randomized["arm"] == sbrt_arm]
-    in_arm = courses[courses["arm"] == sbrt_arm]
-    completed = in_arm["completed_on"].notna() & (in_arm["completed_on"] <= d)
-    schemes = (
-        in_arm.assign(
-            scheme=[
-                scheme_label(a, b, allowed)
-                for a, b in zip(in_arm["total_dose_gy"], in_arm["fractions"], strict=True)
-            ]
-        )
-        .groupby(["center_id", "scheme"], as_index=False)
-        .size()
-        .rename(columns={"size": "n"})
+    return Balance(
+        counts=dict(counts),
+        n=n,
+        difference=int(diff),
+        pair=pair,
+        bound=int(bound),
+        exceeds_blocks=exceeds,
+        p_value=p_value,
+        test=test,
+        surprising=p_value is not None and p_value < SURPRISE_P,
     )
-    days = (in_arm["started_on"] - in_arm[day_zero]).dt.days
-    start_days = pd.DataFrame(
-        {
-            "subject_id": in_arm["subject_id"],
-            "center_id": in_arm["center_id"],
-            "days": days,
-            "late": days > late_start_day,
+
+
+def summarise(pairs: Sequence[tuple[float | None, int]]) -> Summary:
+    """Summary of (value, count) pairs; None values are the missing ones."""
+    values = [float(v) for v, _ in pairs if v is not None]
+    counts = [int(c) for v, c in pairs if v is not None]
+    missing = sum(int(c) for v, c in pairs if v is None)
+    n, mean, sd = moments(values, counts)
+    if n == 0:
+        return Summary(0, missing, None, None, None, None, None)
+    q1, med, q3 = quantiles(values, counts, (0.25, 0.5, 0.75))
+    return Summary(n, missing, mean, sd if n > 1 else None, med, q1, q3)
+
+
+def table_one(hist: Sequence[Record], protocol: Protocol) -> TableOne:
+    """Baseline characteristics by arm and in total, from value counts.
+
+    `hist`: rows variable, arm, number, text, n (one per value, missing values included).
+    Continuous: n, mean (SD), median [IQR] and the number missing. Categorical: n (%) of the
+    column's subjects, missing values counted as a level of their own (never dropped).
+    Variables without a single value in the data are left out.
+    """
+    arms = list(protocol.arm_codes)
+    columns = (*arms, "total")
+    by_var: dict[str, list[Record]] = defaultdict(list)
+    for r in hist:
+        if r["arm"] in arms:
+            by_var[r["variable"]].append(r)
+    sizes = {c: 0 for c in columns}
+    for r in by_var["age_years"]:
+        sizes[r["arm"]] += r["n"]
+        sizes["total"] += r["n"]
+    variables: list[TableVariable] = []
+
+    def column_rows(source: str, column: str) -> list[Record]:
+        rows = by_var[source]
+        return rows if column == "total" else [r for r in rows if r["arm"] == column]
+
+    def continuous(var: str, source: str, digits: int = 1) -> None:
+        if not any(r["number"] is not None for r in by_var[source]):
+            return
+        summaries = {
+            c: summarise([(r["number"], r["n"]) for r in column_rows(source, c)]) for c in columns
         }
-    ).dropna(subset=["days"])
-    departures: list[dict[str, Any]] = []
-    for r in courses.itertuples():
-        if pd.isna(r.arm) or r.arm != sbrt_arm:  # no arm recorded counts as not the SBRT arm
-            departures.append(
-                {
-                    "subject_id": r.subject_id,
-                    "center_id": r.center_id,
-                    "arm": r.arm,
-                    "problem": "sbrt_in_other_arm",
-                    "detail": f"{r.total_dose_gy:g} Gy / {r.fractions}",
-                }
-            )
-            continue
-        if scheme_label(r.total_dose_gy, r.fractions, allowed) == "other":
-            departures.append(
-                {
-                    "subject_id": r.subject_id,
-                    "center_id": r.center_id,
-                    "arm": r.arm,
-                    "problem": "scheme_not_allowed",
-                    "detail": f"{r.total_dose_gy:g} Gy / {r.fractions}",
-                }
-            )
-        day0 = getattr(r, day_zero)
-        if pd.notna(day0) and (r.started_on - day0).days > late_start_day:
-            departures.append(
-                {
-                    "subject_id": r.subject_id,
-                    "center_id": r.center_id,
-                    "arm": r.arm,
-                    "problem": "late_start",
-                    "detail": f"day {(r.started_on - day0).days}",
-                }
-            )
-    started_ids = set(in_arm["subject_id"])
-    for r in arm_sbrt.itertuples():
-        day0 = getattr(r, day_zero)
-        if (
-            r.subject_id not in started_ids
-            and pd.notna(day0)
-            and (d - day0).days > missing_after_days
-        ):
-            departures.append(
-                {
-                    "subject_id": r.subject_id,
-                    "center_id": r.center_id,
-                    "arm": r.arm,
-                    "problem": "no_sbrt",
-                    "detail": f"day {(d - day0).days}",
-                }
-            )
+        variables.append(TableVariable(var, "continuous", digits, summaries, (), {}))
+
+    def categorical(
+        var: str, source: str, mapper: Callable[[Any], str], numeric: bool = False
+    ) -> None:
+        field = "number" if numeric else "text"
+        if not any(r[field] is not None for r in by_var[source]):
+            return
+        tallies: dict[str, dict[str, int]] = {c: defaultdict(int) for c in columns}
+        for c in columns:
+            for r in column_rows(source, c):
+                level = "missing" if r[field] is None else mapper(r[field])
+                tallies[c][level] += r["n"]
+        order = list(CATEGORY_ORDER.get(var, ()))
+        seen = sorted({k for t in tallies.values() for k in t} - set(order) - {"missing"})
+        levels = [*order, *seen]
+        if any(tallies[c]["missing"] for c in columns):
+            levels.append("missing")
+        counts = {
+            level: {c: Count(tallies[c][level], sizes[c]) for c in columns} for level in levels
+        }
+        variables.append(TableVariable(var, "categorical", 0, {}, tuple(levels), counts))
+
+    continuous("age", "age_years")
+    categorical("sex", "sex", lambda v: str(v).upper())
+    categorical("primary_tumor", "primary_tumor", lambda v: str(v).lower())
+    continuous("baseline_nrs", "baseline_nrs")
+    categorical("nrs_band", "baseline_nrs", nrs_band, numeric=True)
+    continuous("baseline_pafi", "baseline_pafi")
+    continuous("baseline_omed", "baseline_omed_mg")
+    categorical("levels_n", "treated_levels", level_count)
+    categorical("region", "treated_levels", level_region)
+    continuous("imaging_days", "imaging_days", digits=0)
+    return TableOne(columns, sizes, tuple(variables))
+
+
+def consort(
+    counts: Sequence[Record],
+    consort_rows: Sequence[Record],
+    failures: Sequence[Record],
+    visits_done: Sequence[Record],
+    protocol: Protocol,
+) -> Consort:
+    """The flow from screening to follow-up for the centers given (already sliced)."""
+    arms = protocol.arm_codes
+    screened = sum(r["screened"] for r in counts)
+    randomized = sum(r["randomized"] for r in counts)
+    reasons: dict[str, int] = defaultdict(int)
+    for r in failures:
+        reasons[str(r["reason"])] += r["n"]
+    waiting = sum(r["eligible"] for r in counts if r["arm"] is None)
+    if waiting:
+        reasons["eligible, not randomized"] += waiting
+    flows: dict[str, ArmFlow] = {}
+    for arm in arms:
+        mine = [r for r in consort_rows if r["arm"] == arm]
+        allocated = sum(r["n"] for r in mine)
+        pending = sum(r["n"] for r in mine if r["pending"])
+        not_received = sum(r["n"] for r in mine if r["treated_arm"] != arm)
+        off: dict[str, int] = defaultdict(int)
+        for r in mine:
+            if r["off_reason"] is not None and r["off_reason"] != "completed":
+                off[str(r["off_reason"])] += r["n"]
+        done: dict[str, int] = defaultdict(int)
+        for r in visits_done:
+            if r["arm"] == arm:
+                done[r["visit_code"]] += r["n"]
+        flows[arm] = ArmFlow(
+            allocated=allocated,
+            received=allocated - not_received - pending,
+            not_received=not_received,
+            pending=pending,
+            left=sum(off.values()),
+            off_study=dict(sorted(off.items())),
+            visits_done={v: done[v] for v in protocol.visit_codes},
+        )
+    return Consort(
+        assessed=screened,
+        excluded=screened - randomized,
+        excluded_reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        randomized=randomized,
+        allocated={a: flows[a].allocated for a in arms},
+        arms=flows,
+        followed_visits=_followed_visits(protocol),
+    )
+
+
+def _followed_visits(protocol: Protocol) -> tuple[str, ...]:
+    """The visits the CONSORT follow-up boxes count: the headline visit and the last one."""
+    codes = protocol.visit_codes
+    if not codes:
+        return ()
+    headline = protocol.headline_visit("nrs") or protocol.headline_visit("imaging")
+    if headline is None:
+        days = {v.code: v.day for v in protocol.visits}
+        later = [c for c in codes if days[c] >= 84]
+        headline = later[0] if later else codes[0]
+    return tuple(dict.fromkeys([headline, codes[-1]]))
+
+
+def delivery(
+    courses: Sequence[Record],
+    missing: Sequence[Record],
+    consort_rows: Sequence[Record],
+    protocol: Protocol,
+) -> Delivery | None:
+    """Who started and completed SBRT, with which scheme, how soon; and every departure."""
+    sb = protocol.sbrt
+    if sb is None:
+        return None
+    arm_n = sum(r["n"] for r in consort_rows if r["arm"] == sb.arm)
+    in_arm = [r for r in courses if r["arm"] == sb.arm]
+    other = [r for r in courses if r["arm"] != sb.arm]
+    schemes: dict[tuple[str, str], int] = defaultdict(int)
+    not_allowed = 0
+    per_day: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for r in in_arm:
+        label = scheme_label(r["total_dose_gy"], r["fractions"], sb.allowed_schemes)
+        schemes[(r["center_id"], label)] += r["n"]
+        not_allowed += r["n"] if label == "other" else 0
+        if r["start_day"] is not None:
+            per_day[r["center_id"]][r["start_day"]] += r["n"]
+    days = {
+        c: tuple(DayCount(d, n, d > sb.late_start_day) for d, n in sorted(v.items()))
+        for c, v in sorted(per_day.items())
+    }
+    departures = {
+        "sbrt_in_other_arm": sum(r["n"] for r in other),
+        "scheme_not_allowed": not_allowed,
+        "late_start": sum(d.n for v in days.values() for d in v if d.late),
+        "no_sbrt": sum(r["missing"] or 0 for r in missing),
+    }
+    started = sum(r["n"] for r in in_arm)
     return Delivery(
-        sbrt_arm_n=len(arm_sbrt),
-        started=int(in_arm["subject_id"].nunique()),
-        completed=int(completed.sum()),
-        schemes=schemes,
-        start_days=start_days,
-        departures=pd.DataFrame(
-            departures, columns=["subject_id", "center_id", "arm", "problem", "detail"]
-        ),
-        other_arm_with_sbrt=int((courses["arm"] != sbrt_arm).sum()),
+        arm=sb.arm,
+        arm_n=arm_n,
+        started=proportion(started, arm_n),
+        completed=sum(r["n"] for r in in_arm if r["completed"]),
+        pending=sum(r["pending"] or 0 for r in missing),
+        schemes=tuple(SchemeCount(c, s, n) for (c, s), n in sorted(schemes.items())),
+        start_days=days,
+        start_summary={c: summarise([(d.day, d.n) for d in v]) for c, v in days.items()},
+        departures=departures,
+        departures_total=sum(departures.values()),
+        planned_start_day=sb.planned_start_day,
+        late_start_day=sb.late_start_day,
+    )
+
+
+def randomization_model(
+    counts: Sequence[Record],
+    by_day: Sequence[Record],
+    failures: Sequence[Record],
+    histograms: Sequence[Record],
+    consort_rows: Sequence[Record],
+    visits_done: Sequence[Record],
+    courses: Sequence[Record],
+    missing: Sequence[Record],
+    protocol: Protocol,
+    scope: ScopeInfo,
+) -> RandomizationModel:
+    """The randomization page model for the centers in scope (every arm: as randomized)."""
+    codes = list(scope.centers)
+    keep = set(codes)
+
+    def mine(rows: Sequence[Record]) -> list[Record]:
+        return [r for r in rows if r["center_id"] in keep]
+
+    counts, by_day, failures = mine(counts), mine(by_day), mine(failures)
+    histograms, consort_rows, visits_done = mine(histograms), mine(consort_rows), mine(visits_done)
+    courses, missing = mine(courses), mine(missing)
+    arms = protocol.arm_codes
+    by_center = {c: {a: 0 for a in arms} for c in codes}
+    for r in counts:
+        if r["arm"] in arms:
+            by_center[r["center_id"]][r["arm"]] += r["randomized"]
+    balance = {c: balance_of(by_center[c], protocol) for c in codes}
+    if scope.pooled:
+        total = {a: sum(by_center[c][a] for c in codes) for a in arms}
+        balance[POOLED] = balance_of(total, protocol, strata=len(codes))
+    scored = [
+        (abs(balance[c].difference) / balance[c].bound if balance[c].bound else 0, c)
+        for c in codes
+        if balance[c].n
+    ]
+    largest = max(scored, key=lambda x: (x[0], -codes.index(x[1])))[1] if scored else None
+    return RandomizationModel(
+        scope=scope,
+        population="as_randomized",
+        as_of=scope.as_of,
+        randomized=sum(r["randomized"] for r in counts),
+        by_center=by_center,
+        balance=balance,
+        largest_difference=largest,
+        beyond_bounds=tuple(c for c in codes if balance[c].exceeds_blocks),
+        cumulative_by_arm={
+            a: cumulative_steps([r for r in by_day if r["arm"] == a], scope.as_of) for a in arms
+        },
+        table_one=table_one(histograms, protocol),
+        consort=consort(counts, consort_rows, failures, visits_done, protocol),
+        delivery=delivery(courses, missing, consort_rows, protocol),
     )

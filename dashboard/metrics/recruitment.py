@@ -1,26 +1,103 @@
-"""Recruitment arithmetic: enrollment against targets and plan, accrual per month, screening."""
+"""The recruitment page model: enrollment against targets and plan, accrual, screening, forecast.
+
+Counts are as randomized (ICH E9): every randomized subject counts, whatever arm they were
+treated in. The arm filter does not apply here (screening comes before allocation); the model
+says so and the page shows it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
 from dashboard.metrics.accrual import (
-    PooledForecast,
-    RatePosterior,
+    CenterAccrual,
+    FanPoint,
     TargetForecast,
-    count_fan,
     pooled_forecast,
     rate_posterior,
-    time_to_target,
 )
-from dashboard.protocol import Center
+from dashboard.metrics.model import Record, ScopeInfo
+from dashboard.protocol import Center, Protocol
 
 # A center within this share of its planned enrollment counts as on track.
 ON_TRACK_SHARE = 0.9
+# Small multiples drawn at most; beyond, the largest targets are drawn and the rest named.
+MAX_PANELS = 12
+
+
+@dataclass(frozen=True)
+class DatePoint:
+    """A value on a date (a step of a cumulative curve, a point of a plan line)."""
+
+    date: dt.date
+    value: float
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """Enrollment of a center, or of all centers in scope, against target and plan."""
+
+    target: int
+    screened: int
+    eligible: int
+    screen_failed: int
+    randomized: int
+    by_arm: dict[str, int]
+    pct_target: float
+    planned_by_now: float
+    vs_plan: float
+    status: str  # reached, on_track, behind, not_started
+    rate_per_month: float | None
+    forecast: TargetForecast
+
+
+@dataclass(frozen=True)
+class Overall(Enrollment):
+    """The totals over the centers in scope."""
+
+    screen_fail_share: float | None = None
+    randomized_this_month: int = 0
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    """Screen failures for one recorded reason."""
+
+    reason: str
+    n: int
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """Randomized per calendar month and center (zeros kept), months as first days."""
+
+    months: tuple[dt.date, ...]
+    by_center: dict[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class RecruitmentModel:
+    """Everything the recruitment page shows."""
+
+    scope: ScopeInfo
+    population: str
+    as_of: dt.date
+    overall: Overall
+    by_center: dict[str, Enrollment]
+    cumulative: tuple[DatePoint, ...]
+    cumulative_by_center: dict[str, tuple[DatePoint, ...]]
+    plan: tuple[DatePoint, ...]
+    plan_by_center: dict[str, tuple[DatePoint, ...]]
+    fan: tuple[FanPoint, ...]
+    fan_by_center: dict[str, tuple[FanPoint, ...]]
+    monthly: Monthly
+    failure_reasons: tuple[ReasonCount, ...]
+    failures_total: int
+    panel_centers: tuple[str, ...]
+    forecast_method: str = "poisson_gamma_negative_binomial"
 
 
 def planned_enrollment(center: Center, on: dt.date) -> float:
@@ -31,259 +108,229 @@ def planned_enrollment(center: Center, on: dt.date) -> float:
     return center.target * share
 
 
-def plan_status(randomized: int, planned: float) -> str:
-    """`not_started`, `on_track` (at least 90% of plan) or `behind`."""
+def plan_status(randomized: int, planned: float, target: int) -> str:
+    """`reached`, `on_track` (at least 90% of plan), `behind` or `not_started`."""
+    if randomized >= target:
+        return "reached"
     if planned <= 0:
         return "on_track" if randomized > 0 else "not_started"
     return "on_track" if randomized >= ON_TRACK_SHARE * planned else "behind"
 
 
-def enrollment_table(
-    counts: pd.DataFrame, centers: Sequence[Center], arm_codes: Sequence[str], as_of: dt.date
-) -> pd.DataFrame:
-    """One row per center in scope (zeros where nothing happened yet) with plan and status.
-
-    `counts` has columns center_id, screened, eligible, randomized and arm_<code> per arm.
-    """
-    count_cols = ["screened", "eligible", "randomized", *(f"arm_{a}" for a in arm_codes)]
-    by_center = counts.set_index("center_id") if len(counts) else pd.DataFrame()
-    rows = []
-    for c in centers:
-        got = {
-            col: int(by_center.at[c.code, col])
-            if c.code in by_center.index and pd.notna(by_center.at[c.code, col])
-            else 0
-            for col in count_cols
-        }
-        planned = planned_enrollment(c, as_of)
-        rows.append(
-            {
-                "center_id": c.code,
-                "target": c.target,
-                **got,
-                "screen_failed": got["screened"] - got["eligible"],
-                "pct_target": got["randomized"] / c.target,
-                "planned": planned,
-                "vs_plan": got["randomized"] - planned,
-                "status": plan_status(got["randomized"], planned),
-            }
-        )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "center_id",
-            "target",
-            *count_cols,
-            "screen_failed",
-            "pct_target",
-            "planned",
-            "vs_plan",
-            "status",
-        ],
-    )
-
-
-def enrollment_overall(table: pd.DataFrame) -> dict[str, float | int]:
-    """Totals over the centers of an enrollment table."""
-    keys = [
-        c
-        for c in table.columns
-        if c in ("target", "screened", "eligible", "randomized", "screen_failed")
-        or c.startswith("arm_")
-    ]
-    out: dict[str, float | int] = {k: int(table[k].sum()) for k in keys}
-    target = out.get("target", 0)
-    out["pct_target"] = out["randomized"] / target if target else 0.0
-    out["planned"] = float(table["planned"].sum())
-    out["vs_plan"] = out["randomized"] - out["planned"]
-    out["screen_fail_share"] = out["screen_failed"] / out["screened"] if out["screened"] else 0.0
-    return out
-
-
-def cumulative_enrollment(by_day: pd.DataFrame, group: str | None = "center_id") -> pd.DataFrame:
-    """Cumulative randomized count per day (and per group), from per-day counts.
-
-    Returns columns date, [group], cumulative; one row per day on which someone was randomized.
-    """
-    if by_day.empty:
-        cols = ["date", group, "cumulative"] if group else ["date", "cumulative"]
-        return pd.DataFrame(columns=cols)
-    keys = ["randomized_on", group] if group else ["randomized_on"]
-    daily = by_day.groupby(keys, as_index=False)["n"].sum().sort_values(keys)
-    if group:
-        daily["cumulative"] = daily.groupby(group)["n"].cumsum()
-    else:
-        daily["cumulative"] = daily["n"].cumsum()
-    daily = daily.rename(columns={"randomized_on": "date"})
-    return daily.drop(columns="n").reset_index(drop=True)
-
-
-def monthly_accrual(by_day: pd.DataFrame, first_month: dt.date, as_of: dt.date) -> pd.DataFrame:
-    """Randomized per calendar month and center, every month from first_month to as_of (zeros kept).
-
-    Returns columns month (first day of month, Timestamp), center_id, n.
-    """
-    months = pd.period_range(pd.Timestamp(first_month), pd.Timestamp(as_of), freq="M")
-    centers = sorted(by_day["center_id"].unique()) if len(by_day) else []
-    if not centers or len(months) == 0:
-        return pd.DataFrame(columns=["month", "center_id", "n"])
-    grid = pd.MultiIndex.from_product([months, centers], names=["period", "center_id"])
-    df = by_day.assign(period=by_day["randomized_on"].dt.to_period("M"))
-    counts = df.groupby(["period", "center_id"])["n"].sum().reindex(grid, fill_value=0)
-    out = counts.reset_index()
-    out["month"] = out["period"].dt.to_timestamp()
-    return out[["month", "center_id", "n"]].astype({"n": "int64"})
-
-
-def randomized_in_month(by_day: pd.DataFrame, as_of: dt.date) -> int:
-    """How many were randomized in the calendar month of the as-of date, up to it."""
-    if by_day.empty:
-        return 0
-    start = pd.Timestamp(as_of.replace(day=1))
-    mask = (by_day["randomized_on"] >= start) & (by_day["randomized_on"] <= pd.Timestamp(as_of))
-    return int(by_day.loc[mask, "n"].sum())
-
-
-def screen_failure_reasons(failures: pd.DataFrame) -> pd.DataFrame:
-    """Screen failures per reason over the centers given, most frequent first."""
-    if failures.empty:
-        return pd.DataFrame(columns=["reason", "n"])
-    out = failures.groupby("reason", as_index=False)["n"].sum()
-    return out.sort_values(["n", "reason"], ascending=[False, True]).reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class CenterExposure:
-    """How long a center has been recruiting by the as-of date, and from when."""
-
-    center_id: str
-    start: dt.date
-    days: int
-
-
-def center_exposure(
-    center: Center, activated_on: dt.date | None, first_randomized: dt.date | None, as_of: dt.date
-) -> CenterExposure:
-    """Recruiting time from activation (else first randomization, else the planned start)."""
-    start = activated_on or first_randomized or center.planned_first_enrollment
-    if first_randomized is not None and first_randomized < start:
-        start = first_randomized
-    return CenterExposure(center.code, start, max((as_of - start).days, 0))
-
-
-def plan_curve(centers: Sequence[Center], until: dt.date | None = None) -> pd.DataFrame:
+def plan_curve(centers: Sequence[Center], until: dt.date | None = None) -> tuple[DatePoint, ...]:
     """The planned cumulative enrollment of a set of centers (sum of their linear plans).
 
-    Returns columns date, planned at every breakpoint (each center's planned first and last day),
-    cut at `until` when given.
+    Points at every breakpoint (each center's planned first and last day), cut at `until`.
     """
     if not centers:
-        return pd.DataFrame(columns=["date", "planned"])
+        return ()
     days = sorted(
         {c.planned_first_enrollment for c in centers} | {c.planned_last_enrollment for c in centers}
     )
     if until is not None:
-        days = [d for d in days if d <= until] + ([until] if until not in days else [])
-        days = sorted(set(days))
-    return pd.DataFrame(
-        {
-            "date": [pd.Timestamp(d) for d in days],
-            "planned": [sum(planned_enrollment(c, d) for c in centers) for d in days],
-        }
-    )
+        days = sorted({d for d in days if d <= until} | {until})
+    return tuple(DatePoint(d, sum(planned_enrollment(c, d) for c in centers)) for d in days)
 
 
-@dataclass(frozen=True)
-class CenterForecast:
-    """A center's accrual forecast with its fan."""
+def center_start(
+    center: Center, activated_on: dt.date | None, first_randomized: dt.date | None
+) -> dt.date:
+    """When a center started recruiting: activation, else first randomization, else the plan.
 
-    center_id: str
-    rate_per_month: float | None
-    target: TargetForecast
-    fan: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class RecruitmentReport:
-    """Everything the recruitment page and the summary show, computed once."""
-
-    as_of: dt.date
-    table: pd.DataFrame
-    overall: dict[str, float | int]
-    cumulative: pd.DataFrame  # date, cumulative (all centers in scope)
-    cumulative_by_center: pd.DataFrame  # date, center_id, cumulative
-    monthly: pd.DataFrame
-    failure_reasons: pd.DataFrame
-    this_month: int
-    plan: pd.DataFrame  # date, planned (all centers in scope)
-    center_forecasts: dict[str, CenterForecast]
-    forecast: PooledForecast
-    interval: float
+    A randomization before the recorded activation wins (the data are right about that).
+    """
+    start = activated_on or first_randomized or center.planned_first_enrollment
+    if first_randomized is not None and first_randomized < start:
+        start = first_randomized
+    return start
 
 
-def recruitment_report(
-    counts: pd.DataFrame,
-    by_day: pd.DataFrame,
-    failures: pd.DataFrame,
-    activations: pd.DataFrame,
-    centers: Sequence[Center],
-    arm_codes: Sequence[str],
-    as_of: dt.date,
-    prior_weight: float,
-    interval: float,
-) -> RecruitmentReport:
-    """Combine the query results into the recruitment report for the centers in scope."""
-    table = enrollment_table(counts, centers, arm_codes, as_of)
-    overall = enrollment_overall(table)
-    activated = {
-        str(r.center_id): (r.activated_on.date() if pd.notna(r.activated_on) else None)
-        for r in activations.itertuples()
+def cumulative_steps(by_day: Sequence[Record], as_of: dt.date) -> tuple[DatePoint, ...]:
+    """Cumulative randomized count on each day someone was randomized, held to the data date.
+
+    `by_day`: rows with randomized_on and n.
+    """
+    per_day: dict[dt.date, int] = defaultdict(int)
+    for r in by_day:
+        per_day[r["randomized_on"]] += r["n"]
+    if not per_day:
+        return ()
+    points, total = [], 0
+    for day in sorted(per_day):
+        total += per_day[day]
+        points.append(DatePoint(day, float(total)))
+    if points[-1].date < as_of:
+        points.append(DatePoint(as_of, float(total)))
+    return tuple(points)
+
+
+def month_starts(first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    """First days of every calendar month from first's month to last's month."""
+    months, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        months.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tuple(months)
+
+
+def monthly_accrual(
+    by_day: Sequence[Record], centers: Sequence[str], first_month: dt.date, as_of: dt.date
+) -> Monthly:
+    """Randomized per calendar month and center, every month from first_month to as_of."""
+    months = month_starts(first_month, as_of)
+    index = {m: i for i, m in enumerate(months)}
+    counts = {c: [0] * len(months) for c in centers}
+    for r in by_day:
+        i = index.get(r["randomized_on"].replace(day=1))
+        if i is not None and r["center_id"] in counts:
+            counts[r["center_id"]][i] += r["n"]
+    return Monthly(months, {c: tuple(v) for c, v in counts.items()})
+
+
+def _enrollment(
+    counts: Mapping[str, int],
+    by_arm: dict[str, int],
+    target: int,
+    planned: float,
+    rate: float | None,
+    forecast: TargetForecast,
+) -> dict[str, object]:
+    randomized = counts["randomized"]
+    return {
+        "target": target,
+        "screened": counts["screened"],
+        "eligible": counts["eligible"],
+        "screen_failed": counts["screened"] - counts["eligible"],
+        "randomized": randomized,
+        "by_arm": by_arm,
+        "pct_target": randomized / target if target else 0.0,
+        "planned_by_now": planned,
+        "vs_plan": randomized - planned,
+        "status": plan_status(randomized, planned, target),
+        "rate_per_month": rate,
+        "forecast": forecast,
     }
-    first_rand = by_day.groupby("center_id")["randomized_on"].min() if len(by_day) else pd.Series()
-    forecasts: dict[str, CenterForecast] = {}
-    posteriors: list[RatePosterior] = []
-    horizon_end = as_of
+
+
+def recruitment_model(
+    counts: Sequence[Record],
+    by_day: Sequence[Record],
+    failures: Sequence[Record],
+    activations: Mapping[str, dt.date | None],
+    protocol: Protocol,
+    scope: ScopeInfo,
+) -> RecruitmentModel:
+    """The recruitment page model for the centers in scope.
+
+    `counts`: center_id, arm (None for not randomized), screened, eligible, randomized (all
+    centers, as of the data date). `by_day`: center_id, arm, randomized_on, n. `failures`:
+    center_id, reason, n. `activations`: center code -> activation date.
+    """
+    as_of = scope.as_of
+    centers = [protocol.center(c) for c in scope.centers]
+    codes = [c.code for c in centers]
+    keep = set(codes)
+    counts = [r for r in counts if r["center_id"] in keep]
+    by_day = [r for r in by_day if r["center_id"] in keep]
+    failures = [r for r in failures if r["center_id"] in keep]
+    arm_codes = protocol.arm_codes
+
+    per_center: dict[str, dict[str, int]] = {
+        c: {"screened": 0, "eligible": 0, "randomized": 0} for c in codes
+    }
+    per_arm: dict[tuple[str, str], int] = defaultdict(int)
+    for r in counts:
+        for k in ("screened", "eligible", "randomized"):
+            per_center[r["center_id"]][k] += r[k] or 0
+        if r["arm"] is not None:
+            per_arm[(r["center_id"], r["arm"])] += r["randomized"] or 0
+    first_rand: dict[str, dt.date] = {}
+    for r in by_day:
+        c = r["center_id"]
+        if c not in first_rand or r["randomized_on"] < first_rand[c]:
+            first_rand[c] = r["randomized_on"]
+
+    by_center: dict[str, Enrollment] = {}
+    accruals: list[CenterAccrual] = []
+    fans: dict[str, tuple[FanPoint, ...]] = {}
     for c in centers:
-        row = table.loc[table["center_id"] == c.code].iloc[0]
-        n = int(row["randomized"])
-        first = first_rand.get(c.code)
-        exposure = center_exposure(
-            c, activated.get(c.code), first.date() if first is not None else None, as_of
-        )
+        got = per_center[c.code]
+        arms = {a: per_arm[(c.code, a)] for a in arm_codes}
+        started = center_start(c, activations.get(c.code), first_rand.get(c.code))
+        exposure = max((as_of - started).days, 0)
         planned_days = (c.planned_last_enrollment - c.planned_first_enrollment).days
-        post = rate_posterior(n, exposure.days, c.target, planned_days, prior_weight)
-        # Recruitment cannot start before the later of the data date and the planned start.
-        start = max(as_of, c.planned_first_enrollment) if exposure.days == 0 else as_of
-        target = time_to_target(post, n, c.target, start, interval)
-        until = target.high or (start + dt.timedelta(days=180))
-        horizon_end = max(horizon_end, until)
-        fan = count_fan(post, n, start, until, interval)
-        forecasts[c.code] = CenterForecast(
-            c.code, post.mean_per_month if post else None, target, fan
+        post = rate_posterior(
+            got["randomized"], exposure, c.target, planned_days, protocol.prior_weight
         )
-        if post is not None:
-            posteriors.append(post)
-    total_target = sum(c.target for c in centers)
-    pooled = pooled_forecast(posteriors, int(overall["randomized"]), total_target, as_of, interval)
-    first_month = (
-        min(
-            [c.planned_first_enrollment for c in centers]
-            + ([first_rand.min().date()] if len(first_rand) else [])
+        # A center not recruiting yet starts at the later of the data date and its plan.
+        start = max(as_of, c.planned_first_enrollment) if exposure == 0 else as_of
+        accrual = CenterAccrual(post, got["randomized"], c.target, start)
+        accruals.append(accrual)
+        forecast, fan = pooled_forecast([accrual], as_of, protocol.forecast_interval)
+        fans[c.code] = fan
+        by_center[c.code] = Enrollment(
+            **_enrollment(  # type: ignore[arg-type]
+                got,
+                arms,
+                c.target,
+                planned_enrollment(c, as_of),
+                post.mean_per_month if post else None,
+                forecast,
+            )
         )
-        if centers
-        else as_of
+
+    if len(centers) == 1:
+        # One center: the headline is that center's forecast, the very same object.
+        forecast, fan = by_center[codes[0]].forecast, fans[codes[0]]
+    else:
+        forecast, fan = pooled_forecast(accruals, as_of, protocol.forecast_interval)
+    totals = {
+        k: sum(getattr(by_center[c], k) for c in codes)
+        for k in ("screened", "eligible", "randomized")
+    }
+    total_arms = {a: sum(by_center[c].by_arm[a] for c in codes) for a in arm_codes}
+    rates = [x for c in codes if (x := by_center[c].rate_per_month) is not None]
+    month_start = as_of.replace(day=1)
+    this_month = sum(r["n"] for r in by_day if month_start <= r["randomized_on"] <= as_of)
+    overall = Overall(
+        **_enrollment(  # type: ignore[arg-type]
+            totals,
+            total_arms,
+            sum(c.target for c in centers),
+            sum(by_center[c].planned_by_now for c in codes),
+            sum(rates) if rates else None,
+            forecast,
+        ),
+        screen_fail_share=(totals["screened"] - totals["eligible"]) / totals["screened"]
+        if totals["screened"]
+        else None,
+        randomized_this_month=this_month,
     )
-    return RecruitmentReport(
+    reasons: dict[str, int] = defaultdict(int)
+    for r in failures:
+        reasons[str(r["reason"])] += r["n"]
+    first_month = min(
+        [c.planned_first_enrollment for c in centers] + list(first_rand.values()), default=as_of
+    )
+    panels = sorted(codes, key=lambda c: (-protocol.center(c).target, codes.index(c)))
+    return RecruitmentModel(
+        scope=scope,
+        population="as_randomized",
         as_of=as_of,
-        table=table,
         overall=overall,
-        cumulative=cumulative_enrollment(by_day, group=None),
-        cumulative_by_center=cumulative_enrollment(by_day, group="center_id"),
-        monthly=monthly_accrual(by_day, first_month, as_of),
-        failure_reasons=screen_failure_reasons(failures),
-        this_month=randomized_in_month(by_day, as_of),
+        by_center=by_center,
+        cumulative=cumulative_steps(by_day, as_of),
+        cumulative_by_center={
+            c: cumulative_steps([r for r in by_day if r["center_id"] == c], as_of) for c in codes
+        },
         plan=plan_curve(centers),
-        center_forecasts=forecasts,
-        forecast=pooled,
-        interval=interval,
+        plan_by_center={c.code: plan_curve([c]) for c in centers},
+        fan=fan,
+        fan_by_center=fans,
+        monthly=monthly_accrual(by_day, codes, first_month, as_of),
+        failure_reasons=tuple(
+            ReasonCount(k, v) for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        ),
+        failures_total=sum(reasons.values()),
+        panel_centers=tuple(c for c in codes if c in panels[:MAX_PANELS]),
     )

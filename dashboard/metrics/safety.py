@@ -1,172 +1,279 @@
-"""Adverse-event arithmetic: incidence by arm, term and worst grade; center rates; lag.
+"""The safety page model: subjects with adverse events by arm as treated, term and worst grade.
 
-Grade (CTCAE 1-5) and seriousness (ICH E2A) are separate columns and stay separate. Incidence
-counts subjects, not events: a subject with three events of one term counts once, at the
-worst grade. Denominators are the randomized subjects of the arm (or center). Events whose grade
-is outside 1-5 cannot be graded: they are left out of grade-based counts and reported.
+Also events of interest, center rates and reporting lag.
+
+Grade (CTCAE 1-5) and seriousness (ICH E2A) are separate and stay separate. Incidence counts
+subjects, not events: a subject with three events of one term counts once, at the worst grade.
+Denominators are the randomized subjects of the arm as treated (or of the center). Events whose
+grade is outside 1-5 cannot be graded: they count in "any" only and are reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
-from dashboard.metrics.outcomes import exact_ci
+from dashboard.metrics.intervals import proportion, quantiles
+from dashboard.metrics.model import Proportion, Record, ScopeInfo
+from dashboard.protocol import Protocol
 
 GRADES = (1, 2, 3, 4, 5)
+MAX_CENTER_ROWS = 20
 
 
-def prepare_events(aes: pd.DataFrame) -> pd.DataFrame:
-    """Add valid_grade, fatal, days_since_procedure and reporting lag to AE rows."""
-    df = aes.copy()
-    df["valid_grade"] = df["grade"].isin(GRADES)
-    df["fatal"] = (df["grade"] == 5) | (df["outcome"] == "fatal")
-    df["days_since_procedure"] = (df["onset_on"] - df["procedure_on"]).dt.days
-    df["lag_days"] = (df["reported_on"] - df["onset_on"]).dt.days
-    return df
+@dataclass(frozen=True)
+class ArmSafety:
+    """Subjects of an arm with any AE, a worst grade >= 3, an SAE and a fatal AE."""
+
+    subjects: int
+    any_ae: int
+    grade3plus: int
+    serious: int
+    fatal: int
+    events: int
+    any_ae_share: Proportion
+    grade3plus_share: Proportion
+    serious_share: Proportion
+    fatal_share: Proportion
 
 
-def _pct(k: int, n: int) -> float:
-    return k / n if n else np.nan
+@dataclass(frozen=True)
+class TermCount:
+    """Subjects of an arm with a term: any grade, worst grade 3-5, and by worst grade."""
+
+    any: int
+    grade3plus: int
+    worst: dict[str, int]
+    ungraded: int
 
 
-def overview_by_arm(events: pd.DataFrame, n_by_arm: Mapping[str, int]) -> pd.DataFrame:
-    """Per arm: subjects with any AE, worst grade >= 3, any SAE, a fatal AE (n and share)."""
-    rows = []
-    for arm, n in n_by_arm.items():
-        mine = events[events["arm"] == arm]
-        graded = mine[mine["valid_grade"]]
-        counts = {
-            "any_ae": mine["subject_id"].nunique(),
-            "grade3plus": graded[graded["grade"] >= 3]["subject_id"].nunique(),
-            "serious": mine[mine["serious"].astype(bool)]["subject_id"].nunique(),
-            "fatal": mine[mine["fatal"]]["subject_id"].nunique(),
-        }
-        rows.append(
-            {
-                "arm": arm,
-                "subjects": n,
-                "events": len(mine),
-                **counts,
-                **{f"{k}_pct": _pct(v, n) for k, v in counts.items()},
-            }
-        )
-    return pd.DataFrame(rows)
+@dataclass(frozen=True)
+class InterestCount:
+    """Subjects of an arm with an event of a category of interest."""
+
+    subjects: int
+    denominator: int
+    grade3plus: int
+    events: int
+    share: Proportion
 
 
-def incidence_by_term(events: pd.DataFrame, n_by_arm: Mapping[str, int]) -> pd.DataFrame:
-    """Subject-level incidence per SOC and term and arm: any grade, grade >= 3, worst grade.
+@dataclass(frozen=True)
+class CenterRates:
+    """A center's (or the pooled) share of subjects with any AE and with an SAE."""
 
-    Columns: soc, term, then per arm <arm>_any, <arm>_any_pct, <arm>_g3, <arm>_g3_pct and
-    <arm>_g1 .. <arm>_g5 (subjects whose worst grade for the term is that grade).
-    """
-    graded = events[events["valid_grade"]].copy()
-    graded["soc"] = graded["soc"].fillna("(SOC not recorded)")
-    if graded.empty:
-        return pd.DataFrame(columns=["soc", "term"])
-    worst = graded.groupby(["soc", "term", "arm", "subject_id"], as_index=False)["grade"].max()
-    terms = worst[["soc", "term"]].drop_duplicates().sort_values(["soc", "term"])
-    out = terms.reset_index(drop=True)
-    for arm, n in n_by_arm.items():
-        mine = worst[worst["arm"] == arm]
-        any_n = mine.groupby(["soc", "term"])["subject_id"].nunique()
-        g3 = mine[mine["grade"] >= 3].groupby(["soc", "term"])["subject_id"].nunique()
-        key = list(zip(out["soc"], out["term"], strict=True))
-        out[f"{arm}_any"] = [int(any_n.get(k, 0)) for k in key]
-        out[f"{arm}_any_pct"] = [_pct(int(any_n.get(k, 0)), n) for k in key]
-        out[f"{arm}_g3"] = [int(g3.get(k, 0)) for k in key]
-        out[f"{arm}_g3_pct"] = [_pct(int(g3.get(k, 0)), n) for k in key]
-        for g in GRADES:
-            at = mine[mine["grade"] == g].groupby(["soc", "term"])["subject_id"].nunique()
-            out[f"{arm}_g{g}"] = [int(at.get(k, 0)) for k in key]
-    totals = sum(out[f"{arm}_any"] for arm in n_by_arm)
-    out = out.assign(_total=totals).sort_values(
-        ["soc", "_total", "term"], ascending=[True, False, True]
+    subjects: int
+    any_ae: Proportion
+    serious: Proportion
+
+
+@dataclass(frozen=True)
+class Lag:
+    """Days from onset to report at a center, and days since its last report."""
+
+    events: int
+    median: float | None
+    q1: float | None
+    q3: float | None
+    max: int | None
+    no_report_date: int
+    days_since_last_report: int | None
+    histogram: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SafetyModel:
+    """Everything the safety page shows."""
+
+    scope: ScopeInfo
+    population: str
+    as_of: dt.date
+    arms: tuple[str, ...]
+    by_arm: dict[str, ArmSafety]
+    total: ArmSafety
+    by_term: dict[str, dict[str, TermCount]]
+    term_soc: dict[str, str | None]
+    interest: dict[str, dict[str, InterestCount]]
+    onset: dict[str, dict[str, dict[str, int]]]
+    by_center: dict[str, CenterRates]
+    pooled: CenterRates | None
+    rate_centers: tuple[str, ...]
+    lag: dict[str, Lag]
+    events: int
+    ungradable_events: int
+
+
+def _arm_safety(n: int, row: dict[str, int]) -> ArmSafety:
+    return ArmSafety(
+        subjects=n,
+        any_ae=row["any_ae"],
+        grade3plus=row["grade3plus"],
+        serious=row["serious"],
+        fatal=row["fatal"],
+        events=row["events"],
+        any_ae_share=proportion(row["any_ae"], n),
+        grade3plus_share=proportion(row["grade3plus"], n),
+        serious_share=proportion(row["serious"], n),
+        fatal_share=proportion(row["fatal"], n),
     )
-    return out.drop(columns="_total").reset_index(drop=True)
 
 
-def attribution_by_arm(events: pd.DataFrame) -> pd.DataFrame:
-    """Events and subjects per attribution (procedure, sbrt, both, unrelated, unknown) and arm."""
-    df = events.assign(attribution=events["attribution"].fillna("unknown"))
-    return (
-        df.groupby(["arm", "attribution"])
-        .agg(events=("subject_id", "size"), subjects=("subject_id", "nunique"))
-        .reset_index()
+def _lag(rows: Sequence[Record], as_of: dt.date) -> Lag:
+    dated = [(r["lag"], r["n"]) for r in rows if r["lag"] is not None]
+    values = [float(v) for v, _ in dated]
+    counts = [n for _, n in dated]
+    last = max((r["last_report"] for r in rows if r["last_report"] is not None), default=None)
+    q1 = med = q3 = None
+    if dated:
+        q1, med, q3 = quantiles(values, counts, (0.25, 0.5, 0.75))
+    hist: dict[str, int] = defaultdict(int)
+    for v, n in dated:
+        hist[str(v)] += n
+    return Lag(
+        events=sum(r["n"] for r in rows),
+        median=med,
+        q1=q1,
+        q3=q3,
+        max=int(max(values)) if values else None,
+        no_report_date=sum(r["n"] for r in rows if r["lag"] is None),
+        days_since_last_report=(as_of - last).days if last else None,
+        histogram=dict(sorted(hist.items(), key=lambda kv: float(kv[0]))),
     )
 
 
-def events_of_interest(
-    events: pd.DataFrame,
-    categories: Sequence[tuple[str, Sequence[str]]],
-    n_by_arm: Mapping[str, int],
-) -> pd.DataFrame:
-    """Per category of interest and arm: subjects with such an event, and with grade >= 3."""
-    rows = []
-    term = events["term"].str.lower()
-    for name, terms in categories:
-        wanted = {x.lower() for x in terms}
-        mine = events[term.isin(wanted)]
-        for arm, n in n_by_arm.items():
-            a = mine[mine["arm"] == arm]
-            k = a["subject_id"].nunique()
-            g3 = a[a["valid_grade"] & (a["grade"] >= 3)]["subject_id"].nunique()
-            rows.append(
-                {
-                    "category": name,
-                    "arm": arm,
-                    "subjects": k,
-                    "pct": _pct(k, n),
-                    "grade3plus": g3,
-                    "events": len(a),
-                    "denominator": n,
-                }
+def safety_model(
+    denominators: Sequence[Record],
+    overview: Sequence[Record],
+    terms: Sequence[Record],
+    interest: Sequence[Record],
+    onset: Sequence[Record],
+    lags: Sequence[Record],
+    protocol: Protocol,
+    scope: ScopeInfo,
+) -> SafetyModel:
+    """The safety page model for a scope (centers and arms as treated)."""
+    keep, arms = set(scope.centers), [a for a in protocol.arm_codes if a in scope.arms]
+
+    def mine(rows: Sequence[Record]) -> list[Record]:
+        return [r for r in rows if r["center_id"] in keep and r["arm"] in arms]
+
+    denominators, overview, terms = mine(denominators), mine(overview), mine(terms)
+    interest, onset, lags = mine(interest), mine(onset), mine(lags)
+    n_arm = {a: 0 for a in arms}
+    n_center = {c: 0 for c in scope.centers}
+    recorded = 0
+    for r in denominators:
+        n_arm[r["arm"]] += r["n"]
+        n_center[r["center_id"]] += r["n"]
+        recorded += r["given"]
+    keys = ("any_ae", "grade3plus", "serious", "fatal", "events")
+    per_arm = {a: dict.fromkeys(keys, 0) for a in arms}
+    per_center = {c: dict.fromkeys(keys, 0) for c in scope.centers}
+    ungradable = 0
+    for r in overview:
+        for k in keys:
+            per_arm[r["arm"]][k] += r[k] or 0
+            per_center[r["center_id"]][k] += r[k] or 0
+        ungradable += r["ungraded_events"] or 0
+    by_arm = {a: _arm_safety(n_arm[a], per_arm[a]) for a in arms}
+    total = _arm_safety(sum(n_arm.values()), {k: sum(per_arm[a][k] for a in arms) for k in keys})
+
+    by_term: dict[str, dict[str, TermCount]] = {}
+    soc: dict[str, str | None] = {}
+    tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in terms:
+        worst = r["worst"]
+        tally[(r["term"], r["arm"])]["none" if worst is None else str(worst)] += r["n"]
+        if r["soc"] is not None and (soc.get(r["term"]) is None or r["soc"] < str(soc[r["term"]])):
+            soc[r["term"]] = r["soc"]
+        soc.setdefault(r["term"], None)
+    for term in sorted({t for t, _ in tally}):
+        by_term[term] = {}
+        for a in arms:
+            c = tally.get((term, a), {})
+            worst = {str(g): c.get(str(g), 0) for g in GRADES}
+            ungraded = c.get("none", 0)
+            by_term[term][a] = TermCount(
+                any=sum(worst.values()) + ungraded,
+                grade3plus=worst["3"] + worst["4"] + worst["5"],
+                worst=worst,
+                ungraded=ungraded,
             )
-    return pd.DataFrame(
-        rows, columns=["category", "arm", "subjects", "pct", "grade3plus", "events", "denominator"]
+    # Most frequent terms first within each system organ class.
+    order = sorted(
+        by_term,
+        key=lambda t: (soc.get(t) or "~", -sum(x.any for x in by_term[t].values()), t),
     )
+    by_term = {t: by_term[t] for t in order}
 
+    interest_model: dict[str, dict[str, InterestCount]] = {}
+    got: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in interest:
+        for k in ("subjects", "grade3plus", "events"):
+            got[(r["category"], r["arm"])][k] += r[k] or 0
+    for name, _terms in protocol.events_of_interest:
+        interest_model[name] = {}
+        for a in arms:
+            found = got.get((name, a), {})
+            subjects = found.get("subjects", 0)
+            interest_model[name][a] = InterestCount(
+                subjects=subjects,
+                denominator=n_arm[a],
+                grade3plus=found.get("grade3plus", 0),
+                events=found.get("events", 0),
+                share=proportion(subjects, n_arm[a]),
+            )
+    onset_model: dict[str, dict[str, dict[str, int]]] = {
+        name: {a: {} for a in arms} for name, _ in protocol.events_of_interest
+    }
+    for r in onset:
+        if r["day"] is None or r["category"] not in onset_model:
+            continue
+        cell = onset_model[r["category"]][r["arm"]]
+        cell[str(r["day"])] = cell.get(str(r["day"]), 0) + r["n"]
+    for cat in onset_model.values():
+        for a in cat:
+            cat[a] = dict(sorted(cat[a].items(), key=lambda kv: int(kv[0])))
 
-def center_rates(events: pd.DataFrame, n_by_center: Mapping[str, int]) -> pd.DataFrame:
-    """Per center and pooled: subjects with any AE and with an SAE, share and exact 95% CI."""
-    rows = []
-    groups = [*n_by_center.items(), ("ALL", sum(n_by_center.values()))]
-    for center, n in groups:
-        mine = events if center == "ALL" else events[events["center_id"] == center]
-        row: dict[str, object] = {"center_id": center, "subjects": n}
-        for key, sel in (("any_ae", mine), ("serious", mine[mine["serious"].astype(bool)])):
-            k = sel["subject_id"].nunique()
-            lo, hi = exact_ci(k, n)
-            row.update({key: k, f"{key}_rate": _pct(k, n), f"{key}_low": lo, f"{key}_high": hi})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def reporting_lag(events: pd.DataFrame, centers: Sequence[str], as_of: dt.date) -> pd.DataFrame:
-    """Per center: events, quartiles of days from onset to report, and days since last report.
-
-    A center that reports late, or has stopped reporting, is what a monitor must see.
-    """
-    rows = []
-    for center in centers:
-        mine = events[events["center_id"] == center]
-        lag = mine["lag_days"].dropna()
-        last = mine["reported_on"].max()
-        rows.append(
-            {
-                "center_id": center,
-                "events": len(mine),
-                "median_lag": float(lag.median()) if len(lag) else np.nan,
-                "q1_lag": float(lag.quantile(0.25)) if len(lag) else np.nan,
-                "q3_lag": float(lag.quantile(0.75)) if len(lag) else np.nan,
-                "max_lag": float(lag.max()) if len(lag) else np.nan,
-                "no_report_date": int(mine["reported_on"].isna().sum()),
-                "days_since_last_report": (pd.Timestamp(as_of) - last).days
-                if pd.notna(last)
-                else None,
-            }
+    by_center = {
+        c: CenterRates(
+            n_center[c],
+            proportion(per_center[c]["any_ae"], n_center[c]),
+            proportion(per_center[c]["serious"], n_center[c]),
         )
-    return pd.DataFrame(rows)
+        for c in scope.centers
+    }
+    pooled = (
+        CenterRates(total.subjects, total.any_ae_share, total.serious_share)
+        if scope.pooled
+        else None
+    )
+    codes = list(scope.centers)
+    rate_centers = tuple(
+        c
+        for c in codes
+        if c in sorted(codes, key=lambda c: (-n_center[c], codes.index(c)))[:MAX_CENTER_ROWS]
+    )
+    lag_rows: dict[str, list[Record]] = defaultdict(list)
+    for r in lags:
+        lag_rows[r["center_id"]].append(r)
+    return SafetyModel(
+        scope=scope,
+        population="as_treated" if protocol.sbrt is not None or recorded else "as_randomized",
+        as_of=scope.as_of,
+        arms=tuple(arms),
+        by_arm=by_arm,
+        total=total,
+        by_term=by_term,
+        term_soc=soc,
+        interest=interest_model,
+        onset=onset_model,
+        by_center=by_center,
+        pooled=pooled,
+        rate_centers=rate_centers,
+        lag={c: _lag(lag_rows.get(c, []), scope.as_of) for c in codes},
+        events=total.events,
+        ungradable_events=ungradable,
+    )

@@ -1,26 +1,20 @@
-"""The visit engine: scheduled visits, windows and states as of a date, compliance, worklist.
+"""The visits page model: visit states and compliance by center, visit and arm; the swimmer.
 
-States for each randomized subject and scheduled visit, as of a date D (PROTOCOL.md):
-- done: an assessment dated on or before D exists; done_early / done_late when it falls
-  outside the window;
-- missed: no assessment, the subject was on study when the window opened, and either the window
-  closed before D or the subject left the study (on or before D) without the visit;
-- due: the window is open at D, no assessment yet, the subject is on study;
-- upcoming: the window opens after D;
-- not_expected: the subject left the study before the window opened;
-- no_day_zero: the subject has no day-0 date, so no visit can be scheduled (flagged).
-Compliance = done (any timing) / (done + missed); not_expected visits leave the denominator.
+States come from the SQL visit engine (data_access/queries/visits.py, PROTOCOL.md's words).
+Compliance = done (any timing) / (done + missed); visits not expected (the subject left before
+the window opened) leave the denominator. Counts are as randomized.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
-from dashboard.protocol import Visit
+from dashboard.metrics.model import SMALL_N, Record, ScopeInfo
+from dashboard.metrics.recruitment import Monthly, month_starts
+from dashboard.protocol import Protocol
 
 DONE_STATES = ("done", "done_early", "done_late")
 STATES = (
@@ -33,152 +27,203 @@ STATES = (
     "not_expected",
     "no_day_zero",
 )
-
-SCHEDULE_COLUMNS = [
-    "subject_id",
-    "center_id",
-    "arm",
-    "visit_code",
-    "visit_day",
-    "day0",
-    "target_on",
-    "opens_on",
-    "closes_on",
-    "assessed_on",
-    "state",
-    "days_overdue",
-    "duplicates",
-]
+MAX_HEATMAP_CENTERS = 12
 
 
-def visit_schedule(
-    subjects: pd.DataFrame,
-    assessments: pd.DataFrame,
-    visits: Sequence[Visit],
-    as_of: dt.date,
-    day_zero: str = "procedure_on",
-) -> pd.DataFrame:
-    """One row per randomized subject and scheduled visit with its window and state as of D.
+@dataclass(frozen=True)
+class StateCounts:
+    """Visits in each state, with compliance = done / (done + missed) (None when both are 0)."""
 
-    `subjects`: subject_id, center_id, arm, randomized_on, the day-0 column, off_study_on.
-    `assessments`: subject_id, visit_code, assessed_on (dates after D are ignored; several
-    rows for one visit keep the earliest and count the rest in `duplicates`).
-    """
-    d = pd.Timestamp(as_of)
-    subj = subjects[subjects["randomized_on"].notna() & (subjects["randomized_on"] <= d)]
-    if subj.empty or not visits:
-        return pd.DataFrame(columns=SCHEDULE_COLUMNS)
-    plan = pd.DataFrame(
-        {
-            "visit_code": [v.code for v in visits],
-            "visit_day": [v.day for v in visits],
-            "before": [v.window_before for v in visits],
-            "after": [v.window_after for v in visits],
-            "order": range(len(visits)),
-        }
-    )
-    base = subj[["subject_id", "center_id", "arm", day_zero, "off_study_on"]].rename(
-        columns={day_zero: "day0"}
-    )
-    grid = base.merge(plan, how="cross")
-    day0 = grid["day0"]
-    grid["target_on"] = day0 + pd.to_timedelta(grid["visit_day"], unit="D")
-    grid["opens_on"] = grid["target_on"] - pd.to_timedelta(grid["before"], unit="D")
-    grid["closes_on"] = grid["target_on"] + pd.to_timedelta(grid["after"], unit="D")
-
-    seen = assessments[assessments["assessed_on"].notna() & (assessments["assessed_on"] <= d)]
-    firsts = seen.groupby(["subject_id", "visit_code"], as_index=False).agg(
-        assessed_on=("assessed_on", "min"), n=("assessed_on", "size")
-    )
-    grid = grid.merge(firsts, on=["subject_id", "visit_code"], how="left")
-    grid["duplicates"] = (grid["n"].fillna(1) - 1).astype(int)
-
-    # What happens after D is not known at D: a later off-study date does not count yet.
-    off = grid["off_study_on"].where(grid["off_study_on"] <= d)
-    has_day0 = day0.notna()
-    done = grid["assessed_on"].notna()
-    left_before_open = off.notna() & (off < grid["opens_on"])
-    left_by_now = off.notna()
-    closed = grid["closes_on"] < d
-    is_open = (grid["opens_on"] <= d) & ~closed
-
-    state = np.select(
-        [
-            ~has_day0,
-            done & (grid["assessed_on"] < grid["opens_on"]),
-            done & (grid["assessed_on"] > grid["closes_on"]),
-            done,
-            left_before_open,
-            closed | left_by_now,
-            is_open,
-        ],
-        ["no_day_zero", "done_early", "done_late", "done", "not_expected", "missed", "due"],
-        default="upcoming",
-    )
-    grid["state"] = state
-    overdue = (d - grid["target_on"]).dt.days
-    grid["days_overdue"] = np.where(
-        np.isin(state, ("due", "missed")) & (overdue > 0), overdue, 0
-    ).astype(int)
-    grid = grid.sort_values(["center_id", "subject_id", "order"]).reset_index(drop=True)
-    return grid[SCHEDULE_COLUMNS]
+    done: int
+    done_on_time: int
+    done_early: int
+    done_late: int
+    missed: int
+    due: int
+    due_overdue: int
+    upcoming: int
+    not_expected: int
+    no_day_zero: int
+    expected: int
+    compliance: float | None
+    small_n: bool
 
 
-def state_counts(schedule: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Counts of each state per group, with compliance = done / (done + missed) (NaN if none)."""
-    keys = list(by)
-    if schedule.empty:
-        return pd.DataFrame(columns=[*keys, *STATES, "done_any", "compliance"])
-    counts = pd.crosstab(
-        [schedule[k] for k in keys] if keys else pd.Series("all", index=schedule.index),
-        schedule["state"],
-    )
-    counts = counts.reindex(columns=list(STATES), fill_value=0)
-    counts.columns.name = None
-    counts["done_any"] = counts[list(DONE_STATES)].sum(axis=1)
-    denominator = counts["done_any"] + counts["missed"]
-    counts["compliance"] = (counts["done_any"] / denominator).where(denominator > 0)
-    out = counts.reset_index()
-    if not keys:
-        out = out.drop(columns=out.columns[0])
-    return out
+@dataclass(frozen=True)
+class SwimmerVisit:
+    """One scheduled visit on a subject's line: its day from day 0 and its state."""
+
+    visit_code: str
+    day: int
+    state: str
 
 
-def missed_by_month(schedule: pd.DataFrame) -> pd.DataFrame:
-    """Missed visits per center and calendar month in which the window closed."""
-    missed = schedule[schedule["state"] == "missed"]
-    if missed.empty:
-        return pd.DataFrame(columns=["month", "center_id", "n"])
-    month = missed["closes_on"].dt.to_period("M").dt.to_timestamp()
-    return (
-        missed.assign(month=month)
-        .groupby(["month", "center_id"], as_index=False)
-        .size()
-        .rename(columns={"size": "n"})
+@dataclass(frozen=True)
+class SwimmerSubject:
+    """One subject's follow-up line from day 0 to leaving or the data date."""
+
+    subject_id: str
+    center_id: str
+    arm: str | None
+    end_day: int
+    off_reason: str | None
+    sbrt_days: tuple[int, int] | None
+    visits: tuple[SwimmerVisit, ...]
+
+
+@dataclass(frozen=True)
+class Swimmer:
+    """The swimmer plot: the most recently randomized subjects of the scope."""
+
+    subjects: tuple[SwimmerSubject, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class VisitsModel:
+    """Everything the visits page shows."""
+
+    scope: ScopeInfo
+    population: str
+    as_of: dt.date
+    randomized: int
+    overall: StateCounts
+    by_center: dict[str, StateCounts]
+    by_visit: dict[str, StateCounts]
+    by_arm: dict[str, StateCounts]
+    by_center_visit: dict[str, dict[str, StateCounts]]
+    missed_by_month: Monthly
+    no_day_zero_subjects: int
+    duplicated_visits: int
+    worklist_rows: int
+    heatmap_centers: tuple[str, ...]
+    swimmer: Swimmer | None
+
+
+def counts_of(rows: Iterable[Record]) -> StateCounts:
+    """State counts of visit rows (state, overdue, n)."""
+    tally: dict[str, int] = defaultdict(int)
+    overdue = 0
+    for r in rows:
+        tally[r["state"]] += r["n"]
+        if r["state"] == "due" and r["overdue"]:
+            overdue += r["n"]
+    done = sum(tally[s] for s in DONE_STATES)
+    expected = done + tally["missed"]
+    return StateCounts(
+        done=done,
+        done_on_time=tally["done"],
+        done_early=tally["done_early"],
+        done_late=tally["done_late"],
+        missed=tally["missed"],
+        due=tally["due"],
+        due_overdue=overdue,
+        upcoming=tally["upcoming"],
+        not_expected=tally["not_expected"],
+        no_day_zero=tally["no_day_zero"],
+        expected=expected,
+        compliance=done / expected if expected else None,
+        small_n=expected < SMALL_N,
     )
 
 
-def worklist(schedule: pd.DataFrame) -> pd.DataFrame:
-    """What a coordinator must act on, in the order to act on it.
+def swimmer(rows: Sequence[Record], sbrt: Sequence[Record], as_of: dt.date) -> Swimmer:
+    """Swimmer lines from the engine's visit rows of some subjects and their SBRT courses."""
+    courses = {r["subject_id"]: r for r in sbrt}
+    by_subject: dict[str, list[Record]] = defaultdict(list)
+    for r in rows:
+        by_subject[r["subject_id"]].append(r)
+    out = []
+    for sid, visits in by_subject.items():
+        first = visits[0]
+        day0 = first["day0"]
+        end = first["off_study_on"] or as_of
+        course = courses.get(sid)
+        sbrt_days = None
+        if course is not None:
+            start = (course["started_on"] - day0).days
+            stop = ((course["completed_on"] or course["started_on"]) - day0).days
+            sbrt_days = (start, max(stop, start + 1))
+        out.append(
+            SwimmerSubject(
+                subject_id=sid,
+                center_id=first["center_id"],
+                arm=first["arm"],
+                end_day=(end - day0).days,
+                off_reason=first["off_study_reason"] if first["off_study_on"] else None,
+                sbrt_days=sbrt_days,
+                visits=tuple(
+                    SwimmerVisit(
+                        v["visit_code"],
+                        ((v["assessed_on"] or v["target_on"]) - day0).days,
+                        v["state"],
+                    )
+                    for v in visits
+                    if v["state"] != "not_expected"
+                ),
+            )
+        )
+    return Swimmer(tuple(out), len(out))
 
-    Visits due now (most overdue first), then missed visits (most recently missed first, while
-    a late entry or a reason can still be chased), then subjects without a day-0 date.
-    """
-    priority = {"due": 0, "missed": 1, "no_day_zero": 2}
-    todo = schedule[schedule["state"].isin(list(priority))].copy()
-    todo["_p"] = todo["state"].map(priority)
-    todo["_k"] = np.where(todo["state"] == "due", -todo["days_overdue"], todo["days_overdue"])
-    todo = todo.sort_values(["_p", "_k", "center_id", "subject_id", "target_on"])
-    return todo.drop(columns=["_p", "_k"]).reset_index(drop=True)
 
-
-def flagged_subjects(schedule: pd.DataFrame) -> pd.DataFrame:
-    """Subjects the engine could not schedule cleanly: no day 0, or two assessments for a visit."""
-    no_day0 = schedule[schedule["state"] == "no_day_zero"]["subject_id"].unique()
-    dup = schedule[schedule["duplicates"] > 0][["subject_id", "visit_code", "duplicates"]]
-    rows = [{"subject_id": s, "problem": "no_day_zero", "visit_code": None} for s in no_day0]
-    rows += [
-        {"subject_id": r.subject_id, "problem": "duplicate_assessment", "visit_code": r.visit_code}
-        for r in dup.itertuples()
-    ]
-    return pd.DataFrame(rows, columns=["subject_id", "problem", "visit_code"])
+def visits_model(
+    counts: Sequence[Record],
+    missed_months: Sequence[Record],
+    swimmer_model: Swimmer | None,
+    protocol: Protocol,
+    scope: ScopeInfo,
+) -> VisitsModel:
+    """The visits page model for a scope (centers and arms), from the engine's counts."""
+    keep, arms = set(scope.centers), set(scope.arms)
+    rows = [r for r in counts if r["center_id"] in keep and r["arm"] in arms]
+    months = [r for r in missed_months if r["center_id"] in keep and r["arm"] in arms]
+    codes = list(scope.centers)
+    by_center = {c: counts_of(r for r in rows if r["center_id"] == c) for c in codes}
+    first = min((r["month"] for r in months), default=scope.as_of.replace(day=1))
+    month_list = month_starts(first, scope.as_of)
+    index = {m: i for i, m in enumerate(month_list)}
+    per_center = {c: [0] * len(month_list) for c in codes}
+    for r in months:
+        if r["month"] in index:
+            per_center[r["center_id"]][index[r["month"]]] += r["n"]
+    # With many centers the heatmap shows those with the lowest compliance (the rest: table).
+    ranked = sorted(
+        codes,
+        key=lambda c: (
+            by_center[c].compliance if by_center[c].compliance is not None else 2.0,
+            codes.index(c),
+        ),
+    )
+    heat = [c for c in codes if c in ranked[:MAX_HEATMAP_CENTERS]]
+    subjects_per_visit = len(protocol.visits) or 1
+    no_day0 = sum(r["subjects"] for r in rows if r["state"] == "no_day_zero") // subjects_per_visit
+    randomized = sum(r["n"] for r in rows) // subjects_per_visit
+    overall = counts_of(rows)
+    if swimmer_model is not None:
+        # Of the subjects who can be drawn (those with a day 0), how many the plot shows.
+        swimmer_model = Swimmer(swimmer_model.subjects, randomized - no_day0)
+    return VisitsModel(
+        scope=scope,
+        population="as_randomized",
+        as_of=scope.as_of,
+        randomized=randomized,
+        overall=overall,
+        by_center=by_center,
+        by_visit={
+            v: counts_of(r for r in rows if r["visit_code"] == v) for v in protocol.visit_codes
+        },
+        by_arm={a: counts_of(r for r in rows if r["arm"] == a) for a in scope.arms},
+        by_center_visit={
+            c: {
+                v: counts_of(r for r in rows if r["center_id"] == c and r["visit_code"] == v)
+                for v in protocol.visit_codes
+            }
+            for c in codes
+        },
+        missed_by_month=Monthly(month_list, {c: tuple(v) for c, v in per_center.items()}),
+        no_day_zero_subjects=no_day0,
+        duplicated_visits=sum(r["n"] for r in rows if r["duplicated"]),
+        worklist_rows=overall.due + overall.missed + overall.no_day_zero,
+        heatmap_centers=tuple(heat),
+        swimmer=swimmer_model,
+    )

@@ -17,17 +17,23 @@ from dashboard.pages import (
     safety,
     visits,
 )
+from dashboard.protocol import Protocol
 from dashboard.services import AppState, PageContext
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page: its path, its navbar label key, its renderer and its own callbacks (if any)."""
+    """A page: its path, navbar label key, renderer, own callbacks and the measure it needs."""
 
     path: str
     nav_key: str
     render: Callable[[PageContext], Component]
     register_callbacks: Callable[[Dash, AppState], None] | None = None
+    measure: str | None = None  # a page for a measure the protocol does not collect is hidden
+
+    def applies(self, protocol: Protocol) -> bool:
+        """Whether the page belongs in this trial's navigation."""
+        return self.measure is None or protocol.collects(self.measure)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -39,8 +45,13 @@ PAGES: tuple[PageSpec, ...] = (
         randomization.register_callbacks,
     ),
     PageSpec(visits.PATH, visits.NAV_KEY, visits.render),
-    PageSpec(pain.PATH, pain.NAV_KEY, pain.render),
-    PageSpec(local_control.PATH, local_control.NAV_KEY, local_control.render),
+    PageSpec(pain.PATH, pain.NAV_KEY, pain.render, measure=pain.MEASURE),
+    PageSpec(
+        local_control.PATH,
+        local_control.NAV_KEY,
+        local_control.render,
+        measure=local_control.MEASURE,
+    ),
     PageSpec(safety.PATH, safety.NAV_KEY, safety.render, safety.register_callbacks),
     PageSpec(data_quality.PATH, data_quality.NAV_KEY, data_quality.render),
 )

@@ -2,162 +2,199 @@
 
 from __future__ import annotations
 
-import math
-
 import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import graph, help_button, kpi_card, kpi_row
+from dashboard.components.common import (
+    empty_state,
+    graph,
+    kpi_card,
+    kpi_row,
+    page_head,
+    proportion_text,
+    scope_label,
+    scope_notes,
+    table_card,
+)
 from dashboard.figures import outcomes as figs
-from dashboard.i18n import arm_label, format_date, t
-from dashboard.services import LocalControlReport, PageContext, load_local_control
+from dashboard.i18n import format_date, pct, t, tn
+from dashboard.metrics.local_control import LocalControlModel
+from dashboard.services import PageContext, local_control_page_model
 
 PATH = "/local-control"
 NAV_KEY = "nav.local_control"
-HEADLINE_VISIT = "M3"
+MEASURE = "imaging"
 
 
-def _kpis(report: LocalControlReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
+def kpis(m: LocalControlModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
     cards = []
-    arms = [a for a in ctx.protocol.arm_codes if ctx.scope.arms is None or a in ctx.scope.arms]
-    for arm in arms:
-        row = report.dcr[(report.dcr["arm"] == arm) & (report.dcr["visit_code"] == HEADLINE_VISIT)]
-        if len(row) and row.iloc[0]["evaluable"] > 0:
-            r = row.iloc[0]
-            value = f"{r['dcr']:.0%}"
-            context = t(
-                "lc.kpi.dcr_context",
-                lang,
-                k=int(r["controlled"]),
-                n=int(r["evaluable"]),
-                lo=r["ci_low"],
-                hi=r["ci_high"],
-            )
-        else:
-            value, context = "–", None
+    visit = m.headline_visit
+    for arm in m.arms:
+        d = m.dcr.get(arm, {}).get(visit) if visit else None
+        value = pct(d.rate.value) if d and d.rate.value is not None else "–"
         cards.append(
             kpi_card(
                 value,
-                t("lc.kpi.dcr", lang, arm=t(f"arm.{arm}", lang), visit=HEADLINE_VISIT),
-                context,
+                t("lc.kpi.dcr", lang, arm=p.arm_label(arm, lang), visit=visit or "–"),
+                proportion_text(d.rate, lang) if d else None,
                 "def.dcr",
                 lang,
                 kpi_id=f"lc-kpi-dcr-{arm}",
+                help_values=ctx.terms,
             )
         )
-    for arm in arms:
-        fit = report.km.get(arm)
+    for arm in m.arms:
+        fit = m.km.get(arm)
         if fit is None:
             value, context = "–", None
         else:
-            value = f"{fit.events} / {fit.n}"
+            value = f"{fit.events} / {fit.subjects}"
             context = (
-                t("lc.kpi.median", lang, days=int(fit.median_days))
-                if not math.isnan(fit.median_days)
+                t("lc.kpi.median", lang, days=tn("n.days", fit.median_days, lang))
+                if fit.median_days is not None
                 else t("lc.kpi.median_none", lang)
             )
         cards.append(
             kpi_card(
                 value,
-                t("lc.kpi.pd", lang, arm=t(f"arm.{arm}", lang)),
+                t("lc.kpi.pd", lang, arm=p.arm_label(arm, lang)),
                 context,
                 "def.ttp",
                 lang,
                 kpi_id=f"lc-kpi-pd-{arm}",
+                help_values=ctx.terms,
             )
         )
     return kpi_row(cards, row_id=ids.LC_KPIS)
 
 
-def _dcr_table(report: LocalControlReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
+def dcr_table(m: LocalControlModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
     head = html.Thead(
         html.Tr(
             [
-                html.Th(x, scope="col")
-                for x in (
-                    t("out.axis.visit", lang),
-                    t("lc.col.arm", lang),
-                    t("lc.col.evaluable", lang),
-                    t("lc.col.ne", lang),
-                    t("lc.col.dcr", lang),
+                html.Th(t(k, lang), scope="col")
+                for k in (
+                    "out.axis.visit",
+                    "lc.col.arm",
+                    "lc.col.evaluable",
+                    "lc.col.ne",
+                    "lc.col.dcr",
                 )
             ]
         )
     )
     body = []
-    for r in report.dcr.to_dict("records"):
-        dcr = (
-            "–"
-            if r["evaluable"] == 0
-            else (f"{r['dcr']:.0%} ({r['ci_low']:.0%}–{r['ci_high']:.0%})")
-        )
-        body.append(
-            html.Tr(
-                [
-                    html.Td(r["visit_code"]),
-                    html.Td(arm_label(r["arm"], lang)),
-                    html.Td(int(r["evaluable"])),
-                    html.Td(int(r["not_evaluable"])),
-                    html.Td(dcr),
-                ]
+    for v in m.visits:
+        for arm in m.arms:
+            d = m.dcr.get(arm, {}).get(v)
+            if d is None:
+                continue
+            body.append(
+                html.Tr(
+                    [
+                        html.Td(v),
+                        html.Td(p.arm_label(arm, lang)),
+                        html.Td(d.evaluable),
+                        html.Td(d.not_evaluable),
+                        html.Td(proportion_text(d.rate, lang)),
+                    ]
+                )
             )
-        )
-    return html.Div(
-        [
-            html.H2([t("lc.table.title", lang), help_button("def.dcr", lang)], className="h6"),
-            dbc.Table(
-                [head, html.Tbody(body)], size="sm", className="center-table", id=ids.LC_DCR_TABLE
-            ),
-        ],
-        className="graph-card table-card",
+    table = dbc.Table(
+        [head, html.Tbody(body)], size="sm", className="center-table", id=ids.LC_DCR_TABLE
+    )
+    return table_card(
+        t("lc.table.title", lang),
+        None,
+        html.Div(table, className="table-scroll"),
+        lang,
+        def_key="def.dcr",
+        help_values=ctx.terms,
     )
 
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present = ctx.lang, ctx.view.present
-    report = load_local_control(ctx.db, ctx.protocol, ctx.scope)
-    arms = [a for a in ctx.protocol.arms if ctx.scope.arms is None or a.code in ctx.scope.arms]
-    visits = [v.code for v in ctx.protocol.visits if "imaging" in v.collects]
-    centers = [c for c in ctx.protocol.center_codes if c in ctx.scope.centers]
-    scope_label = (
-        t("center.all", lang) if len(centers) == len(ctx.protocol.centers) else ", ".join(centers)
+    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    if not p.collects(MEASURE):
+        return html.Div(
+            [
+                page_head(t("lc.title", lang), None, lang),
+                empty_state(t("study.not_collected", lang, what=t("measure.imaging", lang))),
+            ]
+        )
+    m = local_control_page_model(ctx.db, p, ctx.info)
+    date = format_date(m.as_of, lang)
+    scope = scope_label(m.scope, lang)
+    sub = t("lc.subtitle", lang, scope=scope, n=m.images, date=date)
+    subjects = sum(fit.subjects for fit in m.km.values())
+    sub_km = t(
+        "lc.subtitle_km", lang, scope=scope, subjects=tn("n.subjects", subjects, lang), date=date
     )
-    n_img = (
-        int(report.counts[["CR", "PR", "SD", "PD", "NE", "other"]].to_numpy().sum())
-        if len(report.counts)
-        else 0
-    )
-    date = format_date(report.as_of, lang)
-    sub = t("lc.subtitle", lang, scope=scope_label, n=n_img, date=date)
-    sub_km = t("lc.subtitle_km", lang, scope=scope_label, n=len(report.ttp), date=date)
     empty = t("lc.empty", lang)
-    has = n_img > 0
-    mda = figs.mda_figure(report.counts, arms, visits, lang, sub, present) if has else None
-    dcr = figs.dcr_figure(report.dcr, arms, visits, lang, sub, present) if has else None
-    labels = [str(m) for m in ctx.protocol.km_risk_months]
-    km = (
-        figs.km_figure(report.km, arms, report.risk_days, labels, lang, sub_km, present)
-        if report.km
-        else None
-    )
+    has = m.images > 0
+    rates = {a: {v: d.rate for v, d in per.items()} for a, per in m.dcr.items()}
     return html.Div(
         [
-            html.H1(t("lc.title", lang), className="page-title"),
-            _kpis(report, ctx),
-            graph(mda, ids.LC_MDA, empty),
+            page_head(t("lc.title", lang), m.population, lang),
+            kpis(m, ctx),
+            *scope_notes(m.scope, lang),
+            graph(
+                figs.mda_stacked(m, p, lang, present) if has else None,
+                ids.LC_MDA,
+                empty,
+                t("lc.fig.mda", lang),
+                sub,
+                lang,
+                present,
+                def_key="def.dcr",
+                help_values=ctx.terms,
+            ),
             dbc.Row(
                 [
-                    dbc.Col(graph(dcr, ids.LC_DCR, empty), lg=6),
-                    dbc.Col(_dcr_table(report, ctx), lg=6),
+                    dbc.Col(
+                        graph(
+                            figs.visit_rates(
+                                rates,
+                                m.arms,
+                                list(m.visits),
+                                p,
+                                t("lc.axis.dcr", lang),
+                                lang,
+                                present,
+                            )
+                            if has
+                            else None,
+                            ids.LC_DCR,
+                            empty,
+                            t("lc.fig.dcr", lang),
+                            sub,
+                            lang,
+                            present,
+                            def_key="def.dcr",
+                            help_values=ctx.terms,
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(dcr_table(m, ctx), lg=6),
                 ],
                 className="g-3",
             ),
-            graph(km, ids.LC_KM, empty),
-            html.P([t("lc.km_note", lang), help_button("def.ttp", lang)], className="model-note"),
+            graph(
+                figs.kaplan_meier(m, p, lang, present) if m.km else None,
+                ids.LC_KM,
+                empty,
+                t("lc.fig.km", lang),
+                sub_km,
+                lang,
+                present,
+                def_key="def.ttp",
+                help_values=ctx.terms,
+            ),
+            html.P(t("lc.km_note", lang), className="model-note"),
         ]
     )

@@ -3,99 +3,84 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import graph, help_button, kpi_card, kpi_row
+from dashboard.components.common import (
+    empty_state,
+    estimate_text,
+    graph,
+    kpi_card,
+    kpi_row,
+    page_head,
+    proportion_text,
+    scope_label,
+    scope_notes,
+)
 from dashboard.figures import outcomes as figs
-from dashboard.i18n import format_date, t
-from dashboard.services import PageContext, PainReport, load_pain
+from dashboard.i18n import format_date, number, t, tn
+from dashboard.metrics.outcomes import PainModel
+from dashboard.services import PageContext, pain_page_model
 
 PATH = "/pain"
 NAV_KEY = "nav.pain"
-HEADLINE_VISIT = "M3"
+MEASURE = "nrs"
 
 
-def _rate(responses: pd.DataFrame, arm: str, visit: str) -> str:
-    row = responses[(responses["arm"] == arm) & (responses["visit_code"] == visit)]
-    if row.empty:
-        return "–"
-    r = row.iloc[0]
-    return f"{r['rate']:.0%} ({int(r['responders'])}/{int(r['n'])})"
-
-
-def _mean(traj: pd.DataFrame, arm: str, visit: str) -> str:
-    row = traj[(traj["arm"] == arm) & (traj["visit_code"] == visit)]
-    return "–" if row.empty else f"{row.iloc[0]['mean']:.1f}"
-
-
-def _kpis(report: PainReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    a, b = ctx.protocol.arm_codes
-    la, lb = t(f"arm.{a}", lang), t(f"arm.{b}", lang)
-    nrs_only = int(report.responses["nrs_only"].sum()) if len(report.responses) else 0
-    shown = [x for x in (a, b) if ctx.scope.arms is None or x in ctx.scope.arms]
-    per_arm = [
-        kpi_card(
-            f"{_mean(report.nrs, x, 'baseline')} → {_mean(report.nrs, x, HEADLINE_VISIT)}",
-            t("pain.kpi.mean_nrs", lang, arm=t(f"arm.{x}", lang), visit=HEADLINE_VISIT),
-            t(
-                "pain.kpi.responders_one",
-                lang,
-                visit=HEADLINE_VISIT,
-                rate=_rate(report.responses, x, HEADLINE_VISIT),
-            ),
-            "def.nrs",
-            lang,
-            kpi_id=f"pain-kpi-nrs-{x}",
-        )
-        for x in shown
-    ]
-    both = []
-    if len(shown) == 2:
-        both = [
+def kpis(m: PainModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
+    visit = m.headline_visit
+    cards = []
+    for a in m.arms:
+        base = m.nrs.get(a, {}).get("baseline")
+        at = m.nrs.get(a, {}).get(visit) if visit else None
+        resp = m.responses.get(a, {}).get(visit) if visit else None
+        before, after = (number(e.value if e else None, 1) for e in (base, at))
+        cards.append(
             kpi_card(
-                f"{_rate(report.responses, a, HEADLINE_VISIT).split(' ')[0]} · "
-                f"{_rate(report.responses, b, HEADLINE_VISIT).split(' ')[0]}",
-                t("pain.kpi.responders", lang, visit=HEADLINE_VISIT, a=la, b=lb),
-                f"{la} {_rate(report.responses, a, HEADLINE_VISIT)} · "
-                f"{lb} {_rate(report.responses, b, HEADLINE_VISIT)}",
-                "def.pain_response",
+                f"{before} → {after}",
+                t("pain.kpi.mean_nrs", lang, arm=p.arm_label(a, lang), visit=visit or "–"),
+                t(
+                    "pain.kpi.responders_one",
+                    lang,
+                    visit=visit or "–",
+                    rate=proportion_text(resp.responders if resp else None, lang),
+                ),
+                "def.nrs",
                 lang,
-                kpi_id="pain-kpi-responders",
+                kpi_id=f"pain-kpi-nrs-{a}",
+                help_values=ctx.terms,
             )
-        ]
-    return kpi_row(
-        [
-            *both,
-            *per_arm,
-            kpi_card(
-                str(nrs_only),
-                t("pain.kpi.nrs_only", lang),
-                None,
-                "def.nrs_only",
-                lang,
-                kpi_id="pain-kpi-nrs-only",
-            ),
-            kpi_card(
-                str(report.excluded_values),
-                t("pain.kpi.excluded", lang),
-                None,
-                "def.excluded_values",
-                lang,
-                tone="warn" if report.excluded_values else "neutral",
-                kpi_id="pain-kpi-excluded",
-            ),
-        ],
-        row_id=ids.PAIN_KPIS,
-    )
+        )
+    cards += [
+        kpi_card(
+            str(m.nrs_only),
+            t("pain.kpi.nrs_only", lang),
+            None,
+            "def.nrs_only",
+            lang,
+            kpi_id="pain-kpi-nrs-only",
+            help_values=ctx.terms,
+        ),
+        kpi_card(
+            str(m.excluded_out_of_range),
+            t("pain.kpi.excluded", lang),
+            None,
+            "def.excluded_values",
+            lang,
+            tone="warn" if m.excluded_out_of_range else "neutral",
+            kpi_id="pain-kpi-excluded",
+            help_values=ctx.terms,
+        ),
+    ]
+    return kpi_row(cards, row_id=ids.PAIN_KPIS)
 
 
-def _n_table(report: PainReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    visits = ["baseline", *ctx.protocol.visit_codes]
+def n_table(m: PainModel, ctx: PageContext) -> Component:
+    """The n behind each mean (and its interval) so nobody reads a mean without its n."""
+    lang, p = ctx.lang, ctx.protocol
+    visits = ["baseline", *p.visits_collecting("nrs")]
     head = html.Thead(
         html.Tr(
             [html.Th(t("pain.n_table.arm", lang), scope="col")]
@@ -106,14 +91,12 @@ def _n_table(report: PainReport, ctx: PageContext) -> Component:
         )
     )
     body = []
-    for arm in ctx.protocol.arm_codes:
-        mine = report.nrs[report.nrs["arm"] == arm].set_index("visit_code")["n"]
-        body.append(
-            html.Tr(
-                [html.Th(t(f"arm.{arm}", lang), scope="row")]
-                + [html.Td(int(mine.get(v, 0))) for v in visits]
-            )
-        )
+    for a in m.arms:
+        cells = []
+        for v in visits:
+            e = m.nrs.get(a, {}).get(v)
+            cells.append(html.Td(str(e.n) + (" *" if e.small_n else "") if e else "0"))
+        body.append(html.Tr([html.Th(p.arm_label(a, lang), scope="row"), *cells]))
     return html.Div(
         [
             html.Div(t("pain.n_table.title", lang), className="small text-muted"),
@@ -124,150 +107,261 @@ def _n_table(report: PainReport, ctx: PageContext) -> Component:
                 id=ids.PAIN_N_TABLE,
             ),
         ],
-        className="px-2 pb-2",
+        className="px-2 pb-2 table-scroll",
     )
+
+
+def _change_table(m: PainModel, ctx: PageContext) -> Component | None:
+    """The difference in NRS change per visit with its interval, as numbers."""
+    lang, p = ctx.lang, ctx.protocol
+    if not any(m.change.values()):
+        return None
+    rows = []
+    for a, per in m.change.items():
+        for v, c in per.items():
+            rows.append(
+                html.Tr(
+                    [
+                        html.Td(v),
+                        html.Td(p.arm_label(a, lang)),
+                        html.Td(f"{c.n_reference} / {c.n_arm}"),
+                        html.Td(estimate_text(c.difference, lang, 2)),
+                    ]
+                )
+            )
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(k, lang), scope="col")
+                for k in ("out.axis.visit", "pain.col.arm", "pain.col.n", "pain.col.difference")
+            ]
+        )
+    )
+    return dbc.Table([head, html.Tbody(rows)], size="sm", className="center-table mb-0")
 
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present = ctx.lang, ctx.view.present
-    report = load_pain(ctx.db, ctx.protocol, ctx.scope)
-    arms = [a for a in ctx.protocol.arms if ctx.scope.arms is None or a.code in ctx.scope.arms]
-    visits = list(ctx.protocol.visit_codes)
-    centers = [c for c in ctx.protocol.center_codes if c in ctx.scope.centers]
-    scope_label = (
-        t("center.all", lang) if len(centers) == len(ctx.protocol.centers) else ", ".join(centers)
-    )
-    n = sum(report.n_randomized.get(a.code, 0) for a in arms)
-    sub = t("out.subtitle", lang, scope=scope_label, n=n, date=format_date(report.as_of, lang))
-    has = not report.nrs.empty
+    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    if not p.collects(MEASURE):
+        return html.Div(
+            [
+                page_head(t("pain.title", lang), None, lang),
+                empty_state(t("study.not_collected", lang, what=t("measure.nrs", lang))),
+            ]
+        )
+    m = pain_page_model(ctx.db, p, ctx.info, ctx.identifiers)
+    date = format_date(m.as_of, lang)
+    scope = scope_label(m.scope, lang)
+    n = sum(m.randomized.values())
+    sub = t("out.subtitle", lang, scope=scope, randomized=tn("n.randomized", n, lang), date=date)
+    has = any(len(v) > 1 for v in m.nrs.values())
     empty = t("out.empty", lang)
-    pafi_visits = [v.code for v in ctx.protocol.visits if "pafi" in v.collects]
-    nrs = (
-        figs.trajectory_figure(
-            report.nrs,
-            arms,
-            t("out.fig.nrs", lang),
-            t("out.axis.nrs", lang),
-            lang,
-            sub,
-            (0, 10),
-            report.individual,
-            "nrs",
-            present,
-        )
-        if has
-        else None
-    )
-    responders = (
-        figs.response_figure(report.responses, arms, visits, lang, sub, present)
-        if len(report.responses)
-        else None
-    )
-    categories = (
-        figs.response_categories_figure(report.responses, arms, visits, lang, sub, present)
-        if len(report.responses)
-        else None
-    )
-    a_arm, b_arm = ctx.protocol.arms
-    change = (
-        figs.change_difference_figure(
-            report.change, a_arm, b_arm, ctx.protocol.nrs_ni_margin, lang, sub, present
-        )
-        if len(report.change)
-        else None
-    )
-    bands = figs.bands_figure(report.bands, arms, visits, lang, sub, present) if has else None
-    nrs_box = (
-        figs.distribution_figure(
-            report.long,
-            "nrs",
-            arms,
-            visits,
-            t("out.fig.nrs_box", lang),
-            t("out.axis.nrs", lang),
-            lang,
-            sub,
-            present,
-        )
-        if has
-        else None
-    )
-    omed = (
-        figs.trajectory_figure(
-            report.omed,
-            arms,
-            t("out.fig.omed", lang),
-            t("out.axis.omed", lang),
-            lang,
-            sub,
-            present=present,
-        )
-        if len(report.omed)
-        else None
-    )
-    pafi = (
-        figs.trajectory_figure(
-            report.pafi,
-            arms,
-            t("out.fig.pafi", lang),
-            t("out.axis.pafi", lang),
-            lang,
-            sub,
-            (0, 10),
-            present=present,
-        )
-        if len(report.pafi)
-        else None
-    )
-    pafi_box = (
-        figs.distribution_figure(
-            report.long,
-            "pafi",
-            arms,
-            pafi_visits,
-            t("out.fig.pafi_box", lang),
-            t("out.axis.pafi", lang),
-            lang,
-            sub,
-            present,
-        )
-        if len(report.pafi)
-        else None
-    )
-    return html.Div(
-        [
-            html.H1(t("pain.title", lang), className="page-title"),
-            _kpis(report, ctx),
-            html.Div(
-                [graph(nrs, ids.PAIN_NRS, empty), _n_table(report, ctx)], className="graph-card"
-            ),
+    nrs_visits = list(p.visits_collecting("nrs"))
+    ref = p.arm_label(m.reference_arm, lang)
+    blocks: list[Component] = [
+        page_head(t("pain.title", lang), m.population, lang),
+        kpis(m, ctx),
+        *scope_notes(m.scope, lang),
+        html.Div(
+            [
+                graph(
+                    figs.trajectory(
+                        m.nrs,
+                        m,
+                        p,
+                        t("out.axis.nrs", lang),
+                        lang,
+                        present,
+                        (0, 10),
+                        with_lines=bool(m.individual),
+                    )
+                    if has
+                    else None,
+                    ids.PAIN_NRS,
+                    empty,
+                    t("out.fig.nrs", lang),
+                    f"{sub} · {t('out.method.bootstrap', lang)}",
+                    lang,
+                    present,
+                    def_key="def.nrs",
+                    help_values=ctx.terms,
+                ),
+                n_table(m, ctx),
+            ],
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    graph(
+                        figs.visit_rates(
+                            {
+                                a: {v: r.responders for v, r in per.items()}
+                                for a, per in m.responses.items()
+                            },
+                            m.arms,
+                            nrs_visits,
+                            p,
+                            t("out.axis.responders", lang),
+                            lang,
+                            present,
+                        )
+                        if any(m.responses.values())
+                        else None,
+                        ids.PAIN_RESPONDERS,
+                        empty,
+                        t("out.fig.responders", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.pain_response",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    graph(
+                        figs.response_categories(m, p, lang, present)
+                        if any(m.responses.values())
+                        else None,
+                        ids.PAIN_CATEGORIES,
+                        empty,
+                        t("out.fig.categories", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.pain_response",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+            ],
+            className="g-3",
+        ),
+    ]
+    if m.change:
+        change_sub = t("out.fig.change_sub", lang, ref=ref)
+        blocks.append(
             dbc.Row(
                 [
-                    dbc.Col(graph(responders, ids.PAIN_RESPONDERS, empty), lg=6),
-                    dbc.Col(graph(categories, ids.PAIN_CATEGORIES, empty), lg=6),
+                    dbc.Col(
+                        [
+                            graph(
+                                figs.change_difference(m, p, lang, present)
+                                if any(m.change.values())
+                                else None,
+                                ids.PAIN_CHANGE,
+                                t("out.empty_change", lang),
+                                t("out.fig.change", lang),
+                                f"{change_sub} · {sub}",
+                                lang,
+                                present,
+                                def_key="def.change",
+                                help_values=ctx.terms,
+                            ),
+                            _change_table(m, ctx) or html.Div(),
+                        ],
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        graph(
+                            figs.severity_bands(m, p, lang, present) if has else None,
+                            ids.PAIN_BANDS,
+                            empty,
+                            t("out.fig.bands", lang),
+                            sub,
+                            lang,
+                            present,
+                        ),
+                        lg=6,
+                    ),
                 ],
                 className="g-3",
-            ),
-            html.P(
-                [t("pain.response_note", lang), help_button("def.pain_response", lang)],
-                className="model-note",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(graph(change, ids.PAIN_CHANGE, t("out.empty_change", lang)), lg=6),
-                    dbc.Col(graph(bands, ids.PAIN_BANDS, empty), lg=6),
-                ],
-                className="g-3",
-            ),
-            graph(nrs_box, ids.PAIN_NRS_BOX, empty),
-            dbc.Row(
-                [
-                    dbc.Col(graph(omed, ids.PAIN_OMED, empty), lg=6),
-                    dbc.Col(graph(pafi, ids.PAIN_PAFI, empty), lg=6),
-                ],
-                className="g-3",
-            ),
-            graph(pafi_box, ids.PAIN_PAFI_BOX, empty),
-        ]
-    )
+            )
+        )
+    if not present:
+        blocks.append(
+            graph(
+                figs.boxes(
+                    m.nrs_box,
+                    m.arms,
+                    ["baseline", *nrs_visits],
+                    p,
+                    t("out.axis.nrs", lang),
+                    lang,
+                    present,
+                )
+                if has
+                else None,
+                ids.PAIN_NRS_BOX,
+                empty,
+                t("out.fig.nrs_box", lang),
+                sub,
+                lang,
+                present,
+            )
+        )
+    row = []
+    if m.collects.get("omed"):
+        row.append(
+            dbc.Col(
+                graph(
+                    figs.trajectory(m.omed, m, p, t("out.axis.omed", lang), lang, present)
+                    if any(m.omed.values())
+                    else None,
+                    ids.PAIN_OMED,
+                    empty,
+                    t("out.fig.omed", lang),
+                    f"{sub} · {t('out.method.median', lang)}",
+                    lang,
+                    present,
+                    def_key="def.omed",
+                    help_values=ctx.terms,
+                ),
+                lg=6,
+            )
+        )
+    if m.collects.get("pafi"):
+        row.append(
+            dbc.Col(
+                graph(
+                    figs.trajectory(m.pafi, m, p, t("out.axis.pafi", lang), lang, present, (0, 10))
+                    if any(len(v) > 1 for v in m.pafi.values())
+                    else None,
+                    ids.PAIN_PAFI,
+                    empty,
+                    t("out.fig.pafi", lang),
+                    f"{sub} · {t('out.method.bootstrap', lang)}",
+                    lang,
+                    present,
+                    def_key="def.pafi",
+                    help_values=ctx.terms,
+                ),
+                lg=6,
+            )
+        )
+    if row:
+        blocks.append(dbc.Row(row, className="g-3"))
+    if m.collects.get("pafi") and not present:
+        blocks.append(
+            graph(
+                figs.boxes(
+                    m.pafi_box,
+                    m.arms,
+                    ["baseline", *p.visits_collecting("pafi")],
+                    p,
+                    t("out.axis.pafi", lang),
+                    lang,
+                    present,
+                )
+                if any(len(v) > 1 for v in m.pafi.values())
+                else None,
+                ids.PAIN_PAFI_BOX,
+                empty,
+                t("out.fig.pafi_box", lang),
+                sub,
+                lang,
+                present,
+            )
+        )
+    return html.Div(blocks)

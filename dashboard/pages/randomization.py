@@ -5,369 +5,421 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, html
 from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
-    empty_state,
     graph,
-    help_button,
-    hidden_note,
     kpi_card,
     kpi_row,
+    page_head,
+    pooled_label,
+    scope_label,
+    scope_notes,
+    table_card,
 )
-from dashboard.components.grid import listing
+from dashboard.components.consort import consort_diagram
+from dashboard.components.grid import client_table
 from dashboard.figures import randomization as figs
-from dashboard.i18n import arm_label, format_date, label, t
-from dashboard.services import AppState, PageContext, RandomizationReport, load_randomization
+from dashboard.i18n import format_date, label, number, pct, signed, t, tn
+from dashboard.metrics.randomization import POOLED, RandomizationModel, TableVariable
+from dashboard.protocol import Protocol
+from dashboard.services import AppState, PageContext, randomization_page_model
 
 PATH = "/randomization"
 NAV_KEY = "nav.randomization"
-
+MAX_BALANCE_ROWS = 20
 CODE_PREFIX = {"sex": "sex", "primary_tumor": "tumor", "nrs_band": "band", "region": "region"}
 
 
-def _kpis(report: RandomizationReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    a, b = ctx.protocol.arm_codes
-    bal = report.balance
-    centers = bal[bal["center_id"] != "ALL"]
-    total = bal[bal["center_id"] == "ALL"].iloc[0]
-    bound = ctx.protocol.max_block_imbalance
-    beyond = centers[centers["exceeds_blocks"]]["center_id"].tolist()
-    worst = centers.iloc[centers["difference"].abs().argmax()] if len(centers) else None
-    dl = report.delivery
-    share = dl.started / dl.sbrt_arm_n if dl.sbrt_arm_n else None
-    return kpi_row(
-        [
+def ratio_text(protocol: Protocol) -> str:
+    """'1:1', '2:1', '1:1:1'."""
+    return ":".join(str(r) for r in protocol.ratio)
+
+
+def received_key(protocol: Protocol) -> str:
+    """The definition of 'received allocated treatment' that fits this protocol."""
+    return "def.received" if protocol.sbrt is not None else "def.received_generic"
+
+
+def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
+    total = m.balance.get(POOLED) or (m.balance[m.scope.centers[0]] if m.scope.centers else None)
+    counts = " · ".join(
+        f"{p.arm_label(a, lang)} {total.counts[a] if total else 0}" for a in p.arm_codes
+    )
+    cards = [
+        kpi_card(
+            " : ".join(str(total.counts[a]) if total else "0" for a in p.arm_codes),
+            t("rnd.kpi.randomized", lang),
+            counts,
+            "def.balance",
+            lang,
+            kpi_id="rnd-kpi-randomized",
+            help_values=ctx.terms,
+        )
+    ]
+    worst = m.largest_difference
+    cards.append(
+        kpi_card(
+            f"{worst} {signed(m.balance[worst].difference)}" if worst else "–",
+            t("rnd.kpi.largest_diff", lang),
+            t("rnd.kpi.balance_bad", lang, centers=", ".join(m.beyond_bounds))
+            if m.beyond_bounds
+            else t("rnd.kpi.balance_ok", lang),
+            "def.balance",
+            lang,
+            tone="warn" if m.beyond_bounds else "good",
+            kpi_id="rnd-kpi-balance",
+            help_values=ctx.terms,
+        )
+    )
+    if total is not None and total.p_value is not None:
+        cards.append(
             kpi_card(
-                f"{int(total[a])} : {int(total[b])}",
+                number(total.p_value, 2),
                 t(
-                    "rnd.kpi.randomized",
+                    f"rnd.kpi.test.{total.test}",
                     lang,
-                    a=int(total[a]),
-                    b=int(total[b]),
-                    arm_a=t(f"arm.{a}", lang),
-                    arm_b=t(f"arm.{b}", lang),
+                    ratio=ratio_text(p),
+                    scope=scope_label(m.scope, lang),
                 ),
                 None,
                 "def.balance",
                 lang,
-                kpi_id="rnd-kpi-randomized",
-            ),
-            kpi_card(
-                f"{worst['center_id']} {int(worst['difference']):+d}".replace("-", "−")
-                if worst is not None
-                else "–",
-                t("rnd.kpi.largest_diff", lang),
-                t("rnd.kpi.balance_bad", lang, centers=", ".join(beyond))
-                if beyond
-                else t("rnd.kpi.balance_ok", lang, bound=bound),
-                "def.balance",
-                lang,
-                tone="warn" if beyond else "good",
-                kpi_id="rnd-kpi-balance",
-            ),
-            kpi_card(
-                f"{float(total['p_value']):.2f}",
-                t("rnd.kpi.binomial", lang),
-                None,
-                "def.balance",
-                lang,
-                tone="warn" if total["surprising"] else "neutral",
+                tone="warn" if total.surprising else "neutral",
                 kpi_id="rnd-kpi-binomial",
-            ),
+                help_values=ctx.terms,
+            )
+        )
+    d = m.delivery
+    if d is not None:
+        key = received_key(p)
+        cards.append(
             kpi_card(
-                "–" if share is None else f"{share:.0%}",
+                pct(d.started.value),
                 t(
                     "rnd.kpi.sbrt_started",
                     lang,
-                    started=dl.started,
-                    n=dl.sbrt_arm_n,
-                    completed=dl.completed,
+                    arm=p.arm_label(d.arm, lang),
+                    started=d.started.k,
+                    n=d.started.n,
+                    completed=d.completed,
                 ),
                 None,
-                "def.received",
+                key,
                 lang,
                 kpi_id="rnd-kpi-sbrt",
-            ),
+                help_values=ctx.terms,
+            )
+        )
+        cards.append(
             kpi_card(
-                str(len(dl.departures)),
+                str(d.departures_total),
                 t("rnd.kpi.departures", lang),
                 None,
-                "def.received",
+                key,
                 lang,
-                tone="warn" if len(dl.departures) else "good",
+                tone="warn" if d.departures_total else "good",
                 kpi_id="rnd-kpi-departures",
-            ),
-        ],
-        row_id=ids.RND_KPIS,
-    )
+                help_values=ctx.terms,
+            )
+        )
+    return kpi_row(cards, row_id=ids.RND_KPIS)
 
 
-def _balance_table(report: RandomizationReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    a, b = ctx.protocol.arm_codes
+def balance_rows(m: RandomizationModel) -> list[str]:
+    """Centers (the most imbalanced first when there are too many to show), then pooled."""
+    codes = list(m.scope.centers)
+    if len(codes) > MAX_BALANCE_ROWS:
+        codes = sorted(
+            codes,
+            key=lambda c: -abs(m.balance[c].difference) / (m.balance[c].bound or 1),
+        )[:MAX_BALANCE_ROWS]
+    return codes + ([POOLED] if POOLED in m.balance else [])
+
+
+def balance_table(m: RandomizationModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
     head = html.Thead(
         html.Tr(
-            [
-                html.Th(x, scope="col")
-                for x in (
-                    t("rnd.col.center", lang),
-                    t(f"arm.{a}", lang),
-                    t(f"arm.{b}", lang),
-                    t("rnd.col.difference", lang),
-                    t("rnd.col.ratio", lang),
-                    t("rnd.col.bound", lang),
-                    t("rnd.col.p", lang),
-                    t("rnd.col.flag", lang),
-                )
+            [html.Th(t("rnd.col.center", lang), scope="col")]
+            + [html.Th(a.name(lang), scope="col") for a in p.arms]
+            + [
+                html.Th(t(k, lang), scope="col")
+                for k in ("rnd.col.difference", "rnd.col.bound", "rnd.col.p", "rnd.col.flag")
             ]
         )
     )
     body = []
-    for r in report.balance.to_dict("records"):
-        flags = [t("rnd.flag.blocks", lang)] if r["exceeds_blocks"] else []
-        flags += [t("rnd.flag.binomial", lang)] if r["surprising"] else []
-        ratio = "–" if pd.isna(r["ratio"]) or r["ratio"] == float("inf") else f"{r['ratio']:.2f}"
-        center = t("center.all", lang) if r["center_id"] == "ALL" else r["center_id"]
+    for key in [*m.scope.centers, *([POOLED] if POOLED in m.balance else [])]:
+        b = m.balance[key]
+        flags = [t("rnd.flag.blocks", lang)] if b.exceeds_blocks else []
+        flags += [t("rnd.flag.test", lang)] if b.surprising else []
+        name = pooled_label(m.scope, lang) if key == POOLED else key
+        pair = (
+            ""
+            if len(p.arms) == 2
+            else f" ({p.arm_label(b.pair[0], lang)} – {p.arm_label(b.pair[1], lang)})"
+        )
         body.append(
             html.Tr(
-                [
-                    html.Th(center, scope="row"),
-                    html.Td(r[a]),
-                    html.Td(r[b]),
-                    html.Td(f"{r['difference']:+d}".replace("-", "−")),
-                    html.Td(ratio),
-                    html.Td(r["bound"]),
-                    html.Td(f"{r['p_value']:.2f}"),
+                [html.Th(name, scope="row")]
+                + [html.Td(b.counts[a]) for a in p.arm_codes]
+                + [
+                    html.Td(signed(b.difference) + pair),
+                    html.Td(f"±{b.bound}"),
+                    html.Td(number(b.p_value, 2)),
                     html.Td(
                         " ".join(flags) or t("rnd.flag.ok", lang),
                         className="status-behind" if flags else "status-on_track",
                     ),
-                ]
+                ],
+                className="total-row" if key == POOLED else None,
             )
         )
-    return html.Div(
-        [
-            html.H2([t("rnd.table.title", lang), help_button("def.balance", lang)], className="h6"),
-            dbc.Table(
-                [head, html.Tbody(body)],
-                size="sm",
-                hover=True,
-                className="center-table",
-                id=ids.RND_BALANCE_TABLE,
-            ),
-        ],
-        className="graph-card table-card",
+    table = dbc.Table(
+        [head, html.Tbody(body)],
+        size="sm",
+        hover=True,
+        className="center-table",
+        id=ids.RND_BALANCE_TABLE,
+    )
+    return table_card(
+        t("rnd.table.title", lang),
+        None,
+        html.Div(table, className="table-scroll"),
+        lang,
+        def_key="def.balance",
+        help_values=ctx.terms,
     )
 
 
-def _table_one(report: RandomizationReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    a, b = ctx.protocol.arm_codes
-    sizes = report.table_sizes
+def _cell(var: TableVariable, level: str, column: str) -> str:
+    c = var.counts[level][column]
+    return f"{c.k} ({pct(c.k / c.n)})" if c.n else "0"
+
+
+def _table_one(m: RandomizationModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
+    t1 = m.table_one
     rows: list[dict[str, Any]] = []
-    for r in report.table_rows:
-        if r.heading:
-            rows.append({"characteristic": t(f"rnd.t1.{r.variable}", lang), "heading": True})
-            continue
-        if r.statistic in ("mean_sd", "median_iqr", "missing"):
-            name = t(f"stat.{r.statistic}", lang)
+    for var in t1.variables:
+        rows.append({"characteristic": t(f"rnd.t1.{var.variable}", lang), "heading": True})
+        if var.kind == "continuous":
+            d = var.digits
+            for stat in ("mean_sd", "median_iqr", "missing"):
+                cells = {}
+                for col in t1.columns:
+                    s = var.summaries[col]
+                    if stat == "mean_sd":
+                        cells[col] = f"{number(s.mean, d)} ({number(s.sd, d)})" if s.n else "–"
+                    elif stat == "median_iqr":
+                        cells[col] = (
+                            f"{number(s.median, d)} [{number(s.q1, d)}–{number(s.q3, d)}]"
+                            if s.n
+                            else "–"
+                        )
+                    else:
+                        cells[col] = str(s.missing)
+                rows.append({"characteristic": t(f"stat.{stat}", lang), **cells, "heading": False})
         else:
-            name = label(CODE_PREFIX.get(r.variable, r.variable), r.statistic, lang)
-        rows.append(
-            {
-                "characteristic": "    " + name,
-                "a": r.cells.get(a),
-                "b": r.cells.get(b),
-                "total": r.cells.get("total"),
-                "heading": False,
-            }
-        )
-    columns = [
+            for level in var.levels:
+                name = (
+                    t("stat.missing", lang)
+                    if level == "missing"
+                    else label(CODE_PREFIX.get(var.variable, var.variable), level, lang)
+                )
+                cells = {col: _cell(var, level, col) for col in t1.columns}
+                rows.append({"characteristic": name, **cells, "heading": False})
+    columns: list[dict[str, Any]] = [
         {
             "field": "characteristic",
             "headerName": t("rnd.t1.characteristic", lang),
-            "minWidth": 260,
+            "minWidth": 240,
             "sortable": False,
-        },
-        {
-            "field": "a",
-            "headerName": f"{t(f'arm.{a}', lang)} ({t('rnd.t1.n', lang, n=sizes[a])})",
-            "sortable": False,
-        },
-        {
-            "field": "b",
-            "headerName": f"{t(f'arm.{b}', lang)} ({t('rnd.t1.n', lang, n=sizes[b])})",
-            "sortable": False,
-        },
-        {
-            "field": "total",
-            "headerName": f"{t('rnd.t1.total', lang)} ({t('rnd.t1.n', lang, n=sizes['total'])})",
-            "sortable": False,
-        },
-        {"field": "heading", "hide": True},
-    ]
-    return html.Div(
-        [
-            html.H2(t("rnd.t1.title", lang), className="h6"),
-            listing(
-                ids.RND_TABLE_ONE,
-                rows,
-                columns,
-                lang,
-                "baseline-by-arm.csv",
-                row_class_rules={"row-heading": "params.data.heading"},
-                paginate=False,
-            ),
-        ],
-        className="graph-card table-card",
-        id="rnd-table-one-card",
-    )
-
-
-def _departures(report: RandomizationReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    dep = report.delivery.departures
-    header = html.H2(
-        [t("rnd.delivery.title", lang), help_button("def.received", lang)], className="h6"
-    )
-    if dep.empty:
-        return html.Div(
-            [header, empty_state(t("rnd.delivery.empty", lang))], className="graph-card table-card"
-        )
-    rows = [
-        {
-            "subject": r.subject_id,
-            "center": r.center_id,
-            "arm": arm_label(r.arm, lang),
-            "problem": t(f"rnd.problem.{r.problem}", lang),
-            "detail": r.detail,
+            "wrapText": True,
+            "autoHeight": True,
+            "cellClassRules": {"cell-indent": "!data.heading"},
         }
-        for r in dep.itertuples()
     ]
-    columns: list[dict[str, Any]] = [
-        {"field": "subject", "headerName": t("rnd.col.subject", lang)},
-        {"field": "center", "headerName": t("rnd.col.center", lang), "maxWidth": 110},
-        {"field": "arm", "headerName": t("rnd.col.arm", lang)},
-        {"field": "problem", "headerName": t("rnd.col.problem", lang), "minWidth": 240},
-        {"field": "detail", "headerName": t("rnd.col.detail", lang)},
-    ]
-    return html.Div(
-        [header, listing(ids.RND_DEPARTURES, rows, columns, lang, "treatment-departures.csv")],
-        className="graph-card table-card",
+    for col in t1.columns:
+        name = t("rnd.t1.total", lang) if col == "total" else p.arm_label(col, lang)
+        columns.append(
+            {
+                "field": col,
+                "headerName": f"{name} ({t('rnd.t1.n', lang, n=t1.sizes[col])})",
+                "sortable": False,
+                "minWidth": 130,
+            }
+        )
+    columns.append({"field": "heading", "hide": True})
+    return table_card(
+        t("rnd.t1.title", lang),
+        t("rnd.t1.population", lang),
+        client_table(
+            ids.RND_TABLE_ONE,
+            rows,
+            columns,
+            lang,
+            "baseline-by-arm.csv",
+            row_class_rules={"row-heading": "params.data.heading"},
+        ),
+        lang,
+        card_id="rnd-table-one-card",
     )
 
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present = ctx.lang, ctx.view.present
-    report = load_randomization(ctx.db, ctx.protocol, ctx.scope)
-    centers = [c for c in ctx.protocol.center_codes if c in ctx.scope.centers]
-    all_centers = len(centers) == len(ctx.protocol.centers)
-    scope_label = t("center.all", lang) if all_centers else ", ".join(centers)
-    date_text = format_date(report.as_of, lang)
-    n = report.consort.randomized
-    sub = t("rnd.subtitle", lang, scope=scope_label, n=n, date=date_text)
-    arms = ctx.protocol.arms
-    total_label = t("center.all", lang) if all_centers else t("center.selection", lang)
+    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    m = randomization_page_model(ctx.db, p, ctx.info)
+    date = format_date(m.as_of, lang)
+    scope = scope_label(m.scope, lang)
+    sub = t(
+        "rnd.subtitle",
+        lang,
+        scope=scope,
+        randomized=tn("n.randomized", m.randomized, lang),
+        date=date,
+    )
     empty = t("rnd.empty.none", lang)
-    balance = (
-        figs.balance_bars(report.balance, arms, lang, sub, total_label, present) if n else None
-    )
-    cumulative = (
-        figs.cumulative_by_arm(
-            report.cumulative, arms, pd.Timestamp(report.as_of), lang, sub, present
+    rows = balance_rows(m)
+    labels = [pooled_label(m.scope, lang) if r == POOLED else r for r in rows]
+    has = m.randomized > 0
+    notes = scope_notes(m.scope, lang)
+    if m.scope.arm_filtered:
+        notes.append(
+            dbc.Alert(t("rnd.note.arm_filter", lang), color="secondary", className="py-2 small")
         )
-        if n
-        else None
-    )
-    consort = figs.consort_diagram(report.consort, arms, lang, sub, present)
-    dl = report.delivery
-    sbrt_sub = t("rnd.subtitle_sbrt", lang, scope=scope_label, n=dl.started, date=date_text)
-    allowed = [f"{d:g} Gy / {f}" for d, f in ctx.protocol.sbrt.allowed_schemes]
-    schemes = (
-        figs.scheme_bars(dl.schemes, centers, allowed, lang, sbrt_sub, present)
-        if dl.started
-        else None
-    )
-    starts = (
-        figs.start_days_strip(
-            dl.start_days,
-            centers,
-            ctx.protocol.sbrt.planned_start_day,
-            ctx.protocol.sbrt.late_start_day,
+    blocks: list[Component] = [
+        page_head(t("rnd.title", lang), m.population, lang),
+        kpis(m, ctx),
+        *notes,
+        dbc.Row(
+            [
+                dbc.Col(
+                    graph(
+                        figs.balance_bars(m, rows, labels, p, lang, present) if has else None,
+                        ids.RND_BALANCE,
+                        empty,
+                        t("rnd.fig.balance", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.balance",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    graph(
+                        figs.cumulative_by_arm(m, p, lang, present) if has else None,
+                        ids.RND_CUMULATIVE,
+                        empty,
+                        t("rnd.fig.cumulative", lang),
+                        sub,
+                        lang,
+                        present,
+                    ),
+                    lg=6,
+                ),
+            ],
+            className="g-3",
+        ),
+        balance_table(m, ctx),
+        table_card(
+            t("rnd.fig.consort", lang),
+            sub,
+            consort_diagram(m.consort, p, lang),
             lang,
-            sbrt_sub,
-            present,
-            ctx.identifiers,
+            def_key=received_key(p),
+            help_values=ctx.terms,
+            card_id=ids.RND_CONSORT,
+        ),
+    ]
+    if not present:
+        blocks.append(_table_one(m, ctx))
+    d = m.delivery
+    if d is not None:
+        sbrt_sub = t(
+            "rnd.subtitle_sbrt",
+            lang,
+            scope=scope,
+            arm=p.arm_label(d.arm, lang),
+            subjects=tn("n.subjects", d.started.k, lang),
+            date=date,
         )
-        if len(dl.start_days)
-        else None
-    )
-    download = html.Div(
-        [
-            dbc.Button(
-                t("rnd.consort.png", lang),
-                id=ids.RND_CONSORT_PNG,
-                size="sm",
-                color="secondary",
-                outline=True,
-            ),
-            dbc.Button(
-                t("rnd.consort.svg", lang),
-                id=ids.RND_CONSORT_SVG,
-                size="sm",
-                color="secondary",
-                outline=True,
-            ),
-            help_button("def.received", lang),
-        ],
-        className="listing-tools",
-    )
-    return html.Div(
-        [
-            html.H1(t("rnd.title", lang), className="page-title"),
-            _kpis(report, ctx),
+        centers = list(m.scope.centers)
+        blocks.append(
             dbc.Row(
                 [
-                    dbc.Col(graph(balance, ids.RND_BALANCE, empty), lg=6),
-                    dbc.Col(graph(cumulative, ids.RND_CUMULATIVE, empty), lg=6),
+                    dbc.Col(
+                        graph(
+                            figs.scheme_bars(m, centers, p, lang, present) if d.started.k else None,
+                            ids.RND_SCHEMES,
+                            t("rnd.empty.sbrt", lang),
+                            t("rnd.fig.schemes", lang, arm=p.arm_label(d.arm, lang)),
+                            sbrt_sub,
+                            lang,
+                            present,
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        graph(
+                            figs.start_days(m, centers, p, lang, present) if d.start_days else None,
+                            ids.RND_START_DAYS,
+                            t("rnd.empty.sbrt", lang),
+                            t("rnd.fig.start_days", lang, arm=p.arm_label(d.arm, lang)),
+                            sbrt_sub,
+                            lang,
+                            present,
+                        ),
+                        lg=6,
+                    ),
                 ],
                 className="g-3",
-            ),
-            _balance_table(report, ctx),
-            html.Div([download, graph(consort, ids.RND_CONSORT, empty)], id="rnd-consort-card"),
-            _table_one(report, ctx),
-            dbc.Row(
-                [
-                    dbc.Col(graph(schemes, ids.RND_SCHEMES, t("rnd.empty.sbrt", lang)), lg=6),
-                    dbc.Col(graph(starts, ids.RND_START_DAYS, t("rnd.empty.sbrt", lang)), lg=6),
-                ],
-                className="g-3",
-            ),
-            _departures(report, ctx) if ctx.identifiers else hidden_note(lang),
-        ]
+            )
+        )
+        blocks.append(_departure_counts(m, ctx))
+    return html.Div(blocks)
+
+
+def _departure_counts(m: RandomizationModel, ctx: PageContext) -> Component:
+    """Departures by kind; the subjects behind them are on the data-quality page."""
+    lang, p = ctx.lang, ctx.protocol
+    d = m.delivery
+    assert d is not None and p.sbrt is not None
+    key = received_key(p)
+    other = [a for a in p.arm_codes if a != d.arm]
+    items = [
+        html.Li(
+            [
+                html.Span(str(n), className="count"),
+                " ",
+                t(
+                    f"rnd.problem.{problem}",
+                    lang,
+                    arm=p.arm_label(d.arm, lang),
+                    other=", ".join(p.arm_label(a, lang) for a in other),
+                    late=p.sbrt.late_start_day,
+                    missing=p.sbrt.missing_after_days,
+                ),
+            ]
+        )
+        for problem, n in d.departures.items()
+    ]
+    return table_card(
+        t("rnd.delivery.title", lang),
+        t("rnd.delivery.where", lang),
+        html.Ul(items, className="count-list", id=ids.RND_DEPARTURES),
+        lang,
+        def_key=key,
+        help_values=ctx.terms,
     )
 
 
 def register_callbacks(app: Dash, state: AppState) -> None:
-    """Download the CONSORT figure as PNG or SVG, drawn by the browser (works offline)."""
-    for button, fmt in ((ids.RND_CONSORT_PNG, "png"), (ids.RND_CONSORT_SVG, "svg")):
-        app.clientside_callback(
-            f"""
-            function(n) {{
-                if (!n) {{ return; }}
-                const el = document.querySelector('#{ids.RND_CONSORT} .js-plotly-plot');
-                if (el) {{
-                    Plotly.downloadImage(el, {{format: '{fmt}', filename: 'consort',
-                                             width: 1280, height: 800}});
-                }}
-            }}
-            """,
-            Input(button, "n_clicks"),
-            prevent_initial_call=True,
-        )
+    """No callbacks of its own (the CONSORT diagram is HTML, drawn with the page)."""

@@ -9,87 +9,99 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import graph, help_button, kpi_card, kpi_row
+from dashboard.components.common import (
+    graph,
+    kpi_card,
+    kpi_row,
+    pooled_label,
+    scope_label,
+    scope_notes,
+    table_card,
+)
 from dashboard.figures import recruitment as figs
-from dashboard.i18n import format_date, format_month, t
-from dashboard.metrics.recruitment import RecruitmentReport, plan_curve
-from dashboard.services import PageContext, load_recruitment
+from dashboard.figures.theme import monthly_bars
+from dashboard.i18n import format_date, format_month, pct, signed, t, tn
+from dashboard.metrics.accrual import TargetForecast
+from dashboard.metrics.recruitment import RecruitmentModel
+from dashboard.services import PageContext, recruitment_page_model
 
 PATH = "/recruitment"
 NAV_KEY = "nav.recruitment"
 
 
-def _signed(x: float) -> str:
-    return f"{x:+.0f}".replace("-", "−")
-
-
-def _kpis(report: RecruitmentReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    o = report.overall
-    fc = report.forecast.target
+def _forecast(fc: TargetForecast, lang: str) -> tuple[str, str | None]:
     if fc.reached:
-        forecast_value, forecast_context = t("rec.kpi.reached", lang), None
-    elif fc.median is None:
-        forecast_value, forecast_context = "–", t("rec.kpi.forecast_none", lang)
-    else:
-        forecast_value = format_month(fc.median, lang)
-        forecast_context = t(
-            "rec.kpi.forecast_interval",
-            lang,
-            pct=fc.interval,
-            low=format_month(fc.low, lang),
-            high=format_month(fc.high, lang),
-        )
-    behind = o["vs_plan"] < 0
+        return t("rec.kpi.reached", lang), None
+    if fc.median is None or fc.low is None:
+        return "–", t("rec.kpi.forecast_none", lang)
+    high = format_month(fc.high, lang) if fc.high else t("rec.kpi.open_ended", lang)
+    return format_month(fc.median, lang), t(
+        "rec.kpi.forecast_interval",
+        lang,
+        pct=pct(fc.interval),
+        low=format_month(fc.low, lang),
+        high=high,
+    )
+
+
+def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
+    lang = ctx.lang
+    o = m.overall
+    value, context = _forecast(o.forecast, lang)
     return kpi_row(
         [
             kpi_card(
-                t("rec.kpi.randomized_value", lang, n=o["randomized"], target=o["target"]),
-                t("rec.kpi.randomized", lang, target=o["target"]),
-                t("rec.kpi.pct", lang, pct=o["pct_target"]),
+                f"{o.randomized} / {o.target}",
+                t("rec.kpi.randomized", lang, target=o.target),
+                t("rec.kpi.pct", lang, pct=pct(o.pct_target)),
                 "def.randomized",
                 lang,
                 kpi_id="rec-kpi-randomized",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                f"+{report.this_month}",
-                t("rec.kpi.this_month", lang, month=format_month(report.as_of, lang)),
+                signed(o.randomized_this_month),
+                t("rec.kpi.this_month", lang, month=format_month(m.as_of, lang)),
                 None,
                 "def.this_month",
                 lang,
                 kpi_id="rec-kpi-month",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                _signed(float(o["vs_plan"])),
-                t("rec.kpi.vs_plan", lang, planned=o["planned"]),
+                signed(o.vs_plan),
+                t("rec.kpi.vs_plan", lang, planned=f"{o.planned_by_now:.0f}"),
                 None,
                 "def.plan",
                 lang,
-                tone="warn" if behind else "good",
+                tone="warn" if round(o.vs_plan) < 0 else "good",
                 kpi_id="rec-kpi-plan",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                forecast_value,
+                value,
                 t("rec.kpi.forecast", lang),
-                forecast_context,
+                context,
                 "def.forecast",
                 lang,
                 kpi_id="rec-kpi-forecast",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                str(o["screened"]),
-                t("rec.kpi.screened", lang, share=o["screen_fail_share"]),
-                None,
+                str(o.screened),
+                t("rec.kpi.screened", lang),
+                t("rec.kpi.screen_failures", lang, share=pct(o.screen_fail_share)),
                 "def.screen_failure",
                 lang,
                 kpi_id="rec-kpi-screened",
+                help_values=ctx.terms,
             ),
         ],
         row_id=ids.REC_KPIS,
     )
 
 
-def _center_table(report: RecruitmentReport, ctx: PageContext) -> Component:
+def center_table(m: RecruitmentModel, ctx: PageContext) -> Component:
     lang = ctx.lang
     head = html.Thead(
         html.Tr(
@@ -107,163 +119,175 @@ def _center_table(report: RecruitmentReport, ctx: PageContext) -> Component:
         )
     )
     body = []
-    for row in report.table.itertuples():
-        fc = report.center_forecasts[str(row.center_id)].target
-        forecast: Any
-        if fc.reached:
-            status, forecast = t("rec.status.reached", lang), "–"
-        else:
-            status = t(f"rec.status.{row.status}", lang)
-            forecast = (
-                [
-                    format_month(fc.median, lang),
-                    html.Br(),
-                    html.Small(f"{format_month(fc.low, lang)} – {format_month(fc.high, lang)}"),
-                ]
-                if fc.median
-                else t("rec.kpi.forecast_none", lang)
-            )
+    rows: list[tuple[str, Any, str]] = [
+        (code, m.by_center[code], ctx.protocol.center(code).name) for code in m.scope.centers
+    ]
+    if m.scope.pooled:
+        rows.append((pooled_label(m.scope, lang), m.overall, ""))
+    for name, row, title in rows:
+        value, context = _forecast(row.forecast, lang)
+        forecast: Any = (
+            [value, html.Br(), html.Small(context)] if context and row.forecast.median else value
+        )
+        if row.forecast.reached:
+            forecast = "–"
         body.append(
             html.Tr(
                 [
-                    html.Th(
-                        str(row.center_id),
-                        scope="row",
-                        title=ctx.protocol.center(str(row.center_id)).name,
-                    ),
-                    html.Td(f"{row.randomized} / {row.target} ({row.pct_target:.0%})"),
+                    html.Th(name, scope="row", title=title),
+                    html.Td(f"{row.randomized} / {row.target} ({pct(row.pct_target)})"),
                     html.Td(f"{row.screened} ({row.screen_failed})"),
-                    html.Td(f"{row.planned:.0f} ({_signed(float(row.vs_plan))})"),
-                    html.Td(status, className=f"status-{row.status}"),
+                    html.Td(f"{row.planned_by_now:.0f} ({signed(row.vs_plan)})"),
+                    html.Td(t(f"rec.status.{row.status}", lang), className=f"status-{row.status}"),
                     html.Td(forecast),
-                ]
+                ],
+                className="total-row" if row is m.overall else None,
             )
         )
-    return html.Div(
-        [
-            html.H2([t("rec.table.title", lang), help_button("def.plan", lang)], className="h6"),
-            dbc.Table(
-                [head, html.Tbody(body)],
-                bordered=False,
-                hover=True,
-                size="sm",
-                className="center-table",
-                id=ids.REC_TABLE,
-            ),
-            html.P(
-                t("rec.table.interval", lang, pct=ctx.protocol.forecast_interval),
-                className="small text-muted mb-0",
-            ),
-        ],
-        className="graph-card table-card",
+    table = dbc.Table(
+        [head, html.Tbody(body)],
+        bordered=False,
+        hover=True,
+        size="sm",
+        className="center-table",
+        id=ids.REC_TABLE,
+    )
+    return table_card(
+        t("rec.table.title", lang),
+        t("rec.table.interval", lang, pct=pct(ctx.protocol.forecast_interval)),
+        html.Div(table, className="table-scroll"),
+        lang,
+        def_key="def.plan",
+        card_id="rec-table-card",
+        help_values=ctx.terms,
     )
 
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
     lang, present = ctx.lang, ctx.view.present
-    report = load_recruitment(ctx.db, ctx.protocol, ctx.scope)
-    date_text = format_date(report.as_of, lang)
-    n = int(report.overall["randomized"])
-    centers = [c for c in ctx.protocol.centers if c.code in ctx.scope.centers]
-    scope_label = (
-        t("center.all", lang)
-        if len(centers) == len(ctx.protocol.centers)
-        else ", ".join(c.code for c in centers)
-    )
-    sub = t("rec.subtitle", lang, scope=scope_label, n=n, date=date_text)
-    target = sum(c.target for c in centers)
-
-    has_randomized = n > 0
-    overall_label = (
-        t("center.all", lang)
-        if len(centers) == len(ctx.protocol.centers)
-        else t("center.selection", lang)
-    )
-    by_center = figs.enrollment_vs_target(
-        report, ctx.protocol.arms, lang, sub, overall_label, present
-    )
-    cumulative = (
-        figs.cumulative_vs_plan(report, target, lang, sub, present) if has_randomized else None
-    )
-    cum_center = (
-        figs.cumulative_by_center(
-            report,
-            {c.code: plan_curve([c]) for c in centers},
-            {c.code: c.target for c in centers},
-            lang,
-            sub,
-            present,
-        )
-        if has_randomized
-        else None
-    )
-    monthly = (
-        figs.monthly_accrual_bars(report.monthly, [c.code for c in centers], lang, sub, present)
-        if has_randomized
-        else None
-    )
-    n_fail = int(report.failure_reasons["n"].sum()) if len(report.failure_reasons) else 0
-    failures = (
-        figs.screen_failure_bars(
-            report.failure_reasons,
-            lang,
-            t(
-                "rec.subtitle_screened",
-                lang,
-                scope=scope_label,
-                n=n_fail,
-                screened=report.overall["screened"],
-                date=date_text,
-            ),
-            present,
-        )
-        if n_fail
-        else None
+    m = recruitment_page_model(ctx.db, ctx.protocol, ctx.info)
+    date = format_date(m.as_of, lang)
+    scope = scope_label(m.scope, lang)
+    n = m.overall.randomized
+    sub = t("rec.subtitle", lang, scope=scope, randomized=tn("n.randomized", n, lang), date=date)
+    shown = len(m.panel_centers) < len(m.scope.centers)
+    panel_sub = (
+        t("rec.subtitle_panels", lang, k=len(m.panel_centers), n=len(m.scope.centers), date=date)
+        if shown
+        else sub
     )
     empty = t("rec.empty.randomized", lang)
-    notes = []
-    if ctx.scope.arms is not None:
+    has = n > 0
+    notes = scope_notes(m.scope, lang)
+    if m.scope.arm_filtered:
         notes.append(
             dbc.Alert(t("rec.note.arm_filter", lang), color="secondary", className="py-2 small")
         )
+    by_center = figs.enrollment_vs_target(
+        m, ctx.protocol, lang, pooled_label(m.scope, lang), present
+    )
     return html.Div(
         [
             html.H1(t("rec.title", lang), className="page-title"),
-            _kpis(report, ctx),
+            kpis(m, ctx),
             *notes,
             dbc.Row(
                 [
-                    dbc.Col(graph(by_center, ids.REC_BY_CENTER, empty), lg=5),
-                    dbc.Col(_center_table(report, ctx), lg=7),
+                    dbc.Col(
+                        graph(
+                            by_center,
+                            ids.REC_BY_CENTER,
+                            empty,
+                            t("rec.fig.by_center", lang),
+                            f"{t('rec.fig.by_center_sub', lang)} · {panel_sub}",
+                            lang,
+                            present,
+                        ),
+                        lg=5,
+                    ),
+                    dbc.Col(center_table(m, ctx), lg=7),
                 ],
                 className="g-3",
             ),
-            dbc.Row(
-                dbc.Col(
-                    [
-                        graph(cumulative, ids.REC_CUMULATIVE, empty),
-                        html.P(
-                            [
-                                t(
-                                    "rec.model",
-                                    lang,
-                                    weight=ctx.protocol.prior_weight,
-                                    pct=ctx.protocol.forecast_interval,
-                                )
-                            ],
-                            className="model-note",
-                            id=ids.REC_MODEL,
-                        ),
-                    ]
-                ),
-                className="g-3",
+            graph(
+                figs.cumulative_vs_plan(m, lang, present) if has else None,
+                ids.REC_CUMULATIVE,
+                empty,
+                t("rec.fig.cumulative", lang),
+                sub,
+                lang,
+                present,
+                def_key="def.forecast",
+                help_values=ctx.terms,
             ),
-            dbc.Row(dbc.Col(graph(cum_center, ids.REC_CUMULATIVE_CENTER, empty)), className="g-3"),
+            html.P(
+                t(
+                    "rec.model",
+                    lang,
+                    weight=pct(ctx.protocol.prior_weight),
+                    pct=pct(ctx.protocol.forecast_interval),
+                ),
+                className="model-note",
+                id=ids.REC_MODEL,
+            ),
+            graph(
+                figs.cumulative_by_center(m, ctx.protocol, lang, present) if has else None,
+                ids.REC_CUMULATIVE_CENTER,
+                empty,
+                t("rec.fig.cumulative_center", lang),
+                panel_sub,
+                lang,
+                present,
+            ),
             dbc.Row(
                 [
-                    dbc.Col(graph(monthly, ids.REC_MONTHLY, empty), lg=6),
-                    dbc.Col(graph(failures, ids.REC_FAILURES, t("rec.empty.failures", lang)), lg=6),
+                    dbc.Col(
+                        graph(
+                            monthly_bars(
+                                m.monthly.months,
+                                m.monthly.by_center,
+                                m.panel_centers,
+                                ctx.protocol,
+                                lang,
+                                t("rec.axis.month", lang),
+                                t("rec.axis.randomized", lang),
+                                present,
+                            )
+                            if has
+                            else None,
+                            ids.REC_MONTHLY,
+                            empty,
+                            t("rec.fig.monthly", lang),
+                            sub,
+                            lang,
+                            present,
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        graph(
+                            figs.screen_failure_bars(m, lang, present)
+                            if m.failures_total
+                            else None,
+                            ids.REC_FAILURES,
+                            t("rec.empty.failures", lang),
+                            t("rec.fig.failures", lang),
+                            t(
+                                "rec.subtitle_screened",
+                                lang,
+                                scope=scope,
+                                n=m.failures_total,
+                                screened=m.overall.screened,
+                                date=date,
+                            ),
+                            lang,
+                            present,
+                            def_key="def.screen_failure",
+                            help_values=ctx.terms,
+                        ),
+                        lg=6,
+                    ),
                 ],
                 className="g-3",
             ),

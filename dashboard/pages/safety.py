@@ -1,12 +1,14 @@
-"""The safety page: AE listing, incidence by arm, term and worst grade, center rates, lag."""
+"""The safety page: subjects with AEs by arm as treated, incidence by term and worst grade.
+
+Also events to watch, center rates, reporting lag, the AE listing and a subject's timeline.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import pandas as pd
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, Patch, State, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids
@@ -14,35 +16,35 @@ from dashboard.components.common import (
     empty_state,
     error_state,
     graph,
-    help_button,
     hidden_note,
     kpi_card,
     kpi_row,
+    page_head,
+    pooled_label,
+    scope_label,
+    scope_notes,
+    table_card,
 )
-from dashboard.components.grid import GRID, listing
+from dashboard.components.grid import GRID, server_listing
 from dashboard.figures import safety as figs
-from dashboard.i18n import arm_label, format_date, label, t
+from dashboard.i18n import format_date, pct, t, tn
+from dashboard.listings import ADVERSE_EVENTS
+from dashboard.metrics.safety import GRADES, SafetyModel
 from dashboard.services import (
     AppState,
     PageContext,
-    SafetyReport,
     context_from_search,
-    load_safety,
-    load_subject_timeline,
+    safety_page_model,
+    subject_timeline,
 )
 from data_access.engine import DatabaseUnavailable
 
 PATH = "/safety"
 NAV_KEY = "nav.safety"
-LISTING = "saf-ae"
 
 
-def _pct(k: Any, n: Any) -> str:
-    return f"{int(k)}/{int(n)} ({int(k) / int(n):.0%})" if n else "0"
-
-
-def _kpis(report: SafetyReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
+def kpis(m: SafetyModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
     cards = []
     for key, def_key in (
         ("any_ae", "def.ae"),
@@ -50,88 +52,100 @@ def _kpis(report: SafetyReport, ctx: PageContext) -> Component:
         ("serious", "def.serious"),
         ("fatal", "def.fatal"),
     ):
-        parts = [
-            f"{t(f'arm.{r.arm}', lang)} {_pct(getattr(r, key), r.subjects)}"
-            for r in report.overview.itertuples()
-        ]
-        total = int(report.overview[key].sum()) if len(report.overview) else 0
-        n = int(report.overview["subjects"].sum()) if len(report.overview) else 0
+        parts = []
+        for a in m.arms:
+            share = getattr(m.by_arm[a], f"{key}_share")
+            parts.append(f"{p.arm_label(a, lang)} {share.k}/{share.n} ({pct(share.value)})")
+        total = getattr(m.total, key)
         cards.append(
             kpi_card(
-                f"{total}/{n}",
+                f"{total}/{m.total.subjects}",
                 t(f"saf.kpi.{key}", lang),
                 " · ".join(parts),
                 def_key,
                 lang,
                 tone="warn" if key == "fatal" and total else "neutral",
                 kpi_id=f"saf-kpi-{key}",
+                help_values=ctx.terms,
             )
         )
     return kpi_row(cards, row_id=ids.SAF_KPIS)
 
 
-def _listing(report: SafetyReport, ctx: PageContext) -> Component:
+def incidence(m: SafetyModel, ctx: PageContext) -> Component:
+    """Subjects with each term, by system organ class, arm and worst grade (numbers first)."""
+    lang, p = ctx.lang, ctx.protocol
+    if not m.by_term:
+        return table_card(
+            t("saf.incidence.title", lang), None, empty_state(t("saf.empty", lang)), lang
+        )
+    head_top = [html.Th(t("saf.col.term", lang), rowSpan=2, scope="col")]
+    head_low = []
+    for a in m.arms:
+        head_top.append(
+            html.Th(
+                f"{p.arm_label(a, lang)} (n = {m.by_arm[a].subjects})",
+                colSpan=3,
+                scope="colgroup",
+                className="group-head",
+            )
+        )
+        head_low += [
+            html.Th(t("saf.col.any", lang), scope="col"),
+            html.Th(t("saf.col.g3", lang), scope="col"),
+            html.Th(t("saf.col.worst", lang), scope="col"),
+        ]
+    body = []
+    current = object()
+    for term, per_arm in m.by_term.items():
+        soc = m.term_soc.get(term)
+        if soc != current:
+            current = soc
+            body.append(
+                html.Tr(
+                    html.Th(
+                        soc or t("saf.soc_missing", lang),
+                        colSpan=1 + 3 * len(m.arms),
+                        scope="rowgroup",
+                        className="soc-row",
+                    )
+                )
+            )
+        cells: list[Component] = [html.Th(term, scope="row")]
+        for a in m.arms:
+            c = per_arm[a]
+            n = m.by_arm[a].subjects
+            cells += [
+                html.Td(f"{c.any} ({pct(c.any / n if n else None)})"),
+                html.Td(
+                    f"{c.grade3plus} ({pct(c.grade3plus / n if n else None)})",
+                    className="g3" if c.grade3plus else None,
+                ),
+                html.Td(
+                    " / ".join(str(c.worst[str(g)]) for g in GRADES)
+                    + (f" · {t('saf.ungraded', lang, n=c.ungraded)}" if c.ungraded else "")
+                ),
+            ]
+        body.append(html.Tr(cells))
+    table = dbc.Table(
+        [html.Thead([html.Tr(head_top), html.Tr(head_low)]), html.Tbody(body)],
+        size="sm",
+        className="center-table incidence-table",
+        id=ids.SAF_INCIDENCE,
+    )
+    return table_card(
+        t("saf.incidence.title", lang),
+        t("saf.incidence.sub", lang, population=t(f"population.short.{m.population}", lang)),
+        html.Div(table, className="table-scroll"),
+        lang,
+        def_key="def.incidence",
+        card_id="saf-incidence-card",
+        help_values=ctx.terms,
+    )
+
+
+def _listing(m: SafetyModel, ctx: PageContext) -> Component:
     lang = ctx.lang
-
-    def day(x: Any) -> str | None:
-        return None if pd.isna(x) else pd.Timestamp(x).date().isoformat()
-
-    rows = [
-        {
-            "subject": e.subject_id,
-            "center": e.center_id,
-            "arm": arm_label(e.arm, lang),
-            "term": e.term,
-            "soc": e.soc,
-            "grade": None if pd.isna(e.grade) else int(e.grade),
-            "serious": t("saf.yes", lang) if e.serious else t("saf.no", lang),
-            "serious_code": "SAE" if e.serious else "non-serious",
-            "attribution": label("attr", str(e.attribution), lang)
-            if pd.notna(e.attribution)
-            else t("saf.not_recorded", lang),
-            "onset": day(e.onset_on),
-            "day": None if pd.isna(e.days_since_procedure) else int(e.days_since_procedure),
-            "resolved": day(e.resolved_on),
-            "outcome": label("outcome", str(e.outcome), lang) if pd.notna(e.outcome) else None,
-            "lag": None if pd.isna(e.lag_days) else int(e.lag_days),
-        }
-        for e in report.events.itertuples()
-    ]
-    # Eleven visible columns fit 1280 px without sideways scrolling; SOC and the resolution
-    # date are hidden here (the incidence table has SOC) but kept in the CSV export.
-    number = {"filter": "agNumberColumnFilter", "minWidth": 70, "maxWidth": 95}
-    columns: list[dict[str, Any]] = [
-        {
-            "field": "subject",
-            "headerName": t("saf.col.subject", lang),
-            "minWidth": 100,
-            "maxWidth": 120,
-            "cellClass": "subject-link",
-        },
-        {
-            "field": "center",
-            "headerName": t("saf.col.center", lang),
-            "minWidth": 70,
-            "maxWidth": 85,
-        },
-        {"field": "arm", "headerName": t("saf.col.arm", lang), "minWidth": 125},
-        {"field": "term", "headerName": t("saf.col.term", lang), "minWidth": 140},
-        {"field": "soc", "headerName": t("saf.col.soc", lang), "hide": True},
-        {"field": "grade", "headerName": t("saf.col.grade", lang), **number},
-        {
-            "field": "serious",
-            "headerName": t("saf.col.serious", lang),
-            "minWidth": 80,
-            "maxWidth": 95,
-        },
-        {"field": "attribution", "headerName": t("saf.col.attribution", lang), "minWidth": 95},
-        {"field": "onset", "headerName": t("saf.col.onset", lang), "minWidth": 105},
-        {"field": "day", "headerName": t("saf.col.day", lang), **number},
-        {"field": "resolved", "headerName": t("saf.col.resolved", lang), "hide": True},
-        {"field": "outcome", "headerName": t("saf.col.outcome", lang), "minWidth": 100},
-        {"field": "lag", "headerName": t("saf.col.lag", lang), **number},
-        {"field": "serious_code", "hide": True},
-    ]
     toggles = dbc.Checklist(
         id=ids.SAF_TOGGLES,
         switch=True,
@@ -143,241 +157,210 @@ def _listing(report: SafetyReport, ctx: PageContext) -> Component:
         ],
     )
     body = (
-        listing(
-            LISTING,
-            rows,
-            columns,
+        server_listing(
+            ADVERSE_EVENTS,
             lang,
-            "adverse-events.csv",
-            height_rows=15,
             row_class_rules={
-                "row-fatal": "params.data.grade == 5",
-                "row-sae": "params.data.serious_code == 'SAE' && params.data.grade != 5",
+                "row-fatal": "params.data && params.data.grade == 5",
+                "row-sae": "params.data && params.data.serious_code == 'sae' "
+                "&& params.data.grade != 5",
             },
+            extra_tools=[toggles],
         )
-        if rows
+        if m.events
         else empty_state(t("saf.empty", lang))
     )
-    return html.Div(
-        [
-            html.H2(
-                [t("saf.listing.title", lang), help_button("def.serious", lang)], className="h6"
-            ),
-            html.P(t("saf.listing.help", lang), className="small text-muted"),
-            toggles,
-            body,
-            html.Div(
-                empty_state(t("saf.timeline.pick", lang)), id=ids.SAF_TIMELINE, className="mt-3"
-            ),
-        ],
-        className="graph-card table-card",
-        id="saf-listing-card",
-    )
-
-
-def _incidence(report: SafetyReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    inc = report.incidence
-    if inc.empty:
-        return html.Div(
+    return table_card(
+        t("saf.listing.title", lang),
+        t("saf.listing.help", lang, events=tn("n.events", m.events, lang)),
+        html.Div(
             [
-                html.H2(t("saf.incidence.title", lang), className="h6"),
-                empty_state(t("saf.empty", lang)),
-            ],
-            className="graph-card table-card",
-        )
-    rows = []
-    for r in inc.to_dict("records"):
-        row = {"soc": r["soc"], "term": r["term"]}
-        for arm, n in report.n_by_arm.items():
-            row[f"{arm}_any"] = _pct(r[f"{arm}_any"], n)
-            row[f"{arm}_g3"] = _pct(r[f"{arm}_g3"], n)
-            row[f"{arm}_grades"] = " / ".join(str(r[f"{arm}_g{g}"]) for g in range(1, 6))
-        rows.append(row)
-    columns: list[dict[str, Any]] = [
-        {"field": "soc", "headerName": t("saf.col.soc", lang), "minWidth": 160},
-        {"field": "term", "headerName": t("saf.col.term", lang), "minWidth": 140},
-    ]
-    for arm, n in report.n_by_arm.items():
-        name = f"{t(f'arm.{arm}', lang)} (n = {n})"
-        columns.append(
-            {
-                "headerName": name,
-                "children": [
-                    {"field": f"{arm}_any", "headerName": t("saf.col.any", lang), "minWidth": 100},
-                    {"field": f"{arm}_g3", "headerName": t("saf.col.g3", lang), "minWidth": 100},
-                    {
-                        "field": f"{arm}_grades",
-                        "headerName": t("saf.col.worst", lang),
-                        "minWidth": 120,
-                    },
-                ],
-            }
-        )
-    return html.Div(
-        [
-            html.H2(
-                [t("saf.incidence.title", lang), help_button("def.incidence", lang)], className="h6"
-            ),
-            listing(
-                ids.SAF_INCIDENCE, rows, columns, lang, "ae-incidence-by-term.csv", height_rows=12
-            ),
-        ],
-        className="graph-card table-card",
+                body,
+                html.Div(
+                    empty_state(t("saf.timeline.pick", lang)), id=ids.SAF_TIMELINE, className="mt-3"
+                ),
+            ]
+        ),
+        lang,
+        def_key="def.serious",
+        card_id="saf-listing-card",
+        help_values=ctx.terms,
     )
 
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present = ctx.lang, ctx.view.present
-    report = load_safety(ctx.db, ctx.protocol, ctx.scope)
-    arms = [a for a in ctx.protocol.arms if a.code in report.n_by_arm]
-    centers = [c for c in ctx.protocol.center_codes if c in ctx.scope.centers]
-    scope_label = (
-        t("center.all", lang) if len(centers) == len(ctx.protocol.centers) else ", ".join(centers)
+    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    m = safety_page_model(ctx.db, p, ctx.info)
+    date = format_date(m.as_of, lang)
+    scope = scope_label(m.scope, lang)
+    sub = t(
+        "saf.subtitle",
+        lang,
+        scope=scope,
+        subjects=tn("n.subjects", m.total.subjects, lang),
+        events=tn("n.events", m.events, lang),
+        population=t(f"population.short.{m.population}", lang),
+        date=date,
     )
-    date = format_date(report.as_of, lang)
-    n = sum(report.n_by_arm.values())
-    sub = t("saf.subtitle", lang, scope=scope_label, n=n, events=len(report.events), date=date)
-    has = len(report.events) > 0
+    has = m.events > 0
     empty = t("saf.empty", lang)
-    note = (
-        [
+    notes = scope_notes(m.scope, lang)
+    if m.ungradable_events:
+        notes.append(
             dbc.Alert(
-                t("saf.ungradable", lang, n=report.ungradable),
+                t("saf.ungradable", lang, events=tn("n.events", m.ungradable_events, lang)),
                 color="warning",
                 className="py-2 small",
             )
-        ]
-        if report.ungradable
-        else []
+        )
+    blocks: list[Component] = [
+        page_head(t("saf.title", lang), m.population, lang),
+        kpis(m, ctx),
+        *notes,
+        dbc.Row(
+            [
+                dbc.Col(
+                    graph(
+                        figs.overview(m, p, lang, present) if has else None,
+                        ids.SAF_OVERVIEW,
+                        empty,
+                        t("saf.fig.overview", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.grade",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    graph(
+                        figs.interest(m, p, lang, present) if has and m.interest else None,
+                        ids.SAF_INTEREST,
+                        t("saf.empty_interest", lang),
+                        t("saf.fig.interest", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.interest",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+            ],
+            className="g-3",
+        ),
+        incidence(m, ctx),
+    ]
+    if ctx.identifiers:
+        blocks.append(_listing(m, ctx))
+    else:
+        blocks.append(hidden_note(lang))
+    blocks.append(
+        dbc.Row(
+            [
+                dbc.Col(
+                    graph(
+                        figs.center_rates(m, p, pooled_label(m.scope, lang), lang, present)
+                        if m.total.subjects
+                        else None,
+                        ids.SAF_CENTERS,
+                        empty,
+                        t("saf.fig.centers", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.center_rates",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    graph(
+                        figs.lag(m, p, lang, present) if has else None,
+                        ids.SAF_LAG,
+                        empty,
+                        t("saf.fig.lag", lang),
+                        sub,
+                        lang,
+                        present,
+                        def_key="def.lag",
+                        help_values=ctx.terms,
+                    ),
+                    lg=6,
+                ),
+            ],
+            className="g-3",
+        )
     )
-    return html.Div(
-        [
-            html.H1(t("saf.title", lang), className="page-title"),
-            _kpis(report, ctx),
-            *note,
-            dbc.Row(
-                [
-                    dbc.Col(
-                        graph(
-                            figs.overview_figure(report.overview, arms, lang, sub, present)
-                            if has
-                            else None,
-                            ids.SAF_OVERVIEW,
-                            empty,
-                        ),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        graph(
-                            figs.interest_figure(report.interest, arms, lang, sub, present)
-                            if has
-                            else None,
-                            ids.SAF_INTEREST,
-                            empty,
-                        ),
-                        lg=6,
-                    ),
-                ],
-                className="g-3",
-            ),
-            _listing(report, ctx) if ctx.identifiers else hidden_note(lang),
-            _incidence(report, ctx),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        graph(
-                            figs.center_rates_figure(report.centers, lang, sub, present)
-                            if n
-                            else None,
-                            ids.SAF_CENTERS,
-                            empty,
-                        ),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        graph(
-                            figs.lag_figure(report.events, report.lag, lang, sub, present)
-                            if has
-                            else None,
-                            ids.SAF_LAG,
-                            empty,
-                        ),
-                        lg=6,
-                    ),
-                ],
-                className="g-3",
-            ),
+    if m.onset and not present:
+        blocks.append(
             graph(
-                figs.onset_figure(
-                    report.events,
-                    ctx.protocol.events_of_interest,
-                    arms,
-                    lang,
-                    sub,
-                    present,
-                    identifiers=ctx.identifiers,
-                )
-                if has
-                else None,
+                figs.onset(m, p, lang, present) if has else None,
                 ids.SAF_ONSET,
                 empty,
-            ),
-        ]
-    )
-
-
-def filter_model(toggles: list[str] | None) -> dict[str, Any]:
-    """AG Grid filter model for the quick toggles ('serious' and/or 'grade3')."""
-    model: dict[str, Any] = {}
-    if toggles and "serious" in toggles:
-        model["serious_code"] = {"filterType": "text", "type": "equals", "filter": "SAE"}
-    if toggles and "grade3" in toggles:
-        model["grade"] = {"filterType": "number", "type": "greaterThanOrEqual", "filter": 3}
-    return model
+                t("saf.fig.onset", lang),
+                sub,
+                lang,
+                present,
+            )
+        )
+    return html.Div(blocks)
 
 
 def register_callbacks(app: Dash, state: AppState) -> None:
-    """Quick toggles set the grid's filters; a click on a row draws that subject's timeline."""
+    """Quick toggles set the listing's filters; a click on a subject draws their timeline."""
 
     @app.callback(
-        Output({"type": GRID, "name": LISTING}, "filterModel"),
+        Output({"type": GRID, "name": ADVERSE_EVENTS.name}, "filterModel", allow_duplicate=True),
         Input(ids.SAF_TOGGLES, "value"),
         prevent_initial_call=True,
     )
-    def toggle(values: list[str] | None) -> dict[str, Any]:
-        return filter_model(values)
+    def toggle(values: Any) -> Any:
+        values = values if isinstance(values, list) else []
+        patch = Patch()
+        if "serious" in values:
+            patch["serious"] = {"filterType": "text", "type": "equals", "filter": "sae"}
+        else:
+            del patch["serious"]
+        if "grade3" in values:
+            patch["grade"] = {"filterType": "number", "type": "greaterThanOrEqual", "filter": 3}
+        else:
+            del patch["grade"]
+        return patch
 
     @app.callback(
         Output(ids.SAF_TIMELINE, "children"),
-        Input({"type": GRID, "name": LISTING}, "cellClicked"),
+        Input({"type": GRID, "name": ADVERSE_EVENTS.name}, "cellClicked"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def timeline(cell: dict[str, Any] | None, search: str | None) -> Any:
-        if not cell or not cell.get("rowId") and not cell.get("value"):
+    def timeline(cell: Any, search: Any) -> Any:
+        if not isinstance(cell, dict) or cell.get("colId") != "subject_id":
             return no_update
-        ctx = context_from_search(state, search)
+        subject = str(cell.get("value") or "")[:64]
+        if not subject:
+            return no_update
+        ctx = context_from_search(state, search if isinstance(search, str) else None)
         lang = ctx.lang
         if not ctx.identifiers:
             return hidden_note(lang)
-        subject = str(cell.get("value")) if cell.get("colId") == "subject" else None
-        if subject is None:
-            return no_update
         try:
-            tl = load_subject_timeline(ctx.db, ctx.protocol, ctx.scope, subject)
+            tl = subject_timeline(ctx, subject)
         except DatabaseUnavailable as exc:
             return error_state(t("error.title", lang), str(exc), t("error.what_to_do", lang))
-        if tl.events.empty:
+        if tl is None or not tl.events:
             return empty_state(t("saf.timeline.none", lang, subject=subject))
-        fig = figs.subject_timeline_figure(
-            tl.events,
-            tl.day0,
-            tl.sbrt,
-            pd.Timestamp(ctx.scope.as_of),
-            subject,
+        fig = figs.subject_timeline(
+            tl.events, tl.day0, tl.sbrt, ctx.scope.as_of, subject, lang, ctx.view.present
+        )
+        return graph(
+            fig,
+            ids.SAF_TIMELINE_GRAPH,
+            "",
+            t("saf.fig.timeline", lang, subject=subject),
+            t("saf.timeline_sub", lang),
             lang,
             ctx.view.present,
         )
-        return graph(fig, ids.SAF_TIMELINE_GRAPH, "")

@@ -2,232 +2,210 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.components.common import graph, help_button, hidden_note, kpi_card, kpi_row
-from dashboard.components.grid import listing
+from dashboard.components.common import (
+    graph,
+    hidden_note,
+    kpi_card,
+    kpi_row,
+    page_head,
+    pooled_label,
+    scope_label,
+    scope_notes,
+    table_card,
+)
+from dashboard.components.grid import server_listing
 from dashboard.figures import visits as figs
-from dashboard.i18n import arm_label, format_date, t
-from dashboard.services import PageContext, VisitsReport, load_visits
+from dashboard.figures.theme import monthly_bars
+from dashboard.i18n import format_date, pct, t, tn
+from dashboard.listings import WORKLIST
+from dashboard.metrics.visits import StateCounts, VisitsModel
+from dashboard.services import PageContext, visits_page_model
 
 PATH = "/visits"
-SWIMMER_MAX = 150
 NAV_KEY = "nav.visits"
 
 
-def _pct(x: Any) -> str:
-    return "–" if x is None or pd.isna(x) else f"{float(x):.0%}"
+def compliance_text(c: StateCounts, lang: str) -> str:
+    """'88%', or '100% · small n' when fewer than 5 visits were expected."""
+    if c.compliance is None:
+        return "–"
+    return t("vis.small_n", lang, pct=pct(c.compliance)) if c.small_n else pct(c.compliance)
 
 
-def _kpis(report: VisitsReport, ctx: PageContext) -> Component:
-    lang = ctx.lang
-    o = report.overall.iloc[0] if len(report.overall) else None
-    done = int(o["done_any"]) if o is not None else 0
-    missed = int(o["missed"]) if o is not None else 0
-    due = report.schedule[report.schedule["state"] == "due"]
-    by_arm = report.by_arm.set_index("arm") if len(report.by_arm) else pd.DataFrame()
+def kpis(m: VisitsModel, ctx: PageContext) -> Component:
+    lang, p = ctx.lang, ctx.protocol
+    o = m.overall
     arm_text = " · ".join(
-        t("vis.kpi.by_arm", lang, arm=t(f"arm.{a}", lang), pct=_pct(by_arm.at[a, "compliance"]))
-        for a in ctx.protocol.arm_codes
-        if a in by_arm.index
+        t("vis.kpi.by_arm", lang, arm=p.arm_label(a, lang), pct=compliance_text(c, lang))
+        for a, c in m.by_arm.items()
     )
-    no_day0 = report.flags[report.flags["problem"] == "no_day_zero"]["subject_id"].nunique()
     return kpi_row(
         [
             kpi_card(
-                _pct(o["compliance"]) if o is not None else "–",
-                t("vis.kpi.compliance", lang, done=done, expected=done + missed),
+                compliance_text(o, lang),
+                t("vis.kpi.compliance", lang, done=o.done, expected=o.expected),
                 arm_text or None,
                 "def.compliance",
                 lang,
                 kpi_id="vis-kpi-compliance",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                str(len(due)),
-                t("vis.kpi.due", lang, overdue=int((due["days_overdue"] > 0).sum())),
-                None,
+                str(o.due),
+                t("vis.kpi.due", lang),
+                t("vis.kpi.due_overdue", lang, overdue=o.due_overdue),
                 "def.due",
                 lang,
-                tone="warn" if len(due) else "good",
+                tone="warn" if o.due else "good",
                 kpi_id="vis-kpi-due",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                str(missed),
+                str(o.missed),
                 t("vis.kpi.missed", lang),
                 None,
                 "def.compliance",
                 lang,
                 kpi_id="vis-kpi-missed",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                str(int(o["not_expected"]) if o is not None else 0),
+                str(o.not_expected),
                 t("vis.kpi.not_expected", lang),
                 None,
                 "def.not_expected",
                 lang,
                 kpi_id="vis-kpi-not-expected",
+                help_values=ctx.terms,
             ),
             kpi_card(
-                str(no_day0),
+                str(m.no_day_zero_subjects),
                 t("vis.kpi.flags", lang),
                 None,
                 "def.no_day_zero",
                 lang,
-                tone="warn" if no_day0 else "neutral",
+                tone="warn" if m.no_day_zero_subjects else "neutral",
                 kpi_id="vis-kpi-flags",
+                help_values=ctx.terms,
             ),
         ],
         row_id=ids.VIS_KPIS,
     )
 
 
-def _worklist(report: VisitsReport, ctx: PageContext) -> Component:
+def _worklist(m: VisitsModel, ctx: PageContext) -> Component:
     lang = ctx.lang
-    work = report.worklist
-
-    def day(x: Any) -> str | None:
-        return None if pd.isna(x) else pd.Timestamp(x).date().isoformat()
-
-    rows = [
-        {
-            "subject": r.subject_id,
-            "center": r.center_id,
-            "arm": arm_label(r.arm, lang),
-            "visit": r.visit_code,
-            "opens": day(r.opens_on),
-            "target": day(r.target_on),
-            "closes": day(r.closes_on),
-            "state": t(f"vis.state.{r.state}", lang),
-            "state_code": r.state,
-            "overdue": int(r.days_overdue),
-        }
-        for r in work.itertuples()
-    ]
-    columns: list[dict[str, Any]] = [
-        {"field": "subject", "headerName": t("vis.col.subject", lang), "minWidth": 110},
-        {"field": "center", "headerName": t("vis.col.center", lang), "maxWidth": 110},
-        {"field": "arm", "headerName": t("vis.col.arm", lang)},
-        {"field": "visit", "headerName": t("vis.col.visit", lang), "maxWidth": 100},
-        {"field": "opens", "headerName": t("vis.col.opens", lang)},
-        {"field": "target", "headerName": t("vis.col.target", lang)},
-        {"field": "closes", "headerName": t("vis.col.closes", lang)},
-        {"field": "state", "headerName": t("vis.col.state", lang)},
-        {
-            "field": "overdue",
-            "headerName": t("vis.col.overdue", lang),
-            "filter": "agNumberColumnFilter",
-            "type": "numericColumn",
-        },
-        {"field": "state_code", "hide": True},
-    ]
-    header = html.H2([t("vis.worklist.title", lang), help_button("def.due", lang)], className="h6")
-    body: Component
-    if not rows:
-        from dashboard.components.common import empty_state
-
-        body = empty_state(t("vis.worklist.empty", lang))
-    else:
-        body = listing(
-            ids.VIS_WORKLIST,
-            rows,
-            columns,
+    return table_card(
+        t("vis.worklist.title", lang),
+        t("vis.worklist.help", lang, rows=tn("n.visits", m.worklist_rows, lang)),
+        server_listing(
+            WORKLIST,
             lang,
-            "visit-worklist.csv",
             row_class_rules={
-                "row-due": "params.data.state_code == 'due'",
-                "row-missed": "params.data.state_code == 'missed'",
+                "row-due": "params.data && params.data.state_code == 'due'",
+                "row-missed": "params.data && params.data.state_code == 'missed'",
             },
             search_label=t("vis.worklist.search", lang),
-        )
-    return html.Div(
-        [header, html.P(t("vis.worklist.help", lang), className="small text-muted"), body],
-        className="graph-card table-card",
-        id="vis-worklist-card",
+        ),
+        lang,
+        def_key="def.due",
+        card_id="vis-worklist-card",
+        help_values=ctx.terms,
     )
 
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present = ctx.lang, ctx.view.present
-    report = load_visits(ctx.db, ctx.protocol, ctx.scope)
-    centers = [c for c in ctx.protocol.center_codes if c in ctx.scope.centers]
-    all_centers = len(centers) == len(ctx.protocol.centers)
-    scope_label = t("center.all", lang) if all_centers else ", ".join(centers)
-    date_text = format_date(report.as_of, lang)
-    n = len(report.subjects)
-    sub = t("vis.subtitle", lang, scope=scope_label, n=n, date=date_text)
-    visits = list(ctx.protocol.visit_codes)
-    has = not report.schedule.empty
-    heat = (
-        figs.compliance_heatmap(
-            report.by_center_visit,
-            report.by_visit,
-            centers,
-            visits,
+    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    m = visits_page_model(ctx.db, p, ctx.info, ctx.identifiers)
+    date = format_date(m.as_of, lang)
+    scope = scope_label(m.scope, lang)
+    sub = t(
+        "vis.subtitle", lang, scope=scope, subjects=tn("n.subjects", m.randomized, lang), date=date
+    )
+    has = m.overall.expected + m.overall.due + m.overall.upcoming > 0
+    heat_sub = t("vis.subtitle_heatmap", lang, scope=scope, date=date)
+    if len(m.heatmap_centers) < len(m.scope.centers):
+        heat_sub = t(
+            "vis.subtitle_heatmap_top",
             lang,
-            t("vis.subtitle_heatmap", lang, scope=scope_label, date=date_text),
-            t("center.all", lang) if all_centers else t("center.selection", lang),
-            present,
+            k=len(m.heatmap_centers),
+            n=len(m.scope.centers),
+            date=date,
         )
-        if has
-        else None
-    )
-    missed = (
-        figs.missed_over_time(report.missed_months, centers, lang, sub, present)
-        if len(report.missed_months)
-        else None
-    )
-    # One line per subject stays legible up to ~150 lines: beyond that, the most recently
-    # randomized are shown and the subtitle says so (narrow the centers to see others).
-    shown = report.subjects
+    blocks: list[Component] = [
+        page_head(t("vis.title", lang), m.population, lang),
+        kpis(m, ctx),
+        *scope_notes(m.scope, lang),
+        dbc.Row(
+            [
+                dbc.Col(
+                    graph(
+                        figs.compliance_heatmap(m, p, pooled_label(m.scope, lang), lang, present)
+                        if has
+                        else None,
+                        ids.VIS_HEATMAP,
+                        t("vis.empty.schedule", lang),
+                        t("vis.fig.heatmap", lang),
+                        heat_sub,
+                        lang,
+                        present,
+                        def_key="def.compliance",
+                        help_values=ctx.terms,
+                    ),
+                    lg=7,
+                ),
+                dbc.Col(
+                    graph(
+                        monthly_bars(
+                            m.missed_by_month.months,
+                            m.missed_by_month.by_center,
+                            m.heatmap_centers,
+                            p,
+                            lang,
+                            t("vis.axis.month_closed", lang),
+                            t("vis.axis.missed", lang),
+                            present,
+                        )
+                        if m.overall.missed
+                        else None,
+                        ids.VIS_MISSED,
+                        t("vis.empty.missed", lang),
+                        t("vis.fig.missed", lang),
+                        sub,
+                        lang,
+                        present,
+                    ),
+                    lg=5,
+                ),
+            ],
+            className="g-3",
+        ),
+    ]
+    if not ctx.identifiers:
+        blocks.append(hidden_note(lang))
+        return html.Div(blocks)
+    sw = m.swimmer
     swim_sub = sub
-    if len(shown) > SWIMMER_MAX:
-        shown = shown.nlargest(SWIMMER_MAX, "randomized_on")
+    if sw is not None and len(sw.subjects) < sw.total:
         swim_sub = t(
-            "vis.swimmer_capped",
-            lang,
-            k=SWIMMER_MAX,
-            n=len(report.subjects),
-            scope=scope_label,
-            date=date_text,
+            "vis.swimmer_capped", lang, k=len(sw.subjects), n=sw.total, scope=scope, date=date
         )
-    swim = (
-        figs.swimmer(
-            report.schedule[report.schedule["subject_id"].isin(shown["subject_id"])],
-            shown,
-            report.sbrt,
-            pd.Timestamp(report.as_of),
-            lang,
+    blocks += [
+        _worklist(m, ctx),
+        graph(
+            figs.swimmer(m, p, lang, present) if sw is not None and sw.subjects else None,
+            ids.VIS_SWIMMER,
+            t("vis.empty.schedule", lang),
+            t("vis.fig.swimmer", lang),
             swim_sub,
+            lang,
             present,
-        )
-        if has and ctx.identifiers
-        else None
-    )
-    return html.Div(
-        [
-            html.H1(t("vis.title", lang), className="page-title"),
-            _kpis(report, ctx),
-            dbc.Row(
-                [
-                    dbc.Col(graph(heat, ids.VIS_HEATMAP, t("vis.empty.schedule", lang)), lg=7),
-                    dbc.Col(graph(missed, ids.VIS_MISSED, t("vis.empty.missed", lang)), lg=5),
-                ],
-                className="g-3",
-            ),
-            *(
-                [
-                    _worklist(report, ctx),
-                    graph(swim, ids.VIS_SWIMMER, t("vis.empty.schedule", lang)),
-                ]
-                if ctx.identifiers
-                else [hidden_note(lang)]
-            ),
-        ]
-    )
+        ),
+    ]
+    return html.Div(blocks)

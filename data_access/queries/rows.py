@@ -1,15 +1,15 @@
-"""The questions the dashboard asks the trial database: parameterised, bounded, typed DataFrames."""
+"""Row-level questions (subjects, assessments, events) for listings and per-subject views."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Boolean, Date, Float, Integer, Select, Table, case, func, select
+from sqlalchemy import Boolean, Date, Float, Integer, Table, case, func, select
 
-from data_access.engine import read_connection
+from data_access.queries.core import Record, TrialDb, records
+from data_access.queries.core import frame as _frame
 from data_access.schema import (
     adverse_events,
     assessments,
@@ -17,65 +17,8 @@ from data_access.schema import (
     imaging,
     sbrt_courses,
     subjects,
-    trial_meta,
 )
 from data_access.scope import Scope, subject_conditions
-
-
-@dataclass(frozen=True)
-class TrialDb:
-    """Where the trial database is and how long a query may take."""
-
-    url: str
-    timeout_ms: int = 5000
-    row_cap: int = 200_000
-
-
-class RowCapExceeded(RuntimeError):
-    """A query returned more rows than the dashboard is willing to hold."""
-
-
-def _frame(
-    db: TrialDb,
-    stmt: Select,
-    *,
-    dates: Sequence[str] = (),
-    ints: Sequence[str] = (),
-    floats: Sequence[str] = (),
-    bools: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Run a SELECT and type its columns the same way on every backend."""
-    with read_connection(db.url, db.timeout_ms) as conn:
-        result = conn.execute(stmt)
-        columns = list(result.keys())
-        rows = result.fetchmany(db.row_cap + 1)
-    if len(rows) > db.row_cap:
-        raise RowCapExceeded(f"A query returned more than {db.row_cap} rows; narrow the filters.")
-    df = pd.DataFrame(rows, columns=columns)
-    for col in dates:
-        # SQLite hands back ISO text, PostgreSQL date objects: parse both explicitly.
-        df[col] = pd.to_datetime(df[col].astype("string"), format="ISO8601", errors="coerce")
-    for col in ints:
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
-    for col in floats:
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    for col in bools:
-        df[col] = df[col].astype("boolean")
-    for col in df.columns:
-        if col not in (*dates, *ints, *floats, *bools):
-            df[col] = df[col].astype("string")
-    return df
-
-
-def trial_as_of(db: TrialDb) -> dt.date | None:
-    """The date the data describe, as recorded by the loader (None when not recorded)."""
-    stmt = select(trial_meta.c.value).where(trial_meta.c.key == "as_of")
-    with read_connection(db.url, db.timeout_ms) as conn:
-        value = conn.execute(stmt).scalar_one_or_none()
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def center_list(db: TrialDb) -> pd.DataFrame:
@@ -358,3 +301,12 @@ def table_rows(
             )
     keys = [c for c in table.primary_key.columns]
     return _frame(db, stmt.order_by(*keys), **_typed_columns(table))
+
+
+def sbrt_courses_of(db: TrialDb, subject_ids: Sequence[str], as_of: dt.date) -> list[Record]:
+    """SBRT courses of some subjects that had started by the date."""
+    c = sbrt_courses.c
+    stmt = select(c.subject_id, c.started_on, c.completed_on).where(
+        c.subject_id.in_(list(subject_ids)), c.started_on <= as_of
+    )
+    return records(db, stmt, dates=["started_on", "completed_on"])

@@ -1,0 +1,302 @@
+"""Subject-level listings, paged, sorted, filtered and exported on the server.
+
+Each listing names its columns and a base query restricted to the request's scope (the user's
+rights apply, as everywhere, through the page context). The grid asks for one block of rows at a
+time (AG Grid's infinite row model); the CSV export streams the whole filtered set. Coded
+values (states, checks, arms) are shown and exported as labels in the user's language, and the
+search box matches those labels too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.sql import Select
+
+from dashboard.i18n import MESSAGES, t, tn
+from dashboard.services import PageContext, arm_rule, planned_visits
+from data_access.queries import checks as cq
+from data_access.queries import listing as lq
+from data_access.queries import safety as sq
+from data_access.queries import visits as vq
+
+SEARCH = "_search"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A listing column: its field, header, kind and how a coded value is labelled."""
+
+    field: str
+    header: str  # message key
+    kind: str = "text"  # text, number, date, code
+    width: int | None = None
+    hidden: bool = False
+    labels: str | None = None  # message key prefix of a code's label; "arm": the protocol's
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing: columns, its scope-restricted base query and its own order."""
+
+    name: str
+    csv_name: str
+    columns: tuple[Column, ...]
+    base: Callable[[PageContext], Select[Any]]
+    order: tuple[str, ...]
+    row_format: Callable[[dict[str, Any], PageContext], dict[str, Any]] | None = None
+
+    def sql_columns(self) -> list[lq.ListingColumn]:
+        """What the SQL layer may sort and filter on."""
+        return [lq.ListingColumn(c.field, c.kind) for c in self.columns]
+
+
+def _label(column: Column, value: Any, ctx: PageContext) -> Any:
+    if value is None or column.labels is None:
+        return lq.iso(value)
+    if column.labels == "arm":
+        return ctx.protocol.arm_label(value, ctx.lang)
+    key = f"{column.labels}.{value}"
+    return t(key, ctx.lang, **ctx.terms) if key in MESSAGES else str(value)
+
+
+def format_row(listing: Listing, row: Mapping[str, Any], ctx: PageContext) -> dict[str, Any]:
+    """A row as shown and exported: dates as ISO text, codes as labels (the code kept too)."""
+    if listing.row_format is not None:
+        row = listing.row_format(dict(row), ctx)
+    out: dict[str, Any] = {}
+    for c in listing.columns:
+        value = row.get(c.field)
+        out[c.field] = _label(c, value, ctx)
+        if c.labels is not None:
+            out[f"{c.field}_code"] = value
+    return out
+
+
+def search_codes(listing: Listing, text: str, ctx: PageContext) -> dict[str, tuple[str, ...]]:
+    """For each coded column, the codes whose label (in the user's language) contains the text."""
+    needle = text.strip().lower()
+    out: dict[str, tuple[str, ...]] = {}
+    if not needle:
+        return out
+    for c in listing.columns:
+        if c.labels is None:
+            continue
+        if c.labels == "arm":
+            codes = [a.code for a in ctx.protocol.arms if needle in a.name(ctx.lang).lower()]
+        else:
+            prefix = c.labels + "."
+            codes = [
+                key[len(prefix) :]
+                for key in MESSAGES
+                if key.startswith(prefix) and needle in t(key, ctx.lang, **ctx.terms).lower()
+            ]
+        codes += [needle.upper()] if c.labels == "arm" else [needle]
+        out[c.field] = tuple(codes)
+    return out
+
+
+def request_of(
+    listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext
+) -> lq.ListingRequest:
+    """AG Grid's getRowsRequest (or the export's query) as a listing request."""
+    raw = raw or {}
+    filters = dict(raw.get("filterModel") or {})
+    search_filter = filters.pop(SEARCH, None)
+    search = str(search_filter.get("filter") or "") if isinstance(search_filter, dict) else ""
+    sort = tuple(
+        (str(s.get("colId")), "desc" if s.get("sort") == "desc" else "asc")
+        for s in raw.get("sortModel") or []
+        if isinstance(s, dict)
+    )
+    return lq.ListingRequest(
+        start=int(raw.get("startRow") or 0),
+        end=int(raw.get("endRow") or 100),
+        sort=sort,
+        filters=filters,
+        search=search[:200],
+        search_codes=search_codes(listing, search[:200], ctx),
+    )
+
+
+def rows_page(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext) -> dict[str, Any]:
+    """The getRowsResponse for a request: one block of formatted rows and the row count."""
+    request = request_of(listing, raw, ctx)
+    rows, total = lq.page(ctx.db, listing.base(ctx), listing.sql_columns(), request, listing.order)
+    return {"rowData": [format_row(listing, r, ctx) for r in rows], "rowCount": total}
+
+
+def csv_lines(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext) -> Iterator[str]:
+    """The whole filtered listing as CSV text (UTF-8 with a BOM so spreadsheets read Chinese)."""
+    request = request_of(listing, raw, ctx)
+    shown = [c for c in listing.columns if c.field != SEARCH]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([t(c.header, ctx.lang) for c in shown])
+    yield "\ufeff" + buf.getvalue()
+    for row in lq.stream(ctx.db, listing.base(ctx), listing.sql_columns(), request, listing.order):
+        buf.seek(0)
+        buf.truncate()
+        formatted = format_row(listing, row, ctx)
+        writer.writerow([formatted.get(c.field) for c in shown])
+        yield buf.getvalue()
+
+
+def parse_export_query(filter_text: str | None, sort_text: str | None) -> dict[str, Any]:
+    """The export link's filter and sort (JSON in the query string), forgiving bad input."""
+    out: dict[str, Any] = {}
+    try:
+        model = json.loads(filter_text or "{}")
+        out["filterModel"] = model if isinstance(model, dict) else {}
+    except ValueError:
+        out["filterModel"] = {}
+    try:
+        sort = json.loads(sort_text or "[]")
+        out["sortModel"] = sort if isinstance(sort, list) else []
+    except ValueError:
+        out["sortModel"] = []
+    return out
+
+
+def _worklist(ctx: PageContext) -> Select[Any]:
+    p = ctx.protocol
+    return vq.worklist_select(
+        ctx.scope.centers,
+        ctx.scope.as_of,
+        arm_rule(p),
+        planned_visits(p),
+        ctx.scope.arms,
+    )
+
+
+WORKLIST = Listing(
+    name="worklist",
+    csv_name="visit-worklist.csv",
+    columns=(
+        Column("subject_id", "vis.col.subject", width=120),
+        Column("center_id", "vis.col.center", width=90),
+        Column("arm", "vis.col.arm", "code", labels="arm"),
+        Column("visit_code", "vis.col.visit", width=90),
+        Column("opens_on", "vis.col.opens", "date"),
+        Column("target_on", "vis.col.target", "date"),
+        Column("closes_on", "vis.col.closes", "date"),
+        Column("state", "vis.col.state", "code", labels="vis.state"),
+        Column("days_overdue", "vis.col.overdue", "number", width=110),
+    ),
+    base=_worklist,
+    order=vq.WORKLIST_ORDER,
+)
+
+
+def _adverse_events(ctx: PageContext) -> Select[Any]:
+    return sq.ae_listing_select(
+        ctx.scope.centers, ctx.scope.as_of, arm_rule(ctx.protocol), ctx.scope.arms
+    )
+
+
+ADVERSE_EVENTS = Listing(
+    name="adverse_events",
+    csv_name="adverse-events.csv",
+    columns=(
+        Column("subject_id", "saf.col.subject", width=110),
+        Column("center_id", "saf.col.center", width=80),
+        Column("arm", "saf.col.arm", "code", width=120, labels="arm"),
+        Column("term", "saf.col.term", width=150),
+        Column("soc", "saf.col.soc", hidden=True),
+        Column("grade", "saf.col.grade", "number", width=80),
+        Column("serious", "saf.col.serious", "code", width=95, labels="saf.serious"),
+        Column("attribution", "saf.col.attribution", "code", width=110, labels="attr"),
+        Column("onset_on", "saf.col.onset", "date", width=110),
+        Column("day", "saf.col.day", "number", width=80),
+        Column("resolved_on", "saf.col.resolved", "date", hidden=True),
+        Column("outcome", "saf.col.outcome", "code", width=110, labels="outcome"),
+        Column("lag", "saf.col.lag", "number", width=90),
+    ),
+    base=_adverse_events,
+    order=sq.AE_ORDER,
+)
+
+
+def _findings(ctx: PageContext) -> Select[Any]:
+    from dashboard.services import rules_of
+
+    return cq.findings_select(
+        rules_of(ctx.db, ctx.protocol), ctx.scope.as_of, ctx.scope.centers, ctx.info.all_centers
+    )
+
+
+def _finding_row(row: dict[str, Any], ctx: PageContext) -> dict[str, Any]:
+    row["value"] = format_value(row.get("value"), row.get("value_kind"), ctx.lang)
+    return row
+
+
+FINDINGS = Listing(
+    name="findings",
+    csv_name="data-quality-findings.csv",
+    columns=(
+        Column("subject_id", "dq.col.subject", width=110),
+        Column("center_id", "dq.col.center", width=80),
+        Column("category", "dq.col.category", "code", width=120, labels="dq.cat"),
+        Column("check", "dq.col.check", "code", width=260, labels="dq.check"),
+        Column("table_name", "dq.col.table", width=110),
+        Column("field", "dq.col.field", width=120),
+        Column("value", "dq.col.value", width=110),
+        Column("record_on", "dq.col.record", "date", width=110),
+        Column("key", "dq.col.key", hidden=True),
+    ),
+    base=_findings,
+    order=cq.FINDINGS_ORDER,
+    row_format=_finding_row,
+)
+
+
+def _deviations(ctx: PageContext) -> Select[Any]:
+    return cq.deviations_select(ctx.scope.centers, ctx.scope.as_of)
+
+
+DEVIATIONS = Listing(
+    name="deviations",
+    csv_name="protocol-deviations.csv",
+    columns=(
+        Column("subject_id", "dq.col.subject", width=110),
+        Column("center_id", "dq.col.center", width=80),
+        Column("occurred_on", "dq.col.date", "date", width=110),
+        Column("category", "dq.col.category", "code", width=120, labels="dev"),
+        Column("major", "dq.col.major", "code", width=80, labels="saf"),
+        Column("description", "dq.col.description", width=260),
+    ),
+    base=_deviations,
+    order=cq.DEVIATIONS_ORDER,
+)
+
+
+def format_value(value: Any, kind: Any, lang: str) -> Any:
+    """A finding's value in words of the language: days, study days, SBRT schemes, flags."""
+    if value is None:
+        return None
+    try:
+        if kind == "days":
+            return tn("n.days", int(float(value)), lang)
+        if kind == "day":
+            return t("fmt.day_n", lang, n=int(float(value)))
+        if kind == "scheme":
+            dose, fractions = str(value).split("|")
+            return t("fmt.scheme", lang, dose=f"{float(dose):g}", fractions=int(float(fractions)))
+        if kind == "boolean":
+            return t("saf.no", lang) if str(value).lower() in ("false", "0") else t("saf.yes", lang)
+        if kind == "number":
+            number = float(value)
+            return f"{number:g}"
+    except (TypeError, ValueError):
+        return value
+    return value
+
+
+LISTINGS: dict[str, Listing] = {
+    lst.name: lst for lst in (WORKLIST, ADVERSE_EVENTS, FINDINGS, DEVIATIONS)
+}
