@@ -35,8 +35,8 @@ ROWS = {
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    return trials.sqlite(tmp_path_factory.mktemp("rec"), ROWS, AS_OF)
+def db(make_db):
+    return make_db(ROWS, AS_OF)
 
 
 def test_counts_plan_and_status_by_hand(db):

@@ -1,0 +1,211 @@
+"""The data-quality checks (SQL) and page model on a hand-made trial: each planted problem
+found exactly once, nothing else.
+
+Protocol: baseline NRS >= 4, levels T5-L5, at most 2 levels, imaging within 42 days before
+randomization; SBRT in arm Y: 30 Gy / 5 only, start by day 28, given within 42 days.
+Data date 2026-06-01. D1 and D12 are clean subjects carrying record-level problems.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.listings import format_value
+from dashboard.services import check_rules, data_quality_page_model
+from data_access.queries import checks
+from data_access.queries.core import records
+from tests import trials
+
+P = trials.protocol(
+    centers=(("A", 20, "2026-01-01", "2026-12-31"),),
+    eligibility={
+        "min_baseline_nrs": 4,
+        "highest_level": "T5",
+        "lowest_level": "L5",
+        "max_treated_levels": 2,
+        "max_imaging_days_before_enrollment": 42,
+    },
+    sbrt={
+        "arm": "Y",
+        "allowed_schemes": [[30.0, 5]],
+        "planned_start_day": 14,
+        "late_start_day": 28,
+        "missing_after_days": 42,
+    },
+)
+AS_OF = "2026-06-01"
+
+
+def subject(sid, arm="X", center="A", **kw):
+    values = {
+        "procedure_on": "2026-01-04",
+        "consented_on": "2026-01-01",
+        "baseline_imaging_on": "2025-12-20",
+        "baseline_nrs": 6,
+        "baseline_pafi": 5,
+        "age_years": 60,
+        "treated_levels": "T10",
+    }
+    values.update(kw)
+    return trials.subject(sid, center, "2026-01-01", "2026-01-05", arm, **values)
+
+
+def course(sid, start, dose=30.0, fractions=5):
+    return {"subject_id": sid, "started_on": start, "fractions": fractions, "total_dose_gy": dose}
+
+
+ROWS = {
+    "centers": trials.centers("A", "ZZ"),  # ZZ: in the database, not in the protocol
+    "subjects": [
+        subject("D1"),
+        subject("D2", baseline_nrs=3),
+        subject("D3", treated_levels="T3"),
+        subject("D4", treated_levels="T10,T11,T12"),
+        subject("D5", baseline_imaging_on="2025-11-01"),  # 65 days before randomization
+        subject("D6", eligible=False, age_years=17),
+        subject("D7", procedure_on=None),
+        subject(
+            "D8", consented_on="2025-12-01", off_study_on="2026-01-03", off_study_reason="withdrew"
+        ),
+        subject("D9", arm="Y", off_study_on="2026-03-01", off_study_reason="died"),
+        subject("D10"),
+        subject("D11", arm="Y"),
+        subject("D12", arm="Y"),
+        trials.subject("D13", "ZZ", "2026-01-01"),  # a center the protocol does not know
+        subject("D14", arm="Q"),  # an arm the protocol does not know
+    ],
+    "sbrt_courses": [
+        course("D10", "2026-01-18"),  # SBRT in arm X
+        course("D11", "2026-02-03", 24.0, 4),  # day 30: late, and a scheme not allowed
+        course("D12", "2026-01-18"),  # day 14, allowed: clean
+    ],
+    "assessments": [
+        {"subject_id": "D1", "visit_code": "V1", "assessed_on": "2026-07-01", "nrs": 3},
+        {
+            "subject_id": "D1",
+            "visit_code": "V2",
+            "assessed_on": "2026-02-01",
+            "nrs": 12,
+            "pafi": -1,
+        },
+        {
+            "subject_id": "D2",
+            "visit_code": "V2",
+            "assessed_on": "2026-02-01",
+            "nrs": 3,
+            "omed_mg": -5,
+        },
+        {"subject_id": "D9", "visit_code": "V2", "assessed_on": "2026-03-10", "nrs": 5},
+        {"subject_id": "D12", "visit_code": "V9", "assessed_on": "2026-02-01", "nrs": 5},
+    ],
+    "imaging": [
+        {"subject_id": "D3", "visit_code": "V2", "imaged_on": "2026-02-01", "mda_response": "XX"},
+    ],
+    "adverse_events": [
+        {
+            "ae_id": 1,
+            "subject_id": "D2",
+            "term": "Pain",
+            "grade": 7,
+            "serious": False,
+            "onset_on": "2026-02-01",
+            "reported_on": "2026-02-02",
+        },
+        {
+            "ae_id": 2,
+            "subject_id": "D9",
+            "term": "Pain",
+            "grade": 2,
+            "serious": False,
+            "onset_on": "2026-03-05",
+            "reported_on": "2026-03-06",
+        },
+        {
+            "ae_id": 3,
+            "subject_id": "D12",
+            "term": "Pain",
+            "grade": 1,
+            "serious": False,
+            "onset_on": "2026-02-10",
+            "resolved_on": "2026-02-01",
+            "reported_on": "2026-02-11",
+        },
+    ],
+}
+EXPECTED = {
+    "eligibility": {
+        "baseline_nrs_low": ["D2"],
+        "level_outside": ["D3"],
+        "too_many_levels": ["D4"],
+        "imaging_too_early": ["D5"],
+        "ineligible_randomized": ["D6"],
+    },
+    "range": {
+        "nrs_out_of_range": ["D1"],
+        "pafi_out_of_range": ["D1"],
+        "omed_negative": ["D2"],
+        "grade_out_of_range": ["D2"],
+        "age_years_out_of_range": ["D6"],
+        "unknown_mda": ["D3"],
+    },
+    "dates": {
+        "future_date": ["D1"],
+        "before_screening": ["D8"],
+        "randomized_without_day_zero": ["D7"],
+        "off_study_before_randomization": ["D8"],
+        "visit_after_death": ["D9"],
+        "event_after_death": ["D9"],
+        "resolved_before_onset": ["D12"],
+    },
+    "sbrt": {
+        "no_sbrt": ["D9"],
+        "sbrt_in_other_arm": ["D10"],
+        "scheme_not_allowed": ["D11"],
+        "late_start": ["D11"],
+    },
+    "structure": {"unknown_center": ["D13"], "unknown_arm": ["D14"], "unknown_visit": ["D12"]},
+}
+
+
+@pytest.fixture(scope="module")
+def db(make_db):
+    return make_db(ROWS, AS_OF)
+
+
+def rules(db):
+    from data_access.queries.checks import treated_level_values
+
+    return check_rules(P, treated_level_values(db))
+
+
+def test_every_planted_problem_found_once_and_nothing_else(db):
+    import datetime as dt
+
+    found = records(db, select(checks.findings(rules(db), dt.date(2026, 6, 1))))
+    got: dict[str, dict[str, list[str]]] = {}
+    for r in found:
+        got.setdefault(r["category"], {}).setdefault(r["check"], []).append(r["subject_id"])
+    assert got == EXPECTED
+    by_key = {r["key"]: r for r in found}
+    # Keys are stable: check, subject, table.field and the record (visit, AE id).
+    assert "nrs_out_of_range:D1:assessments.nrs:V2" in by_key
+    assert "grade_out_of_range:D2:adverse_events.grade:1" in by_key
+    too_early = next(r for r in found if r["check"] == "imaging_too_early")
+    assert (too_early["value"], too_early["value_kind"]) == ("65", "days")
+    assert format_value("65", "days", "en") == "65 days"
+    assert format_value("65", "days", "zh") == "65 天"
+    late = next(r for r in found if r["check"] == "late_start")
+    assert (late["value"], late["value_kind"]) == ("30", "day")
+    scheme = next(r for r in found if r["check"] == "scheme_not_allowed")
+    assert format_value(scheme["value"], "scheme", "en") == "24 Gy in 4 fractions"
+
+
+def test_page_model_counts(db):
+    m = data_quality_page_model(db, P, trials.scope(P, AS_OF))
+    want = {cat: sum(len(v) for v in checks_.values()) for cat, checks_ in EXPECTED.items()}
+    assert m.by_category == want  # 5, 6, 7, 4, 3
+    assert m.total == 25 and m.structure_checked
+    # By center: the structure finding of the unknown center is not A's.
+    assert m.by_center["A"] == {**want, "structure": 2}
+    # Selecting the only center is still every center: structure checks stay.
+    only = data_quality_page_model(db, P, trials.scope(P, AS_OF, centers=["A"]))
+    assert only.structure_checked
