@@ -1194,6 +1194,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Try another filter; if it persists, tell the team with the link of this view (Copy link).",
         "请尝试其他筛选条件；若问题持续，请将此视图链接（复制链接）发给团队。",
     ),
+    "pack.confidential": (
+        "Confidential — for the steering committee",
+        "机密 — 仅供指导委员会使用",
+    ),
+    "pack.page": (
+        "Page",
+        "页",
+    ),
+    "pack.subtitle": (
+        "{scope} · data as of {date}",
+        "{scope} · 数据截至 {date}",
+    ),
 }
 
 

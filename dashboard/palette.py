@@ -15,7 +15,7 @@ ARM_DEFAULTS: tuple[str, ...] = (
     "#009E73",  # bluish green
     "#CC79A7",  # reddish purple
     "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
+    "#B44C00",  # vermillion, darkened so that white text on it passes WCAG AA
 )
 
 # Paul Tol's "muted" scheme (colour-blind safe) for centers, in protocol order; beyond nine
@@ -62,12 +62,13 @@ BAND_COLOURS: dict[str, str] = {
     "moderate": "#8c959f",
     "severe": "#424a53",
 }
-# Data-quality check categories (ColorBrewer Dark2 without its orange and yellow).
+# Data-quality check categories (ColorBrewer Dark2 without its orange and yellow, darkened
+# where needed so that the counts written on the bars pass WCAG AA).
 CHECK_COLOURS: dict[str, str] = {
-    "eligibility": "#7570b3",
-    "range": "#a6761d",
-    "dates": "#e7298a",
-    "delivery": "#66a61e",
+    "eligibility": "#6a64a8",
+    "range": "#8c6318",
+    "dates": "#c0166f",
+    "sbrt": "#66a61e",
     "structure": "#666666",
 }
 # SBRT schemes: greys for allowed schemes, the warning colour (hatched) for any other.

@@ -159,3 +159,74 @@ def test_change_difference_and_bands(model):
 def test_arm_filter(make_db):
     m = pain_page_model(make_db(ROWS, AS_OF), P, trials.scope(P, AS_OF, arms=["Y"]))
     assert m.arms == ("Y",) and set(m.nrs) == {"Y"} and m.change == {}
+
+
+BOUNDARIES = [  # baseline NRS, visit NRS, baseline OMED, visit OMED -> (category, NRS alone)
+    (6, 0, 30, 30),
+    (6, 0, 30, 31),
+    (6, 4, 30, 30),
+    (6, 5, 30, 30),
+    (6, 6, 40, 30),
+    (6, 6, 40, 31),
+    (6, 7, 40, 30),
+    (6, 8, 40, 40),
+    (6, 8, 40, 30),
+    (6, 6, 40, 50),
+    (6, 7, 40, 50),
+    (6, 8, 40, 50),
+    (6, 6, 40, 49),
+    (6, 5, 40, 50),
+    (6, 6, 0, 0),
+    (6, 6, 0, 5),
+    (6, 8, 0, 0),
+    (6, 3, 0, 0),
+    (2, 0, 0, 0),
+    (6, 4, None, 30),
+    (6, 8, 30, None),
+    (6, 0, None, None),
+    (6, 5, None, None),
+    (6, 6, 32.5, 40.625),
+]
+
+
+def test_sql_response_rules_at_every_boundary(make_db):
+    """Each boundary case of the rules through the SQL the page uses and through Python."""
+    from sqlalchemy import select
+
+    from data_access.queries.core import records
+    from data_access.queries.outcomes import pain_response_case
+    from data_access.schema import assessments, subjects
+
+    rows = {
+        "centers": trials.centers("A"),
+        "subjects": [
+            trials.subject(
+                f"B{i}",
+                "A",
+                "2026-01-01",
+                "2026-01-02",
+                "X",
+                procedure_on="2026-01-01",
+                baseline_nrs=b,
+                baseline_omed_mg=big_o,
+            )
+            for i, (b, _, big_o, _) in enumerate(BOUNDARIES)
+        ],
+        "assessments": [
+            {
+                "subject_id": f"B{i}",
+                "visit_code": "V2",
+                "assessed_on": "2026-01-29",
+                "nrs": n,
+                "omed_mg": o,
+            }
+            for i, (_, n, _, o) in enumerate(BOUNDARIES)
+        ],
+    }
+    db = make_db(rows, AS_OF)
+    stmt = select(assessments.c.subject_id, pain_response_case().label("category")).join_from(
+        assessments, subjects, assessments.c.subject_id == subjects.c.subject_id
+    )
+    got = {r["subject_id"]: r["category"] for r in records(db, stmt)}
+    for i, (b, n, big_o, o) in enumerate(BOUNDARIES):
+        assert got[f"B{i}"] == pain_response(b, n, big_o, o)[0], BOUNDARIES[i]

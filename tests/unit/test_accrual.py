@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from dashboard.metrics.accrual import (
+    CenterAccrual,
     RatePosterior,
     count_fan,
     pooled_forecast,
@@ -60,29 +61,40 @@ def test_count_fan_negative_binomial_matches_simulation():
         start=START,
         until=START + dt.timedelta(days=180),
         interval=0.8,
-        points=4,
     )
-    last = fan.iloc[-1]
+    last = fan[-1]
     rng = np.random.default_rng(2)
     lam = rng.gamma(post.alpha, 1 / post.beta, 400_000)
     counts = 50 + rng.poisson(lam * 180)
     lo, med, hi = np.quantile(counts, [0.1, 0.5, 0.9])
-    assert abs(last["median"] - med) <= 1
-    assert abs(last["low"] - lo) <= 1 and abs(last["high"] - hi) <= 1
-    assert fan.iloc[0][["low", "median", "high"]].tolist() == [50, 50, 50]
+    assert abs(last.median - med) <= 1
+    assert abs(last.low - lo) <= 1 and abs(last.high - hi) <= 1
+    assert (fan[0].low, fan[0].median, fan[0].high) == (50, 50, 50)
 
 
-def test_pooled_forecast_of_one_center_equals_closed_form():
+def test_pooled_forecast_of_one_center_is_its_closed_form():
     post = RatePosterior(20, 300)
-    pooled = pooled_forecast([post], randomized=15, target=30, start=START, interval=0.8)
-    closed = time_to_target(post, 15, 30, START, 0.8)
-    assert abs((pooled.target.median - closed.median).days) <= 2
-    assert abs((pooled.target.high - closed.high).days) <= 4
+    pooled, _ = pooled_forecast([CenterAccrual(post, 15, 30, START)], START, 0.8)
+    assert pooled == time_to_target(post, 15, 30, START, 0.8)
+
+
+def test_exact_sum_agrees_with_the_closed_form_for_one_center():
+    # A lone center written as two (its second half with no subjects and no prior) must give
+    # the same forecast through the convolution as the closed form, to the day.
+    post = RatePosterior(20, 300)
+    single = time_to_target(post, 15, 30, START, 0.8)
+    pooled, _ = pooled_forecast(
+        [CenterAccrual(post, 15, 20, START), CenterAccrual(None, 0, 10, START)], START, 0.8
+    )
+    assert (pooled.median, pooled.low, pooled.high) == (single.median, single.low, single.high)
 
 
 def test_pooled_rates_add():
     # Two identical centers recruit twice as fast as one: the wait for k halves in distribution.
-    one = pooled_forecast([RatePosterior(400, 4000)], 0, 20, START, 0.8)
-    two = pooled_forecast([RatePosterior(400, 4000)] * 2, 0, 20, START, 0.8)
-    d1, d2 = (one.target.median - START).days, (two.target.median - START).days
+    post = RatePosterior(400, 4000)
+    one, _ = pooled_forecast([CenterAccrual(post, 0, 20, START)], START, 0.8)
+    two, _ = pooled_forecast(
+        [CenterAccrual(post, 0, 10, START), CenterAccrual(post, 0, 10, START)], START, 0.8
+    )
+    d1, d2 = (one.median - START).days, (two.median - START).days
     assert d2 == pytest.approx(d1 / 2, abs=2)

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from dashboard.i18n import MESSAGES, format_date, format_month, t
+from dashboard.i18n import MESSAGES, format_date, format_month, number, pct, signed, t, tn
 
 
 def test_every_message_has_both_languages_with_the_same_placeholders():
@@ -14,7 +14,11 @@ def test_every_message_has_both_languages_with_the_same_placeholders():
 def test_translation_and_fallback():
     assert t("nav.recruitment", "zh") == "入组"
     assert t("nav.recruitment", "fr") == "Recruitment"
-    assert t("rec.kpi.pct", "en", pct=0.655) == "66% of target"
+    assert t("rec.kpi.pct", "en", pct=pct(0.655)) == "66% of target"
+    assert tn("n.subjects", 1, "en") == "1 subject" and tn("n.subjects", 2, "en") == "2 subjects"
+    assert tn("n.subjects", 1, "zh") == "1 例受试者"
+    assert signed(0) == "0" and signed(-0.4) == "0" and signed(3) == "+3" and signed(-2) == "−2"
+    assert number(-0.04, 1) == "0.0" and pct(None) == "–"
     with pytest.raises(KeyError):
         t("no.such.key")
 
@@ -38,13 +42,23 @@ def test_every_key_used_in_code_exists():
 
 
 def test_text_on_arm_colours_passes_wcag_aa():
-    from dashboard.figures.theme import TEXT, _luminance, readable_text
+    from dashboard.palette import (
+        ARM_DEFAULTS,
+        CHECK_COLOURS,
+        MDA_COLOURS,
+        RESPONSE_COLOURS,
+        TEXT,
+        readable_text,
+    )
+    from dashboard.palette import contrast as ratio
 
-    def ratio(a, b):
-        hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-        return (hi + 0.05) / (lo + 0.05)
-
-    for colour in ("#0072B2", "#E69F00", "#66661f", "#1b4f72", "#9a3412"):
+    for colour in (
+        *ARM_DEFAULTS,
+        *CHECK_COLOURS.values(),
+        *RESPONSE_COLOURS.values(),
+        *MDA_COLOURS.values(),
+        "#9a3412",
+    ):
         assert ratio(readable_text(colour), colour) >= 4.5, colour
     assert readable_text("#0072B2") == "#ffffff" and readable_text("#E69F00") == TEXT
     assert ratio("#57606a", "#ffffff") >= 4.5  # muted text on white

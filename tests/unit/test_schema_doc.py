@@ -33,6 +33,7 @@ def test_contract_columns_are_those_of_the_design():
             "procedure_on",
             "randomized_on",
             "arm",
+            "actual_arm",
             "off_study_on",
             "off_study_reason",
         ],

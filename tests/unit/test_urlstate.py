@@ -37,10 +37,19 @@ def test_controls_store_everything_selected_as_no_filter():
 
 def test_scope_is_request_intersected_with_rights():
     view = ViewState(centers=("SH1", "PKU"))
-    assert build_scope(view, CENTERS, TODAY) == Scope(("SH1", "PKU"), TODAY)
-    assert build_scope(view, CENTERS, TODAY, allowed_centers=["PKU"]).centers == ("PKU",)
-    assert build_scope(ViewState(), CENTERS, TODAY, allowed_centers=["SMU3"]).centers == ("SMU3",)
-    assert build_scope(view, CENTERS, TODAY, allowed_centers=["SMU3"]).centers == ()
-    assert build_scope(ViewState(as_of=dt.date(2026, 1, 1)), CENTERS, TODAY).as_of == dt.date(
-        2026, 1, 1
-    )
+    scope, info = build_scope(view, CENTERS, ARMS, TODAY)
+    assert scope == Scope(("SH1", "PKU"), TODAY)
+    assert not info.all_centers and info.pooled and not info.restricted
+    scope, info = build_scope(view, CENTERS, ARMS, TODAY, allowed_centers=["PKU"])
+    assert scope.centers == ("PKU",) and info.note == "scope.partly_outside_rights"
+    assert info.note_centers == ("SH1",) and info.restricted and not info.pooled
+    scope, info = build_scope(ViewState(), CENTERS, ARMS, TODAY, allowed_centers=["SMU3"])
+    assert scope.centers == ("SMU3",) and info.note is None and not info.all_centers
+    # Only centers outside the rights asked for: the user's own, with a one-line note.
+    scope, info = build_scope(view, CENTERS, ARMS, TODAY, allowed_centers=["SMU3"])
+    assert scope.centers == ("SMU3",) and info.note == "scope.outside_rights"
+    assert info.note_centers == ("SH1", "PKU")
+    scope, info = build_scope(ViewState(), CENTERS, ARMS, TODAY)
+    assert info.all_centers and info.pooled
+    one = build_scope(ViewState(as_of=dt.date(2026, 1, 1)), CENTERS, ARMS, TODAY)[0]
+    assert one.as_of == dt.date(2026, 1, 1)
