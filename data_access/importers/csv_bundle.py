@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from data_access.engine import writable_engine
-from data_access.queries import TrialDb, table_rows
+from data_access.queries import TrialDb
+from data_access.queries.rows import table_rows
 from data_access.schema import CONTRACT_TABLES, trial_meta
 from data_access.validate import Problem, validate_bundle
 

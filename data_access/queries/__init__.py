@@ -3,7 +3,33 @@
 Aggregates (GROUP BY) for what pages count; rows only for listings and per-subject views.
 """
 
-from data_access.queries.core import RowCapExceeded, TrialDb, frame, scalar, trial_as_of
-from data_access.queries.rows import *  # noqa: F403 - row questions not yet moved to a module
+from data_access.queries import (
+    checks,
+    listing,
+    outcomes,
+    population,
+    randomization,
+    recruitment,
+    rows,
+    safety,
+    visits,
+)
+from data_access.queries.core import RowCapExceeded, TrialDb, frame, records, scalar, trial_as_of
 
-__all__ = ["RowCapExceeded", "TrialDb", "frame", "scalar", "trial_as_of"]
+__all__ = [
+    "RowCapExceeded",
+    "TrialDb",
+    "checks",
+    "frame",
+    "listing",
+    "outcomes",
+    "population",
+    "randomization",
+    "recruitment",
+    "records",
+    "rows",
+    "safety",
+    "scalar",
+    "trial_as_of",
+    "visits",
+]

@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, text
 from dashboard.cli import main
 from data_access.importers.csv_bundle import ImportRejected, export_csv, import_csv
 from data_access.importers.sdtm import import_sdtm
-from data_access.queries import TrialDb, table_rows
+from data_access.queries import TrialDb
+from data_access.queries.rows import table_rows
 from data_access.schema import CONTRACT_TABLES
 
 MAPPING = Path(__file__).resolve().parents[2] / "dashboard" / "sdtm_mapping.toml"

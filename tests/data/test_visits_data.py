@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
-from dashboard.services import load_visits
-from dashboard.summary import visits_section
+from dashboard.services import arm_rule, planned_visits, visits_page_model
 from data_access.queries import TrialDb
-from data_access.scope import Scope
+from data_access.queries.visits import state_counts
+from tests import trials
 
 
 def oracle(trial, protocol, as_of, centers):
@@ -51,35 +51,45 @@ def oracle(trial, protocol, as_of, centers):
 def test_engine_matches_the_definition_on_the_demo(db_url, demo_trial, protocol, as_of):
     trial, _ = demo_trial
     centers = protocol.center_codes
-    report = load_visits(TrialDb(db_url), protocol, Scope(centers, as_of))
+    rows = state_counts(
+        TrialDb(db_url), centers, as_of, arm_rule(protocol), planned_visits(protocol)
+    )
     got = Counter()
-    for r in report.schedule.itertuples():
-        got[(r.center_id, r.state)] += 1
+    for r in rows:
+        got[(r["center_id"], r["state"])] += r["n"]
     assert got == oracle(trial, protocol, as_of, centers)
 
 
-def test_summary_visits_section(sqlite_url, demo_trial, protocol):
+def test_visits_model_on_the_demo(db_url, demo_trial, protocol):
     trial, _ = demo_trial
     as_of = dt.date(2026, 11, 15)
     want = oracle(trial, protocol, as_of, protocol.center_codes)
-    section = visits_section(TrialDb(sqlite_url), protocol, Scope(protocol.center_codes, as_of))
+    m = visits_page_model(TrialDb(db_url), protocol, trials.scope(protocol, as_of.isoformat()))
     for code in protocol.center_codes:
         done = sum(want[(code, s)] for s in ("done", "done_early", "done_late"))
         missed = want[(code, "missed")]
-        c = section["by_center"][code]
-        assert (c["done"], c["missed"], c["due"], c["not_expected"]) == (
+        c = m.by_center[code]
+        assert (c.done, c.missed, c.due, c.not_expected) == (
             done,
             missed,
             want[(code, "due")],
             want[(code, "not_expected")],
         )
-        assert c["compliance"] == pytest.approx(done / (done + missed), abs=1e-4)
-    assert list(section["by_visit"]) == ["W1", "W2", "W4", "M3", "M6", "M12"]
+        assert c.compliance == pytest.approx(done / (done + missed))
+    assert list(m.by_visit) == ["W1", "W2", "W4", "M3", "M6", "M12"]
     # The planted subject without a procedure date is counted, not crashed on.
-    assert section["overall"]["no_day_zero"] == 6
+    assert (m.overall.no_day_zero, m.no_day_zero_subjects) == (6, 1)
 
 
 def test_worklist_holds_only_the_scope(sqlite_url, protocol):
-    report = load_visits(TrialDb(sqlite_url), protocol, Scope(("PKU",), dt.date(2026, 11, 15)))
-    assert set(report.worklist["center_id"]) <= {"PKU"}
-    assert set(report.worklist["state"]) <= {"due", "missed", "no_day_zero"}
+    from data_access.queries.core import records
+    from data_access.queries.visits import worklist_select
+
+    rows = records(
+        TrialDb(sqlite_url),
+        worklist_select(
+            ("PKU",), dt.date(2026, 11, 15), arm_rule(protocol), planned_visits(protocol)
+        ),
+    )
+    assert rows and {r["center_id"] for r in rows} == {"PKU"}
+    assert {r["state"] for r in rows} <= {"due", "missed", "no_day_zero"}
