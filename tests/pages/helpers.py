@@ -119,3 +119,42 @@ def find_by_id(tree: Any, wanted: str) -> Any:
             return tree
         return find_by_id(props.get("children"), wanted)
     return None
+
+
+def listing_rows(
+    client: Any, name: str, search: str = "", request: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The server's answer to a listing's getRowsRequest (rights and scope applied)."""
+    grid = {"name": name, "type": "listing-grid"}
+    body = {
+        "output": '{"name":["MATCH"],"type":"listing-grid"}.getRowsResponse',
+        "outputs": {"id": grid, "property": "getRowsResponse"},
+        "inputs": [
+            {
+                "id": grid,
+                "property": "getRowsRequest",
+                "value": request
+                or {"startRow": 0, "endRow": 1000, "sortModel": [], "filterModel": {}},
+            }
+        ],
+        "state": [{"id": "shell-url", "property": "search", "value": search}],
+        "changedPropIds": [
+            json.dumps(grid, separators=(",", ":"), sort_keys=True) + ".getRowsRequest"
+        ],
+    }
+    resp = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+    assert resp.status_code in (200, 204), resp.data[:500]
+    if resp.status_code == 204:
+        return {}
+    return resp.get_json()["response"][json.dumps(grid, separators=(",", ":"), sort_keys=True)][
+        "getRowsResponse"
+    ]
+
+
+def page_tree(app: Dash, path: str, search: str = "", user: str = "pi") -> Any:
+    """The page component tree the router returns for a path and query string."""
+    values = {"shell-url.pathname": path, "shell-url.search": search}
+    out = call(logged_in(app, user), app, "shell-page.children", values, ["shell-url.pathname"])
+    return out["response"]["shell-page"]["children"]

@@ -10,7 +10,8 @@ from app import create_app
 from dashboard.auth import UserStore
 from dashboard.cli import main
 from tests.conftest import TEST_USERS
-from tests.pages.helpers import call, logged_in, login, texts
+from dashboard.listings import LISTINGS
+from tests.pages.helpers import call, listing_rows, logged_in, login, texts
 
 PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
 SUBJECT_ID = re.compile(r"\b(SH1|SMU3|PKU)-\d{3}\b")
@@ -60,13 +61,21 @@ def test_site_user_never_gets_another_centers_rows(app, demo_trial):
             tree = str(page(client, app, path, search))
             ids = {m.group(0) for m in SUBJECT_ID.finditer(tree)}
             assert not ids & other, (path, search, ids & other)
-    # A crafted request for SH1 alone leaves nothing to show.
+        for name in LISTINGS:
+            for search in ("", "?center=SH1", "?center=SH1,SMU3,PKU"):
+                rows = listing_rows(client, name, search).get("rowData", [])
+                ids = {m.group(0) for m in SUBJECT_ID.finditer(str(rows))}
+                assert not ids & other, (name, search, ids & other)
+    # A crafted request for SH1 alone shows PKU, the user's own center, and says so.
     text = " ".join(texts(page(client, app, "/", "?center=SH1")))
-    assert "No center selected" in text
+    assert "You may not see SH1: showing PKU" in text and "All centers" not in text
+    # The CSV export applies the rights too.
+    csv = client.get("/export/worklist.csv?center=SH1").get_data(as_text=True)
+    assert "SH1-" not in csv and "PKU-" in csv
     # The subject timeline callback refuses another center's subject.
     sh1 = sorted(other)[0]
-    cell = {"colId": "subject", "value": sh1, "rowIndex": 0}
-    key = '{"name":"saf-ae","type":"listing-grid"}.cellClicked'
+    cell = {"colId": "subject_id", "value": sh1, "rowIndex": 0}
+    key = '{"name":"adverse_events","type":"listing-grid"}.cellClicked'
     out = call(
         client, app, "saf-timeline.children", {key: cell, "shell-url.search": "?center=SH1"}, [key]
     )
@@ -77,8 +86,8 @@ def test_site_user_never_gets_another_centers_rows(app, demo_trial):
 
 def test_monitor_limited_to_a_center(app):
     client = logged_in(app, "monitor-sh1")
-    ids = {m.group(1) for m in SUBJECT_ID.finditer(str(page(client, app, "/safety")))}
-    assert ids == {"SH1"}
+    rows = listing_rows(client, "adverse_events", "?center=SH1,PKU")["rowData"]
+    assert {m.group(1) for m in SUBJECT_ID.finditer(str(rows))} == {"SH1"}
 
 
 def test_committee_sees_no_subject_identifier_anywhere(app):
@@ -93,8 +102,10 @@ def test_committee_sees_no_subject_identifier_anywhere(app):
 
 def test_presentation_mode_hides_identifiers_for_everyone(app):
     client = logged_in(app, "pi")
-    assert SUBJECT_ID.search(json.dumps(page(client, app, "/safety")))
-    assert not SUBJECT_ID.search(json.dumps(page(client, app, "/safety", "?present=1")))
+    assert SUBJECT_ID.search(json.dumps(page(client, app, "/visits")))  # the swimmer plot
+    assert not SUBJECT_ID.search(json.dumps(page(client, app, "/visits", "?present=1")))
+    assert listing_rows(client, "worklist")["rowCount"] > 0
+    assert listing_rows(client, "worklist", "?present=1")["rowCount"] == 0
 
 
 def test_wrong_passwords_are_delayed_then_locked(app, settings):

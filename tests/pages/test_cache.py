@@ -50,7 +50,8 @@ def test_redis_backend_is_shared_between_instances(settings):
     kpi(logged_in(a), a)
     keys = r.keys("trial-dashboard:*")
     assert any(k.startswith(b"trial-dashboard:page:") for k in keys)
-    assert any(k.startswith(b"trial-dashboard:_load_recruitment:") for k in keys)
+    assert any(k.startswith(b"trial-dashboard:inputs:recruitment:") for k in keys)
+    assert any(k.startswith(b"trial-dashboard:model:recruitment:") for k in keys)
     before = len(keys)
     kpi(logged_in(b), b)  # the second instance finds everything in Redis
     assert len(r.keys("trial-dashboard:*")) == before

@@ -18,8 +18,7 @@ def page(app, search=""):
 
 
 def consort_text(tree):
-    fig = find_by_id(tree, "rnd-graph-consort")["props"]["figure"]
-    return " ".join(a.get("text", "") for a in fig["layout"]["annotations"])
+    return " ".join(texts(find_by_id(tree, "rnd-graph-consort")))
 
 
 def test_randomization_page_and_center_filter(app, demo_trial):

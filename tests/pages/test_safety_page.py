@@ -1,8 +1,7 @@
 import pytest
 
 from app import create_app
-from dashboard.pages.safety import filter_model
-from tests.pages.helpers import call, find_by_id, logged_in, texts
+from tests.pages.helpers import call, find_by_id, listing_rows, logged_in, page_tree, texts
 
 
 @pytest.fixture
@@ -10,45 +9,66 @@ def app(settings):
     return create_app(settings)
 
 
-def page(app, search=""):
-    values = {"shell-url.pathname": "/safety", "shell-url.search": search}
-    out = call(logged_in(app), app, "shell-page.children", values, ["shell-url.pathname"])[
-        "response"
-    ]
-    return out["shell-page"]["children"]
-
-
-def grid_rows(tree, name):
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if node.get("type") == "AgGrid" and props.get("id", {}).get("name") == name:
-                return props["rowData"]
-            stack.append(props.get("children"))
-    return None
-
-
 def test_safety_page_draws_and_lists_only_the_scope(app, demo_trial):
     trial, _ = demo_trial
-    tree = page(app)
+    tree = page_tree(app, "/safety")
     for gid in ("saf-graph-overview", "saf-graph-interest", "saf-graph-centers", "saf-graph-lag"):
         assert find_by_id(tree, gid)["props"]["figure"]["data"], gid
-    rows = grid_rows(tree, "saf-ae")
-    assert len(rows) == len(trial.tables["adverse_events"])  # everything known by the data date
-    pku = grid_rows(page(app, "?center=PKU"), "saf-ae")
-    assert pku and {r["center"] for r in pku} == {"PKU"}
+    client = logged_in(app)
+    got = listing_rows(client, "adverse_events")
+    ae = trial.tables["adverse_events"]
+    known = ae[ae["reported_on"].fillna(ae["onset_on"]) <= trial.as_of]
+    assert got["rowCount"] == len(known)  # every event known by the data date
+    pku = listing_rows(client, "adverse_events", "?center=PKU")
+    assert pku["rowData"] and {r["center_id"] for r in pku["rowData"]} == {"PKU"}
 
 
-def test_toggles_build_the_grid_filter():
-    assert filter_model([]) == {}
-    assert filter_model(["serious", "grade3"]) == {
-        "serious_code": {"filterType": "text", "type": "equals", "filter": "SAE"},
-        "grade": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 3},
-    }
+def test_listing_sorts_filters_and_searches_on_the_server(app, demo_trial):
+    trial, _ = demo_trial
+    ae = trial.tables["adverse_events"]
+    client = logged_in(app)
+    serious = listing_rows(
+        client,
+        "adverse_events",
+        request={
+            "startRow": 0,
+            "endRow": 10,
+            "filterModel": {"serious": {"filterType": "text", "type": "equals", "filter": "sae"}},
+            "sortModel": [{"colId": "grade", "sort": "desc"}],
+        },
+    )
+    assert serious["rowCount"] == int(ae["serious"].astype(bool).sum())
+    assert len(serious["rowData"]) == 10
+    grades = [r["grade"] for r in serious["rowData"]]
+    assert grades == sorted(grades, reverse=True)
+    # The search matches labels too: "SAE" finds the serious events by their label.
+    found = listing_rows(
+        client,
+        "adverse_events",
+        request={
+            "startRow": 0,
+            "endRow": 5,
+            "sortModel": [],
+            "filterModel": {"_search": {"filter": "Back pain"}},
+        },
+    )
+    assert found["rowCount"] == int((ae["term"] == "Back pain").sum())
+    # The committee gets no rows, whatever it asks.
+    assert listing_rows(logged_in(app, "committee"), "adverse_events")["rowCount"] == 0
+
+
+def test_csv_export_streams_the_filtered_set_with_rights(app, demo_trial):
+    trial, _ = demo_trial
+    client = logged_in(app, "site-pku")
+    resp = client.get("/export/adverse_events.csv?center=SH1,PKU&lang=zh")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    text = resp.get_data(as_text=True)
+    lines = text.strip("\ufeff").strip().splitlines()
+    assert lines[0].startswith("受试者")
+    ae = trial.tables["adverse_events"]
+    pku = ae[ae["subject_id"].str.startswith("PKU")]
+    assert len(lines) - 1 == len(pku) and "SH1-" not in text
+    assert logged_in(app, "committee").get("/export/adverse_events.csv").status_code == 403
 
 
 def test_subject_timeline_respects_the_scope(app, demo_trial):
@@ -56,14 +76,9 @@ def test_subject_timeline_respects_the_scope(app, demo_trial):
     ae = trial.tables["adverse_events"]
     sh1 = ae[ae["subject_id"].str.startswith("SH1")]["subject_id"].iloc[0]
     client = logged_in(app)
-    cell = {"colId": "subject", "value": sh1, "rowIndex": 0}
-    out = call(
-        client,
-        app,
-        "saf-timeline.children",
-        {'{"name":"saf-ae","type":"listing-grid"}.cellClicked': cell, "shell-url.search": ""},
-        ['{"name":"saf-ae","type":"listing-grid"}.cellClicked'],
-    )
+    key = '{"name":"adverse_events","type":"listing-grid"}.cellClicked'
+    cell = {"colId": "subject_id", "value": sh1, "rowIndex": 0}
+    out = call(client, app, "saf-timeline.children", {key: cell, "shell-url.search": ""}, [key])
     fig = find_by_id(out["response"]["saf-timeline"]["children"], "saf-graph-timeline")
     assert fig is not None and fig["props"]["figure"]["data"]
     # The same click from a page filtered to another center shows nothing of that subject.
@@ -71,11 +86,8 @@ def test_subject_timeline_respects_the_scope(app, demo_trial):
         client,
         app,
         "saf-timeline.children",
-        {
-            '{"name":"saf-ae","type":"listing-grid"}.cellClicked': cell,
-            "shell-url.search": "?center=PKU",
-        },
-        ['{"name":"saf-ae","type":"listing-grid"}.cellClicked'],
+        {key: cell, "shell-url.search": "?center=PKU"},
+        [key],
     )
     assert f"No events of {sh1} in this selection." in " ".join(
         texts(out["response"]["saf-timeline"]["children"])
