@@ -11,7 +11,7 @@ def test_consort_follows_the_center_filter(dash_duo, settings, demo_trial):
     s = trial.tables["subjects"]
     dash_duo.start_server(create_app(settings), navigate=False)
     browser_login(dash_duo, "pi", "/randomization")
-    dash_duo.wait_for_element("#rnd-graph-consort .main-svg", timeout=20)
+    dash_duo.wait_for_element("#rnd-graph-consort .consort", timeout=20)
     dash_duo.wait_for_contains_text("#rnd-graph-consort", f"(n = {len(s)})", timeout=15)
     dash_duo.wait_for_element("#rnd-graph-balance .main-svg")
     for code in ("SH1", "SMU3"):

@@ -36,7 +36,7 @@ def test_serious_only_and_export(dash_duo, settings, demo_trial, tmp_path):
     )
     dash_duo.start_server(create_app(settings), navigate=False)
     browser_login(dash_duo, "pi", "/safety")
-    summary = "#saf-ae-listing .ag-paging-row-summary-panel"
+    summary = "#adverse_events-listing .ag-paging-row-summary-panel"
     dash_duo.wait_for_contains_text(summary, f"of {len(ae)}", timeout=20)
     toggle = dash_duo.driver.find_element(
         By.XPATH, "//div[@id='saf-toggles']//label[normalize-space()='Serious only']"
@@ -45,22 +45,23 @@ def test_serious_only_and_export(dash_duo, settings, demo_trial, tmp_path):
     dash_duo.wait_for_contains_text(summary, f"of {n_sae}", timeout=15)
     time.sleep(0.5)
     serious = set(
-        texts_of(dash_duo, "#saf-ae-listing .ag-center-cols-container [col-id='serious']")
+        texts_of(dash_duo, "#adverse_events-listing .ag-center-cols-container [col-id='serious']")
     )
-    assert serious == {"yes"}
+    assert serious == {"SAE"}
 
-    js_click(dash_duo, dash_duo.find_element("#saf-ae-listing .listing-export"))
+    # The export is the whole filtered set from the server, not the rows on screen.
+    js_click(dash_duo, dash_duo.find_element("#adverse_events-listing .listing-export"))
     file = tmp_path / "adverse-events.csv"
     deadline = time.monotonic() + 15
     while not file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     rows = list(csv.DictReader(file.open(encoding="utf-8-sig")))
     assert len(rows) == n_sae
-    assert {r["Serious"] for r in rows} == {"yes"}
+    assert {r["Serious"] for r in rows} == {"SAE"}
     want = sorted(ae[ae["serious"].astype(bool)]["subject_id"])
     assert sorted(r["Subject"] for r in rows) == want
 
-    cell = "#saf-ae-listing .ag-pinned-left-cols-container [col-id='subject']"
+    cell = "#adverse_events-listing .ag-pinned-left-cols-container [col-id='subject_id']"
     subject = texts_of(dash_duo, cell)[0]
     js_click(dash_duo, dash_duo.find_element(cell))
     dash_duo.wait_for_contains_text("#saf-timeline", f"Adverse events of {subject}", timeout=15)

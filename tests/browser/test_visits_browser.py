@@ -20,25 +20,25 @@ def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, prot
     )
     dash_duo.start_server(create_app(settings), navigate=False)
     browser_login(dash_duo, "pi", "/visits")
-    dash_duo.wait_for_element("#vis-worklist-listing .ag-row", timeout=20)
+    dash_duo.wait_for_element("#worklist-listing .ag-row", timeout=20)
     for code in ("SH1", "PKU"):
         dash_duo.driver.find_element(
             By.XPATH, f"//div[@id='shell-filter-centers']//label[normalize-space()='{code}']"
         ).click()
     dash_duo.wait_for_contains_text("#shell-filter-note", "SMU3", timeout=15)
     dash_duo.wait_for_contains_text(
-        "#vis-worklist-listing .ag-paging-row-summary-panel", f"of {expected}", timeout=15
+        "#worklist-listing .ag-paging-row-summary-panel", f"of {expected}", timeout=15
     )
     centers = {
         el.text
         for el in dash_duo.find_elements(
-            "#vis-worklist-listing .ag-center-cols-container [col-id='center']"
+            "#worklist-listing .ag-center-cols-container [col-id='center_id']"
         )
     }
     assert centers == {"SMU3"}
     assert "center=SMU3" in dash_duo.driver.current_url
 
-    button = dash_duo.find_element("#vis-worklist-listing .listing-export")
+    button = dash_duo.find_element("#worklist-listing .listing-export")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     dash_duo.driver.execute_script("arguments[0].click()", button)
     file = tmp_path / "visit-worklist.csv"
@@ -48,4 +48,4 @@ def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, prot
     rows = list(csv.DictReader(file.open(encoding="utf-8-sig")))
     assert len(rows) == expected
     assert {r["Center"] for r in rows} == {"SMU3"}
-    assert {r["State"] for r in rows} <= {"due", "missed", "no procedure date"}
+    assert {r["State"] for r in rows} <= {"due", "missed", "no day-0 date"}

@@ -84,4 +84,8 @@ def test_gunicorn_serves_the_app(sqlite_url, tmp_path):
             assert b'name="csrf_token"' in r.read()
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
