@@ -21,7 +21,7 @@ from dash.development.base_component import Component
 from plotly.offline import get_plotlyjs
 
 from dashboard import ids
-from dashboard.components.common import scope_label
+from dashboard.components.common import pooled_label, scope_label
 from dashboard.components.consort import consort_diagram
 from dashboard.figures import outcomes as out_figs
 from dashboard.figures import recruitment as rec_figs
@@ -71,7 +71,7 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
                     sub,
                 ),
                 _figure(
-                    rec_figs.enrollment_vs_target(rec, p, lang, t("center.all", lang), False),
+                    rec_figs.enrollment_vs_target(rec, p, lang, pooled_label(info, lang), False),
                     t("rec.fig.by_center", lang),
                     sub,
                 ),
@@ -101,7 +101,7 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
             "blocks": [visits.kpis(vis, ctx)],
             "figures": [
                 _figure(
-                    vis_figs.compliance_heatmap(vis, p, t("center.all", lang), lang, False),
+                    vis_figs.compliance_heatmap(vis, p, pooled_label(info, lang), lang, False),
                     t("vis.fig.heatmap", lang),
                     sub,
                 )

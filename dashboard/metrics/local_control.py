@@ -78,6 +78,7 @@ class LocalControlModel:
     images: int
     dcr: dict[str, dict[str, Dcr]]
     km: dict[str, KaplanMeier]
+    km_subjects: int
     risk_days: tuple[int, ...]
     risk_months: tuple[int, ...]
     method: str = "kaplan_meier_log_log"
@@ -187,6 +188,7 @@ def local_control_model(
         images=sum(r["n"] for r in mda),
         dcr=dcr,
         km=km,
+        km_subjects=sum(fit.subjects for fit in km.values()),
         risk_days=risk_days,
         risk_months=protocol.km_risk_months,
     )

@@ -127,6 +127,7 @@ class PainModel:
     visit_weeks: dict[str, float]
     headline_visit: str | None
     randomized: dict[str, int]
+    randomized_total: int
     nrs: dict[str, dict[str, Estimate]]
     nrs_box: dict[str, dict[str, BoxStats]]
     bands: dict[str, dict[str, dict[str, int]]]
@@ -322,6 +323,7 @@ def pain_model(
         visit_weeks=weeks,
         headline_visit=protocol.headline_visit("nrs"),
         randomized=randomized_by_arm,
+        randomized_total=sum(randomized_by_arm.values()),
         nrs=nrs,
         nrs_box=boxes("nrs", nrs_visits),
         bands=bands,

@@ -71,10 +71,11 @@ class Summary:
 
 @dataclass(frozen=True)
 class Count:
-    """k of the column's n subjects."""
+    """k of the column's n subjects, and that share."""
 
     k: int
     n: int
+    share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,11 @@ def balance_of(counts: Mapping[str, int], protocol: Protocol, strata: int = 1) -
     )
 
 
+def share_of(k: int, n: int) -> float | None:
+    """K / n, None when there is no denominator."""
+    return k / n if n else None
+
+
 def summarise(pairs: Sequence[tuple[float | None, int]]) -> Summary:
     """Summary of (value, count) pairs; None values are the missing ones."""
     values = [float(v) for v, _ in pairs if v is not None]
@@ -320,7 +326,11 @@ def table_one(hist: Sequence[Record], protocol: Protocol) -> TableOne:
         if any(tallies[c]["missing"] for c in columns):
             levels.append("missing")
         counts = {
-            level: {c: Count(tallies[c][level], sizes[c]) for c in columns} for level in levels
+            level: {
+                c: Count(tallies[c][level], sizes[c], share_of(tallies[c][level], sizes[c]))
+                for c in columns
+            }
+            for level in levels
         }
         variables.append(TableVariable(var, "categorical", 0, {}, tuple(levels), counts))
 

@@ -47,6 +47,8 @@ class TermCount:
     grade3plus: int
     worst: dict[str, int]
     ungraded: int
+    any_share: float | None = None
+    grade3plus_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -195,11 +197,15 @@ def safety_model(
             c = tally.get((term, a), {})
             worst = {str(g): c.get(str(g), 0) for g in GRADES}
             ungraded = c.get("none", 0)
+            any_n = sum(worst.values()) + ungraded
+            g3 = worst["3"] + worst["4"] + worst["5"]
             by_term[term][a] = TermCount(
-                any=sum(worst.values()) + ungraded,
-                grade3plus=worst["3"] + worst["4"] + worst["5"],
+                any=any_n,
+                grade3plus=g3,
                 worst=worst,
                 ungraded=ungraded,
+                any_share=any_n / n_arm[a] if n_arm[a] else None,
+                grade3plus_share=g3 / n_arm[a] if n_arm[a] else None,
             )
     # Most frequent terms first within each system organ class.
     order = sorted(

@@ -131,7 +131,7 @@ def render(ctx: PageContext) -> Component:
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     sub = t("lc.subtitle", lang, scope=scope, n=m.images, date=date)
-    subjects = sum(fit.subjects for fit in m.km.values())
+    subjects = m.km_subjects
     sub_km = t(
         "lc.subtitle_km", lang, scope=scope, subjects=tn("n.subjects", subjects, lang), date=date
     )

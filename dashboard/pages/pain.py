@@ -153,7 +153,7 @@ def render(ctx: PageContext) -> Component:
     m = pain_page_model(ctx.db, p, ctx.info, ctx.identifiers)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
-    n = sum(m.randomized.values())
+    n = m.randomized_total
     sub = t("out.subtitle", lang, scope=scope, randomized=tn("n.randomized", n, lang), date=date)
     has = any(len(v) > 1 for v in m.nrs.values())
     empty = t("out.empty", lang)

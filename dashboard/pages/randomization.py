@@ -198,7 +198,7 @@ def balance_table(m: RandomizationModel, ctx: PageContext) -> Component:
 
 def _cell(var: TableVariable, level: str, column: str) -> str:
     c = var.counts[level][column]
-    return f"{c.k} ({pct(c.k / c.n)})" if c.n else "0"
+    return f"{c.k} ({pct(c.share)})" if c.n else "0"
 
 
 def _table_one(m: RandomizationModel, ctx: PageContext) -> Component:

@@ -114,11 +114,10 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
         cells: list[Component] = [html.Th(term, scope="row")]
         for a in m.arms:
             c = per_arm[a]
-            n = m.by_arm[a].subjects
             cells += [
-                html.Td(f"{c.any} ({pct(c.any / n if n else None)})"),
+                html.Td(f"{c.any} ({pct(c.any_share)})"),
                 html.Td(
-                    f"{c.grade3plus} ({pct(c.grade3plus / n if n else None)})",
+                    f"{c.grade3plus} ({pct(c.grade3plus_share)})",
                     className="g3" if c.grade3plus else None,
                 ),
                 html.Td(
