@@ -9,8 +9,8 @@ import pytest
 from app import create_app
 from dashboard.auth import UserStore
 from dashboard.cli import main
-from tests.conftest import TEST_USERS
 from dashboard.listings import LISTINGS
+from tests.conftest import TEST_USERS
 from tests.pages.helpers import call, listing_rows, logged_in, login, texts
 
 PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
