@@ -1,5 +1,6 @@
-"""The data-quality checks (SQL) and page model on a hand-made trial: each planted problem
-found exactly once, nothing else.
+"""The data-quality checks (SQL) and page model on two hand-made trials of at most 8 subjects
+(D1-D6: eligibility and ranges; D7-D14: dates, SBRT and structure): each planted problem found
+exactly once, nothing else.
 
 Protocol: baseline NRS >= 4, levels T5-L5, at most 2 levels, imaging within 42 days before
 randomization; SBRT in arm Y: 30 Gy / 5 only, start by day 28, given within 42 days.
@@ -166,9 +167,33 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def db(make_db):
-    return make_db(ROWS, AS_OF)
+PARTS = {
+    "eligibility_and_ranges": {"D1", "D2", "D3", "D4", "D5", "D6"},
+    "dates_sbrt_structure": {"D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14"},
+}
+
+
+def part_rows(ids):
+    return {
+        table: rows if table == "centers" else [r for r in rows if r["subject_id"] in ids]
+        for table, rows in ROWS.items()
+    }
+
+
+def part_expected(ids):
+    out = {}
+    for category, by_check in EXPECTED.items():
+        kept = {c: [s for s in sids if s in ids] for c, sids in by_check.items()}
+        kept = {c: sids for c, sids in kept.items() if sids}
+        if kept:
+            out[category] = kept
+    return out
+
+
+@pytest.fixture(scope="module", params=sorted(PARTS))
+def part(request, make_db):
+    ids = PARTS[request.param]
+    return request.param, make_db(part_rows(ids), AS_OF), part_expected(ids)
 
 
 def rules(db):
@@ -177,14 +202,24 @@ def rules(db):
     return check_rules(P, treated_level_values(db))
 
 
-def test_every_planted_problem_found_once_and_nothing_else(db):
+def found_in(db):
     import datetime as dt
 
-    found = records(db, select(checks.findings(rules(db), dt.date(2026, 6, 1))))
+    return records(db, select(checks.findings(rules(db), dt.date(2026, 6, 1))))
+
+
+def test_every_planted_problem_found_once_and_nothing_else(part):
+    _name, db, expected = part
     got: dict[str, dict[str, list[str]]] = {}
-    for r in found:
+    for r in found_in(db):
         got.setdefault(r["category"], {}).setdefault(r["check"], []).append(r["subject_id"])
-    assert got == EXPECTED
+    assert got == expected
+    # The two parts together plant every problem of EXPECTED once.
+    assert set(EXPECTED) >= set(expected)
+
+
+def test_finding_keys_and_values(make_db):
+    found = [r for ids in PARTS.values() for r in found_in(make_db(part_rows(ids), AS_OF))]
     by_key = {r["key"]: r for r in found}
     # Keys are stable: check, subject, table.field and the record (visit, AE id).
     assert "nrs_out_of_range:D1:assessments.nrs:V2" in by_key
@@ -199,13 +234,23 @@ def test_every_planted_problem_found_once_and_nothing_else(db):
     assert format_value(scheme["value"], "scheme", "en") == "24 Gy in 4 fractions"
 
 
-def test_page_model_counts(db):
+def test_page_model_counts(part):
+    name, db, _expected = part
     m = data_quality_page_model(db, P, trials.scope(P, AS_OF))
-    want = {cat: sum(len(v) for v in checks_.values()) for cat, checks_ in EXPECTED.items()}
-    assert m.by_category == want  # 5, 6, 7, 4, 3
-    assert m.total == 25 and m.structure_checked
-    # By center: the structure finding of the unknown center is not A's.
-    assert m.by_center["A"] == {**want, "structure": 2}
+    zero = dict.fromkeys(EXPECTED, 0)
+    if name == "eligibility_and_ranges":
+        # D2-D6 one eligibility finding each; D1 nrs, pafi, D2 omed, grade, D6 age, D3 mda;
+        # D1's V1 in the future.
+        want = {**zero, "eligibility": 5, "range": 6, "dates": 1}
+        assert m.total == 12 and m.by_center["A"] == want
+    else:
+        # Dates: D8 twice, D7, D9 twice, D12; SBRT: D9, D10, D11 twice; structure: D12-D14.
+        want = {**zero, "dates": 6, "sbrt": 4, "structure": 3}
+        assert m.total == 13
+        # By center: the structure finding of the unknown center ZZ (D13) is not A's.
+        assert m.by_center["A"] == {**want, "structure": 2}
+    assert {k: v for k, v in m.by_category.items() if v} == {k: v for k, v in want.items() if v}
+    assert m.structure_checked
     # Selecting the only center is still every center: structure checks stay.
     only = data_quality_page_model(db, P, trials.scope(P, AS_OF, centers=["A"]))
     assert only.structure_checked
