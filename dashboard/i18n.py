@@ -179,10 +179,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scope} · cell: done / (done + missed); grey: fewer than 5 expected · data as of {date}",
         "{scope} · 单元格：完成 /（完成 + 缺失）；灰色：应访少于 5 次 · 数据截至 {date}",
     ),
-    "vis.swimmer_capped": (
-        "{scope} · the {k} most recently randomized of {n} subjects (narrow the centers to see others) · data as of {date}",
-        "{scope} · {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
-    ),
     "vis.axis.compliance": ("Compliance", "依从率"),
     "vis.axis.month_closed": ("Month the visit window closed", "访视窗口关闭月份"),
     "vis.axis.missed": ("Missed visits", "缺失随访数"),
@@ -424,7 +420,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "pain responders at {visit}: {a} · {b}",
         "{visit} 疼痛缓解率：{a} · {b}",
     ),
-    "pain.kpi.responders_one": ("responders at {visit}: {rate}", "{visit} 缓解率：{rate}"),
+    "pain.kpi.responders_one": (
+        "n = {n_base} → {n_visit}{small} · responders at {visit}: {rate}",
+        "n = {n_base} → {n_visit}{small} · {visit} 缓解率：{rate}",
+    ),
+    "pain.kpi.small": (" (small n)", "（样本量小）"),
     "pain.kpi.mean_nrs": ("mean NRS, baseline → {visit}, {arm}", "{arm} 平均 NRS：基线 → {visit}"),
     "pain.kpi.nrs_only": (
         "responses judged on NRS alone (OMED missing)",
@@ -522,10 +522,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lc.fig.mda": ("MD Anderson response by imaging visit", "各影像访视 MD Anderson 疗效"),
     "lc.fig.dcr": ("Disease control rate by arm, exact 95% CI", "各组疾病控制率及精确 95% CI"),
     "lc.fig.km": ("Freedom from local progression (Kaplan–Meier)", "无局部进展（Kaplan–Meier）"),
-    "lc.subtitle": (
-        "{scope} · {n} image reads · data as of {date}",
-        "{scope} · {n} 次影像评估 · 数据截至 {date}",
-    ),
     "lc.subtitle_km": (
         "{scope} · {subjects} with an evaluable image · data as of {date}",
         "{scope} · {subjects}有可评估影像 · 数据截至 {date}",
@@ -537,7 +533,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Months since day 0",
         "距第 0 天月数",
     ),
-    "lc.legend.km": ("{arm} ({events} events / {n})", "{arm}（{events} 事件 / {n}）"),
     "lc.mda.CR": ("CR", "CR"),
     "lc.mda.PR": ("PR", "PR"),
     "lc.mda.SD": ("SD", "SD"),
@@ -951,12 +946,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{asked} 不在您账户可查看的中心范围内，未显示。",
     ),
     "est.with_ci": (
-        "{value} (95% CI {low}–{high})",
-        "{value}（95% CI {low}–{high}）",
+        "{value} (95% CI {low} to {high})",
+        "{value}（95% CI {low} 至 {high}）",
     ),
     "est.small_n": (
-        "{value} · small n (n = {n}), no interval",
-        "{value} · 样本量小（n = {n}），不给区间",
+        "{value} · small n, no interval",
+        "{value} · 样本量小，不给区间",
     ),
     "est.prop_with_ci": (
         "{value} ({k}/{n}; 95% CI {low}–{high})",
@@ -1138,25 +1133,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No events to watch are defined in the protocol file.",
         "方案文件未定义重点关注事件。",
     ),
-    "saf.hover.lag": (
-        "%{x} days: %{customdata} event(s)",
-        "%{x} 天：%{customdata} 个事件",
-    ),
-    "saf.hover.onset": (
-        "day %{x}: %{customdata} event(s)",
-        "第 %{x} 天：%{customdata} 个事件",
-    ),
-    "fmt.days_ago": (
-        "{n} days ago",
-        "{n} 天前",
-    ),
+    "saf.hover.lag": ("{days}: {events}", "{days}：{events}"),
+    "saf.hover.onset": ("{day}: {events}", "{day}：{events}"),
     "fmt.day_n": (
         "day {n}",
         "第 {n} 天",
-    ),
-    "fmt.scheme": (
-        "{dose} Gy in {fractions} fractions",
-        "{dose} Gy / {fractions} 次",
     ),
     "dq.col.key": (
         "Key",
@@ -1219,6 +1200,29 @@ PLURALS: dict[str, tuple[tuple[str, str], str]] = {
     "n.visits": (("{n} visit", "{n} visits"), "{n} 次访视"),
     "n.centers": (("{n} center", "{n} centers"), "{n} 个中心"),
     "n.randomized": (("{n} randomized", "{n} randomized"), "{n} 例随机"),
+    "vis.swimmer_capped": (
+        (
+            "{scope} · the {k} most recently randomized of {n} subject (narrow the centers to see others) · data as of {date}",
+            "{scope} · the {k} most recently randomized of {n} subjects (narrow the centers to see others) · data as of {date}",
+        ),
+        "{scope} · {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
+    ),
+    "fmt.days_ago": (("{n} day ago", "{n} days ago"), "{n} 天前"),
+    "fmt.scheme": (
+        ("{dose} Gy in {n} fraction", "{dose} Gy in {n} fractions"),
+        "{dose} Gy / {n} 次",
+    ),
+    "lc.subtitle": (
+        (
+            "{scope} · {n} image read · data as of {date}",
+            "{scope} · {n} image reads · data as of {date}",
+        ),
+        "{scope} · {n} 次影像评估 · 数据截至 {date}",
+    ),
+    "lc.legend.km": (
+        ("{arm} ({n} event / {subjects})", "{arm} ({n} events / {subjects})"),
+        "{arm}（{n} 个事件 / {subjects}）",
+    ),
 }
 
 

@@ -286,7 +286,7 @@ def format_value(value: Any, kind: Any, lang: str) -> Any:
             return t("fmt.day_n", lang, n=int(float(value)))
         if kind == "scheme":
             dose, fractions = str(value).split("|")
-            return t("fmt.scheme", lang, dose=f"{float(dose):g}", fractions=int(float(fractions)))
+            return tn("fmt.scheme", int(float(fractions)), lang, dose=f"{float(dose):g}")
         if kind == "boolean":
             return t("saf.no", lang) if str(value).lower() in ("false", "0") else t("saf.yes", lang)
         if kind == "number":

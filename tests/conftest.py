@@ -12,6 +12,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -126,40 +127,29 @@ TEST_USERS = {
 }
 
 
+def make_settings(url: str, folder: Path, **kw: Any) -> Settings:
+    """Settings for a trial database URL with one test account per role in `folder`."""
+    from dashboard.auth import UserStore
+
+    s = Settings(db_url=url, instance_dir=folder, secret_key="test-secret-key", **kw)
+    store = UserStore(s.resolved_users_db_url)
+    if store.is_empty():
+        for name, (password, role, centers) in TEST_USERS.items():
+            store.add(name, password, role, centers)
+    return s
+
+
 @pytest.fixture
 def settings(tmp_path: Path, sqlite_url: str) -> Settings:
     """App settings on the SQLite demo database, with one test account per role."""
-    from dashboard.auth import UserStore
-
-    s = Settings(
-        db_url=sqlite_url,
-        instance_dir=tmp_path,
-        secret_key="test-secret-key",
-        login_failure_delay_ms=50,
-    )
-    store = UserStore(s.resolved_users_db_url)
-    for name, (password, role, centers) in TEST_USERS.items():
-        store.add(name, password, role, centers)
-    return s
+    return make_settings(sqlite_url, tmp_path, login_failure_delay_ms=50)
 
 
 @pytest.fixture
 def settings_factory(tmp_path: Path):
     """Build settings (with the test accounts) for any trial database URL."""
-    from dashboard.auth import UserStore
 
     def make(url: str, folder: Path) -> Settings:
-        s = Settings(
-            db_url=url,
-            instance_dir=folder,
-            secret_key="test-secret-key",
-            login_failure_delay_ms=0,
-            cache_type="none",
-        )
-        store = UserStore(s.resolved_users_db_url)
-        if store.is_empty():
-            for name, (password, role, centers) in TEST_USERS.items():
-                store.add(name, password, role, centers)
-        return s
+        return make_settings(url, folder, login_failure_delay_ms=0, cache_type="none")
 
     return make

@@ -203,15 +203,28 @@ def scope_notes(info: ScopeInfo, lang: str) -> list[Component]:
 
 
 def estimate_text(e: Estimate | None, lang: str, digits: int = 1, unit: str = "") -> str:
-    """'4.2 (95% CI 3.8–4.6)', or '4.5 · small n (n = 3)' below the interval threshold."""
+    """'4.2 (95% CI 3.8 to 4.6)', or '4.5 · small n, no interval' below the threshold.
+
+    The n behind an estimate sits in its own column or line wherever this text is shown.
+    """
     if e is None or e.value is None:
         return "–"
     value = number(e.value, digits) + unit
     if e.low is None or e.high is None:
-        return t("est.small_n", lang, value=value, n=e.n) if e.small_n else value
+        return t("est.small_n", lang, value=value) if e.small_n else value
     return t(
         "est.with_ci", lang, value=value, low=number(e.low, digits), high=number(e.high, digits)
     )
+
+
+def proportion_headline(p: Proportion | None) -> str:
+    """A KPI's big value: '42%', or the counts '2/2' below the interval threshold.
+
+    A rate from two subjects is not shown like any other rate.
+    """
+    if p is None or p.value is None:
+        return "–"
+    return f"{p.k}/{p.n}" if p.low is None or p.high is None else pct(p.value)
 
 
 def proportion_text(p: Proportion | None, lang: str) -> str:

@@ -22,8 +22,8 @@ from dashboard.figures.theme import (
     note,
     panel_grid,
 )
-from dashboard.i18n import number, pct, t
-from dashboard.metrics.local_control import LocalControlModel
+from dashboard.i18n import number, pct, t, tn
+from dashboard.metrics.local_control import KmStep, LocalControlModel
 from dashboard.metrics.model import Estimate, Proportion
 from dashboard.metrics.outcomes import BANDS, RESPONSES, BoxStats, PainModel
 from dashboard.palette import (
@@ -481,6 +481,43 @@ def mda_stacked(model: LocalControlModel, protocol: Protocol, lang: str, present
     )
 
 
+def step_band(
+    steps: Sequence[KmStep], last_day: int
+) -> tuple[list[float | None], list[float | None]]:
+    """The 95% band of a step curve as closed step polygons (x, y), None between pieces.
+
+    One polygon per run of steps with an interval (Plotly fills each gap-separated piece on
+    its own). Each step holds from its day to the next step's day (the last to `last_day`);
+    the upper edge runs forward, the lower edge back, both as steps: a shaded staircase.
+    """
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    run: list[tuple[int, int, float, float]] = []
+
+    def close() -> None:
+        if not run:
+            return
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        for start, end, _low, high in run:
+            xs.extend([start, end])
+            ys.extend([high, high])
+        for start, end, low, _high in reversed(run):
+            xs.extend([end, start])
+            ys.extend([low, low])
+        run.clear()
+
+    ends = [s.day for s in steps[1:]] + [last_day]
+    for step, end in zip(steps, ends, strict=True):
+        if step.low is None or step.high is None:
+            close()
+        elif end > step.day:
+            run.append((step.day, end, step.low, step.high))
+    close()
+    return xs, ys
+
+
 def kaplan_meier(model: LocalControlModel, protocol: Protocol, lang: str, present: bool) -> Figure:
     """Freedom from local progression per arm, as step curves with step bands.
 
@@ -493,17 +530,15 @@ def kaplan_meier(model: LocalControlModel, protocol: Protocol, lang: str, presen
         fit = model.km[arm.code]
         days = [s.day for s in fit.steps] + [fit.last_day]
         surv = [s.survival for s in fit.steps] + [fit.steps[-1].survival]
-        banded = [s for s in fit.steps if s.low is not None and s.high is not None]
-        if banded:
-            xs = [s.day for s in banded] + [fit.last_day]
-            lows = [s.low for s in banded] + [banded[-1].low]
-            highs = [s.high for s in banded] + [banded[-1].high]
+        band_x, band_y = step_band(fit.steps, fit.last_day)
+        if band_x:
             data.append(
                 {
                     "type": "scatter",
-                    "x": xs + xs[::-1],
-                    "y": highs + lows[::-1],
-                    "line": {"shape": "hv", "width": 0},
+                    "mode": "lines",
+                    "x": band_x,
+                    "y": band_y,
+                    "line": {"width": 0, "color": arm.colour},
                     "fill": "toself",
                     "fillcolor": rgba(arm.colour, 0.15),
                     "hoverinfo": "skip",
@@ -523,8 +558,8 @@ def kaplan_meier(model: LocalControlModel, protocol: Protocol, lang: str, presen
                     "width": 3,
                     "dash": DASHES[i % len(DASHES)],
                 },
-                "name": t(
-                    "lc.legend.km", lang, arm=arm.name(lang), events=fit.events, n=fit.subjects
+                "name": tn(
+                    "lc.legend.km", fit.events, lang, arm=arm.name(lang), subjects=fit.subjects
                 ),
                 "legendgroup": arm.code,
                 "hovertemplate": t("lc.hover.km", lang) + "<extra>%{fullData.name}</extra>",

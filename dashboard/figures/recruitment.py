@@ -107,6 +107,7 @@ def _band(fan: Sequence[FanPoint], name: str, **kw: Any) -> dict[str, Any]:
         "type": "scatter",
         "x": isos([p.date for p in fan] + [p.date for p in reversed(fan)]),
         "y": [p.high for p in fan] + [p.low for p in reversed(fan)],
+        "mode": "lines",
         "fill": "toself",
         "fillcolor": BAND,
         "line": {"width": 0},

@@ -21,7 +21,7 @@ from dashboard.figures.theme import (
     panel_grid,
     vline,
 )
-from dashboard.i18n import label, pct, t
+from dashboard.i18n import label, pct, t, tn
 from dashboard.metrics.model import Proportion
 from dashboard.metrics.safety import SafetyModel
 from dashboard.palette import GRADE_COLOURS, MUTED, TEXT, WARN
@@ -219,7 +219,7 @@ def lag(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Fig
     for c in rows:
         g = model.lag[c]
         since = (
-            t("saf.last_report", lang, days=t("fmt.days_ago", lang, n=g.days_since_last_report))
+            t("saf.last_report", lang, days=tn("fmt.days_ago", g.days_since_last_report, lang))
             if g.days_since_last_report is not None
             else t("saf.never_reported", lang)
         )
@@ -257,8 +257,16 @@ def lag(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Fig
                     "size": [5 + 2 * min(n, 8) for _, n in days],
                     "opacity": 0.7,
                 },
-                "customdata": [n for _, n in days],
-                "hovertemplate": t("saf.hover.lag", lang) + "<extra>" + c + "</extra>",
+                "customdata": [
+                    t(
+                        "saf.hover.lag",
+                        lang,
+                        days=tn("n.days", int(d), lang),
+                        events=tn("n.events", n, lang),
+                    )
+                    for d, n in days
+                ],
+                "hovertemplate": "%{customdata}<extra>" + c + "</extra>",
                 "showlegend": False,
             }
         )
@@ -298,8 +306,16 @@ def onset(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> F
                     "symbol": SYMBOLS[k % len(SYMBOLS)],
                     "opacity": 0.8,
                 },
-                "customdata": ns,
-                "hovertemplate": t("saf.hover.onset", lang) + "<extra>%{fullData.name}</extra>",
+                "customdata": [
+                    t(
+                        "saf.hover.onset",
+                        lang,
+                        day=t("fmt.day_n", lang, n=x),
+                        events=tn("n.events", n, lang),
+                    )
+                    for x, n in zip(xs, ns, strict=True)
+                ],
+                "hovertemplate": "%{customdata}<extra>%{fullData.name}</extra>",
             }
         )
     layout = base_layout(present, height=150 + (56 if present else 44) * max(len(cats), 1))

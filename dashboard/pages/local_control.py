@@ -13,13 +13,14 @@ from dashboard.components.common import (
     kpi_card,
     kpi_row,
     page_head,
+    proportion_headline,
     proportion_text,
     scope_label,
     scope_notes,
     table_card,
 )
 from dashboard.figures import outcomes as figs
-from dashboard.i18n import format_date, pct, t, tn
+from dashboard.i18n import format_date, t, tn
 from dashboard.metrics.local_control import LocalControlModel
 from dashboard.services import PageContext, local_control_page_model
 
@@ -34,7 +35,7 @@ def kpis(m: LocalControlModel, ctx: PageContext) -> Component:
     visit = m.headline_visit
     for arm in m.arms:
         d = m.dcr.get(arm, {}).get(visit) if visit else None
-        value = pct(d.rate.value) if d and d.rate.value is not None else "–"
+        value = proportion_headline(d.rate if d else None)
         cards.append(
             kpi_card(
                 value,
@@ -130,7 +131,7 @@ def render(ctx: PageContext) -> Component:
     m = local_control_page_model(ctx.db, p, ctx.info)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
-    sub = t("lc.subtitle", lang, scope=scope, n=m.images, date=date)
+    sub = tn("lc.subtitle", m.images, lang, scope=scope, date=date)
     subjects = m.km_subjects
     sub_km = t(
         "lc.subtitle_km", lang, scope=scope, subjects=tn("n.subjects", subjects, lang), date=date

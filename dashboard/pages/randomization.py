@@ -15,6 +15,7 @@ from dashboard.components.common import (
     kpi_row,
     page_head,
     pooled_label,
+    proportion_headline,
     scope_label,
     scope_notes,
     table_card,
@@ -98,7 +99,7 @@ def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
         key = received_key(p)
         cards.append(
             kpi_card(
-                pct(d.started.value),
+                proportion_headline(d.started),
                 t(
                     "rnd.kpi.sbrt_started",
                     lang,

@@ -193,8 +193,8 @@ def render(ctx: PageContext) -> Component:
     sw = m.swimmer
     swim_sub = sub
     if sw is not None and len(sw.subjects) < sw.total:
-        swim_sub = t(
-            "vis.swimmer_capped", lang, k=len(sw.subjects), n=sw.total, scope=scope, date=date
+        swim_sub = tn(
+            "vis.swimmer_capped", sw.total, lang, k=len(sw.subjects), scope=scope, date=date
         )
     blocks += [
         _worklist(m, ctx),

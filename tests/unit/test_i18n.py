@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from dashboard.i18n import MESSAGES, format_date, format_month, number, pct, signed, t, tn
+from dashboard.i18n import MESSAGES, PLURALS, format_date, format_month, number, pct, signed, t, tn
 
 
 def test_every_message_has_both_languages_with_the_same_placeholders():
@@ -11,12 +11,25 @@ def test_every_message_has_both_languages_with_the_same_placeholders():
         assert set(re.findall(r"{(\w+)", en)) == set(re.findall(r"{(\w+)", zh)), key
 
 
+def test_counts_in_messages_go_through_plurals():
+    """A message that puts a data count before a countable noun needs tn(), not t()."""
+    noun = r"(events?|subjects?|days?|findings?|visits?|fractions?|reads?|images?)\b"
+    for key, (en, _zh) in MESSAGES.items():
+        for var in re.findall(r"{(n|k|events|count|fractions)} " + noun, en):
+            raise AssertionError(f"{key}: '{{{var[0]}}} {var[1]}' is a plural; move it to PLURALS")
+
+
 def test_translation_and_fallback():
     assert t("nav.recruitment", "zh") == "入组"
     assert t("nav.recruitment", "fr") == "Recruitment"
     assert t("rec.kpi.pct", "en", pct=pct(0.655)) == "66% of target"
     assert tn("n.subjects", 1, "en") == "1 subject" and tn("n.subjects", 2, "en") == "2 subjects"
     assert tn("n.subjects", 1, "zh") == "1 例受试者"
+    assert tn("fmt.scheme", 1, "en", dose="24") == "24 Gy in 1 fraction"
+    assert tn("lc.legend.km", 1, "en", arm="A", subjects=6) == "A (1 event / 6)"
+    assert (
+        tn("fmt.days_ago", 1, "en") == "1 day ago" and tn("fmt.days_ago", 0, "en") == "0 days ago"
+    )
     assert signed(0) == "0" and signed(-0.4) == "0" and signed(3) == "+3" and signed(-2) == "−2"
     assert number(-0.04, 1) == "0.0" and pct(None) == "–"
     with pytest.raises(KeyError):
@@ -39,6 +52,14 @@ def test_every_key_used_in_code_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_.0-9]+)["']""", f.read_text()))
     assert used, "no t() calls found"
     assert sorted(used - set(MESSAGES)) == []
+    plural = set()
+    for f in root.rglob("*.py"):
+        plural |= set(re.findall(r"""\btn\(\s*["']([a-z_.0-9]+)["']""", f.read_text()))
+    assert plural and sorted(plural - set(PLURALS)) == []
+    for key, ((one, other), zh) in PLURALS.items():
+        names = [set(re.findall(r"{(\w+)", x)) for x in (one, other, zh)]
+        assert names[0] == names[1] == names[2] and "n" in names[0], key
+        assert key not in MESSAGES, key
 
 
 def test_text_on_arm_colours_passes_wcag_aa():

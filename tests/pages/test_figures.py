@@ -1,0 +1,93 @@
+"""Every figure on every page names its own colours and drawing modes: nothing is left to
+Plotly's defaults (the default purple, or markers on the vertices of a shaded band)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app import create_app
+from dashboard.figures.outcomes import step_band
+from dashboard.metrics.local_control import KmStep
+from tests.pages.helpers import page_tree
+
+PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, sqlite_url):
+    from tests.conftest import make_settings
+
+    return create_app(make_settings(sqlite_url, tmp_path_factory.mktemp("fig")))
+
+
+def graphs(tree: Any) -> list[tuple[str, dict[str, Any]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(tree, list):
+        for x in tree:
+            out += graphs(x)
+    elif isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict):
+            if tree.get("type") == "Graph" and props.get("figure"):
+                out.append((str(props.get("id")), props["figure"]))
+            for v in props.values():
+                out += graphs(v)
+    return out
+
+
+def colour_problems(trace: dict[str, Any]) -> list[str]:
+    """What a trace would leave to Plotly's default colours or modes."""
+    kind = trace.get("type", "scatter")
+    marker, line = trace.get("marker") or {}, trace.get("line") or {}
+    if kind == "scatter":
+        mode = trace.get("mode")
+        if not mode:
+            return ["no mode (Plotly adds markers to short traces)"]
+        problems = []
+        if "markers" in mode and "color" not in marker:
+            problems.append("markers without a colour")
+        if "lines" in mode and line.get("width", 2) > 0 and "color" not in line:
+            problems.append("lines without a colour")
+        if "text" in mode and "color" not in (trace.get("textfont") or {}):
+            problems.append("text without a colour")
+        if trace.get("fill") and "fillcolor" not in trace:
+            problems.append("fill without a colour")
+        return problems
+    if kind == "bar":
+        return [] if "color" in marker else ["bars without a colour"]
+    if kind == "box":
+        return [] if "color" in marker or "color" in line else ["box without a colour"]
+    if kind == "heatmap":
+        return [] if "colorscale" in trace else ["heatmap without a colour scale"]
+    return []
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("search", ["", "?center=PKU", "?center=PKU&lang=zh&present=1"])
+def test_every_trace_names_its_colour_and_mode(app, path, search):
+    figures = graphs(page_tree(app, path, search))
+    assert figures, f"{path}{search}: no figures"
+    problems = [
+        f"{gid} trace {i} ({trace.get('name')}): {p}"
+        for gid, fig in figures
+        for i, trace in enumerate(fig["data"])
+        for p in colour_problems(trace)
+    ]
+    assert not problems, problems
+
+
+def test_step_band_by_hand():
+    steps = (
+        KmStep(0, 1.0, 1.0, 1.0, 10, 0, 0),
+        KmStep(10, 0.8, 0.5, 0.95, 10, 2, 0),
+        KmStep(20, 0.8, None, None, 8, 0, 1),  # no interval here: the band breaks
+        KmStep(30, 0.5, 0.2, 0.8, 3, 1, 0),
+        KmStep(35, 0.5, 0.2, 0.8, 2, 0, 2),
+    )
+    xs, ys = step_band(steps, last_day=35)
+    # First piece: [0, 10) at 1..1, [10, 20) at 0.5..0.95: upper edge forward, lower back.
+    # Second piece: [30, 35) at 0.2..0.8; the step at 35 has no width and adds nothing.
+    assert xs == [0, 10, 10, 20, 20, 10, 10, 0, None, 30, 35, 35, 30]
+    assert ys == [1.0, 1.0, 0.95, 0.95, 0.5, 0.5, 1.0, 1.0, None, 0.8, 0.8, 0.2, 0.2]
