@@ -1094,8 +1094,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "疼痛与行走功能综合指数，0–10（10 = 正常行走、无痛；越高越好）。均值附 95% 自助法百分位区间（不超出 0–10）；少于 5 例时不给区间。",
     ),
     "def.change": (
-        "Mean change of NRS from baseline in each arm minus that of the reference arm, with Welch's 95% interval (unequal variances); a negative difference means more pain relief than the reference.",
-        "各组 NRS 较基线的平均变化减去参照组的平均变化，附 Welch 95% 区间（方差不等）；差值为负表示比参照组疼痛缓解更多。",
+        "Mean change of NRS from baseline in each arm minus that of the reference arm, with Welch's 95% t interval (unequal variances); a negative difference means more pain relief than the reference. Below 5 subjects in either arm no interval is shown (small n).",
+        "各组 NRS 较基线的平均变化减去参照组的平均变化，附 Welch 95% t 区间（方差不等）；差值为负表示比参照组疼痛缓解更多。任一组少于 5 例时不给区间（样本量小）。",
     ),
     "lc.hover.km": (
         "day %{x}: %{y:.0%}",
