@@ -132,8 +132,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rec.col.status": ("Status", "状态"),
     "rec.col.forecast": ("Target reached, forecast", "预计达到目标"),
     "rec.table.interval": (
-        "Forecast: median month, below it the {pct} predictive interval.",
-        "预测：中位月份，其下为 {pct} 预测区间。",
+        "Forecast: median month, below it the {pct} predictive interval. Plan by now is rounded per row; the total is the unrounded sum, rounded.",
+        "预测：中位月份，其下为 {pct} 预测区间。“计划至今”每行取整；合计为未取整之和再取整。",
     ),
     "rec.status.on_track": ("✓ on track", "✓ 按计划"),
     "rec.status.behind": ("▼ behind", "▼ 落后"),

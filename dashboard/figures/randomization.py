@@ -17,9 +17,19 @@ from dashboard.figures.theme import (
     vline,
 )
 from dashboard.i18n import signed, t
-from dashboard.metrics.randomization import RandomizationModel
+from dashboard.metrics.randomization import Balance, RandomizationModel
 from dashboard.palette import MUTED, SCHEME_GREYS, TEXT, WARN, readable_text
 from dashboard.protocol import Protocol
+
+
+def difference_text(b: Balance, protocol: Protocol, lang: str, pair: bool = True) -> str:
+    """'+2' for two arms (first arm minus second); '3 (Placebo – High dose)' beyond two."""
+    if len(protocol.arms) == 2:
+        return signed(b.difference)
+    if not pair:
+        return str(b.difference)
+    a, c = (protocol.arm_label(x, lang) for x in b.pair)
+    return f"{b.difference} ({a} – {c})"
 
 
 def balance_bars(
@@ -56,7 +66,7 @@ def balance_bars(
     for r in rows:
         b = model.balance[r]
         flag = " ⚠" if b.exceeds_blocks or b.surprising else ""
-        notes.append(f"{t('rnd.diff', lang)} {signed(b.difference)}{flag}")
+        notes.append(f"{t('rnd.diff', lang)} {difference_text(b, protocol, lang, False)}{flag}")
     data.append(
         {
             "type": "scatter",
@@ -94,11 +104,15 @@ def cumulative_by_arm(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "line_shape": "hv",
                 "x": isos(p.date for p in points),
                 "y": [p.value for p in points],
                 "name": arm.name(lang),
-                "line": {"color": arm.colour, "width": 3, "dash": ("solid", "dash", "dot")[i % 3]},
+                "line": {
+                    "color": arm.colour,
+                    "width": 3,
+                    "dash": ("solid", "dash", "dot")[i % 3],
+                    "shape": "hv",
+                },
             }
         )
     layout = base_layout(present, height=380 if present else 340)

@@ -118,13 +118,14 @@ def _band(fan: Sequence[FanPoint], name: str, **kw: Any) -> dict[str, Any]:
     }
 
 
-def _steps(points: Sequence[DatePoint], **kw: Any) -> dict[str, Any]:
+def _steps(points: Sequence[DatePoint], line: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    """A cumulative count as a step line (plotly.js knows `line.shape`, not `line_shape`)."""
     return {
         "type": "scatter",
         "mode": "lines",
-        "line_shape": "hv",
         "x": isos(p.date for p in points),
         "y": [p.value for p in points],
+        "line": {**line, "shape": "hv"},
         **kw,
     }
 

@@ -41,8 +41,9 @@ class Balance:
     """Arm counts of a center (or the centers in scope together) and how balanced they are.
 
     `difference` is the largest weighted difference n_a * r_b - n_b * r_a over pairs of arms
-    (for 1:1, simply n_a - n_b), `pair` the arms it is between, `bound` what permuted blocks
-    allow for that pair (summed over centers for a pooled row).
+    (for 1:1, simply n_a - n_b), `pair` the arms it is between (a, b): for two arms in protocol
+    order, so the sign says which arm leads; beyond two, the leading arm first (never negative),
+    `bound` what permuted blocks allow for that pair (summed over centers for a pooled row).
     """
 
     counts: dict[str, int]
@@ -232,6 +233,9 @@ def balance_of(counts: Mapping[str, int], protocol: Protocol, strata: int = 1) -
             best = (score, diff, (a, b), bound)
     assert best is not None  # two arms at least
     _, diff, pair, bound = best
+    if len(arms) > 2 and diff < 0:
+        # Beyond two arms there is no natural sign: name the pair with the larger arm first.
+        diff, pair = -diff, (pair[1], pair[0])
     ratio = protocol.ratio
     if n == 0:
         p_value, test = None, "none"

@@ -23,7 +23,7 @@ from dashboard.components.common import (
 from dashboard.components.consort import consort_diagram
 from dashboard.components.grid import client_table
 from dashboard.figures import randomization as figs
-from dashboard.i18n import format_date, label, number, pct, signed, t, tn
+from dashboard.i18n import format_date, label, number, pct, t, tn
 from dashboard.metrics.randomization import POOLED, RandomizationModel, TableVariable
 from dashboard.protocol import Protocol
 from dashboard.services import AppState, PageContext, randomization_page_model
@@ -64,7 +64,7 @@ def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
     worst = m.largest_difference
     cards.append(
         kpi_card(
-            f"{worst} {signed(m.balance[worst].difference)}" if worst else "–",
+            f"{worst} {figs.difference_text(m.balance[worst], p, lang, False)}" if worst else "–",
             t("rnd.kpi.largest_diff", lang),
             t("rnd.kpi.balance_bad", lang, centers=", ".join(m.beyond_bounds))
             if m.beyond_bounds
@@ -159,17 +159,12 @@ def balance_table(m: RandomizationModel, ctx: PageContext) -> Component:
         flags = [t("rnd.flag.blocks", lang)] if b.exceeds_blocks else []
         flags += [t("rnd.flag.test", lang)] if b.surprising else []
         name = pooled_label(m.scope, lang) if key == POOLED else key
-        pair = (
-            ""
-            if len(p.arms) == 2
-            else f" ({p.arm_label(b.pair[0], lang)} – {p.arm_label(b.pair[1], lang)})"
-        )
         body.append(
             html.Tr(
                 [html.Th(name, scope="row")]
                 + [html.Td(b.counts[a]) for a in p.arm_codes]
                 + [
-                    html.Td(signed(b.difference) + pair),
+                    html.Td(figs.difference_text(b, p, lang)),
                     html.Td(f"±{b.bound}"),
                     html.Td(number(b.p_value, 2)),
                     html.Td(

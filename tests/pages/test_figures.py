@@ -3,6 +3,7 @@ Plotly's defaults (the default purple, or markers on the vertices of a shaded ba
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -34,6 +35,35 @@ def graphs(tree: Any) -> list[tuple[str, dict[str, Any]]]:
                 out.append((str(props.get("id")), props["figure"]))
             for v in props.values():
                 out += graphs(v)
+    return out
+
+
+SUBPLOT = re.compile(r"^(xaxis|yaxis)(\d+)$")
+
+
+def unknown_props(obj: Any, d: dict[str, Any], path: str) -> list[str]:
+    """Keys plotly.js would silently ignore: misspellings and plotly.py's magic underscores
+    (`line_shape`), which only the Python classes expand. Checked against plotly's schema."""
+    out = []
+    for k, v in d.items():
+        m = SUBPLOT.match(k)
+        name = m.group(1) if m and path == "layout" else k
+        if name not in obj._valid_props:
+            out.append(f"{path}.{k}")
+        elif isinstance(v, dict):
+            sub = obj[name]
+            if hasattr(sub, "_valid_props"):
+                out += unknown_props(sub, v, f"{path}.{k}")
+    return out
+
+
+def schema_problems(fig: dict[str, Any]) -> list[str]:
+    import plotly.graph_objects as go
+
+    out = unknown_props(go.Layout(), fig.get("layout", {}), "layout")
+    for i, trace in enumerate(fig["data"]):
+        cls = getattr(go, trace.get("type", "scatter").capitalize())
+        out += unknown_props(cls(), {k: v for k, v in trace.items() if k != "type"}, f"data[{i}]")
     return out
 
 
@@ -76,6 +106,8 @@ def test_every_trace_names_its_colour_and_mode(app, path, search):
         for p in colour_problems(trace)
     ]
     assert not problems, problems
+    unknown = [f"{gid}: {p}" for gid, fig in figures for p in schema_problems(fig)]
+    assert not unknown, unknown
 
 
 def test_step_band_by_hand():
