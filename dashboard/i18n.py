@@ -614,7 +614,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scope} · {subjects} ({population}) · {events} · data as of {date}",
         "{scope} · {subjects}（{population}）· {events} · 数据截至 {date}",
     ),
-    "saf.axis.share": ("Share of randomized subjects", "占随机受试者比例"),
+    "saf.axis.share": ("Share of subjects in the safety population", "占安全性人群受试者比例"),
     "saf.axis.lag": ("Days from onset to report", "自发生至报告天数"),
     "saf.axis.onset": (
         "Days from day 0 to onset",
@@ -641,8 +641,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "saf.toggle.serious": ("Serious only", "仅严重事件"),
     "saf.toggle.grade3": ("Grade ≥ 3 only", "仅 ≥ 3 级"),
     "saf.timeline.pick": (
-        "Click a subject in the listing to see their events against the procedure and SBRT.",
-        "点击清单中的受试者，查看其事件与手术及 SBRT 的时间关系。",
+        "Click a subject in the listing to see their events on a timeline from day 0 ({day0}).",
+        "点击清单中的受试者，查看其事件自第 0 天（{day0}）起的时间线。",
     ),
     "saf.timeline.none": (
         "No events of {subject} in this selection.",
@@ -688,12 +688,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.sequelae": ("recovered with sequelae", "痊愈伴后遗症"),
     "outcome.fatal": ("fatal", "死亡"),
     "outcome.unknown": ("unknown", "未知"),
-    "eoi.vertebral_compression_fracture": ("vertebral compression fracture", "椎体压缩性骨折"),
-    "eoi.pain_flare": ("pain flare", "疼痛闪烁"),
-    "eoi.radiation_myelopathy": ("radiation myelopathy", "放射性脊髓病"),
-    "eoi.esophagitis": ("esophagitis", "食管炎"),
-    "eoi.cement_leakage": ("cement leakage", "骨水泥渗漏"),
-    "eoi.nerve_injury": ("nerve injury", "神经损伤"),
     "def.ae": (
         "Subjects (not events) with at least one adverse event, among the randomized subjects of the arm as treated.",
         "按实际治疗分组的随机受试者中至少发生一次不良事件的受试者数（非事件数）。",
@@ -827,16 +821,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dev.consent": ("consent", "知情同意"),
     "dev.other": ("other", "其他"),
     "def.findings": (
-        "Checks from the protocol file: eligibility (baseline NRS ≥ {min_nrs}, levels {levels}, at most {max_levels} levels, imaging within {imaging_days} days before enrollment), ranges (NRS and PAFI 0–10, grade 1–5, age 18–100), dates (none in the future or before screening, none after death, randomized after day 0) and SBRT delivery (only in the {sbrt_arm} arm, allowed schemes, start within {late_day} days, given within {missing_days} days). Checks a protocol does not define are not run. Findings never block anything.",
-        "方案文件规定的核查：入选资格（基线 NRS ≥ {min_nrs}、节段 {levels}、最多 {max_levels} 个节段、入组前 {imaging_days} 天内影像）、数值范围（NRS 与 PAFI 0–10，级别 1–5，年龄 18–100）、日期（无未来日期、无早于筛选、无死亡后记录、第 0 天后随机）及 SBRT 实施（仅限 {sbrt_arm} 组、允许方案、{late_day} 天内开始、{missing_days} 天内实施）。方案未定义的核查不执行。问题不会阻止任何操作。",
+        "Checks from the protocol file: {checks}. Checks a protocol does not define are not run. Findings never block anything.",
+        "方案文件规定的核查：{checks}。方案未定义的核查不执行。问题不会阻止任何操作。",
     ),
     "def.dq.eligibility": (
         "Randomized subjects who do not meet an eligibility rule of the protocol file.",
         "不符合方案文件入选规则的随机受试者。",
     ),
     "def.dq.range": (
-        "Values outside their scale: NRS or PAFI outside 0–10, grade outside 1–5, age outside 18–100, negative OMED, unknown MDA code.",
-        "超出量表范围的值：NRS 或 PAFI 超出 0–10、级别超出 1–5、年龄超出 18–100、OMED 为负、未知 MDA 代码。",
+        "Values outside their scale: {range_checks}.",
+        "超出量表范围的值：{range_checks}。",
     ),
     "def.dq.dates": (
         "Dates after the data date, before screening, after death, or in an impossible order.",
@@ -928,10 +922,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rec.subtitle_panels": (
         "the {k} largest of {n} centers (all are in the table; filter the centers to see others) · data as of {date}",
         "{n} 个中心中目标最大的 {k} 个（表中列出全部；筛选中心可查看其他中心） · 数据截至 {date}",
-    ),
-    "center.others": (
-        "{n} other centers",
-        "其他 {n} 个中心",
     ),
     "center.pooled_of": (
         "Pooled ({centers})",
@@ -1187,6 +1177,74 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scope} · data as of {date}",
         "{scope} · 数据截至 {date}",
     ),
+    "saf.timeline.pick_sbrt": (
+        "Click a subject in the listing to see their events on a timeline from day 0 ({day0}), with their SBRT course.",
+        "点击清单中的受试者，查看其事件自第 0 天（{day0}）起的时间线及 SBRT 疗程。",
+    ),
+    "checks.eligibility": (
+        "eligibility ({rules})",
+        "入选资格（{rules}）",
+    ),
+    "checks.elig.not_eligible": (
+        "randomized although not eligible",
+        "不合格仍被随机",
+    ),
+    "checks.elig.nrs": (
+        "baseline NRS ≥ {min_nrs}",
+        "基线 NRS ≥ {min_nrs}",
+    ),
+    "checks.elig.levels": (
+        "levels {levels}",
+        "节段 {levels}",
+    ),
+    "checks.elig.max_levels": (
+        "at most {max_levels} levels",
+        "最多 {max_levels} 个节段",
+    ),
+    "checks.elig.imaging": (
+        "imaging within {imaging_days} days before enrollment",
+        "入组前 {imaging_days} 天内影像",
+    ),
+    "checks.ranges": (
+        "ranges ({ranges})",
+        "数值范围（{ranges}）",
+    ),
+    "checks.range.nrs": (
+        "NRS 0–10",
+        "NRS 0–10",
+    ),
+    "checks.range.pafi": (
+        "PAFI 0–10",
+        "PAFI 0–10",
+    ),
+    "checks.range.omed": (
+        "OMED not negative",
+        "OMED 非负",
+    ),
+    "checks.range.imaging": (
+        "MD Anderson codes known",
+        "MD Anderson 代码可识别",
+    ),
+    "checks.range.grade": (
+        "grade 1–5",
+        "级别 1–5",
+    ),
+    "checks.range.age": (
+        "age 18–100",
+        "年龄 18–100",
+    ),
+    "checks.dates": (
+        "dates (none after the data date or before screening, none after death, randomized after day 0)",
+        "日期（无晚于数据截至日或早于筛选的日期、无死亡后记录、第 0 天后随机）",
+    ),
+    "checks.sbrt": (
+        "SBRT delivery (only in the {sbrt_arm} arm, allowed schemes, start within {late_day} days, given within {missing_days} days)",
+        "SBRT 实施（仅限 {sbrt_arm} 组、允许方案、{late_day} 天内开始、{missing_days} 天内实施）",
+    ),
+    "checks.structure": (
+        "codes the protocol does not know and rows without their subject",
+        "方案中不存在的代码及无对应受试者的记录",
+    ),
 }
 
 
@@ -1207,6 +1265,7 @@ PLURALS: dict[str, tuple[tuple[str, str], str]] = {
         ),
         "{scope} · {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
     ),
+    "center.others": (("{n} other center", "{n} other centers"), "其他 {n} 个中心"),
     "fmt.days_ago": (("{n} day ago", "{n} days ago"), "{n} 天前"),
     "fmt.scheme": (
         ("{dose} Gy in {n} fraction", "{dose} Gy in {n} fractions"),

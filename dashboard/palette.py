@@ -106,6 +106,14 @@ def center_default(position: int) -> str:
     return CENTER_DEFAULTS[position % len(CENTER_DEFAULTS)]
 
 
+CENTER_PATTERNS: tuple[str, ...] = ("", "/", "x", ".", "\\", "-", "|", "+")
+
+
+def center_pattern(position: int) -> str:
+    """The bar fill pattern of the center at this position (as the dash, for bars)."""
+    return CENTER_PATTERNS[(position // len(CENTER_DEFAULTS)) % len(CENTER_PATTERNS)]
+
+
 def center_dash(position: int) -> str:
     """The line dash of the center at this position (tells centers apart when colours repeat)."""
     return CENTER_DASHES[(position // len(CENTER_DEFAULTS)) % len(CENTER_DASHES)]

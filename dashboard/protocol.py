@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dashboard.palette import arm_default, center_dash, center_default
+from dashboard.palette import arm_default, center_dash, center_default, center_pattern
 
 DEFAULT_PROTOCOL_FILE = Path(__file__).with_name("protocol.toml")
 
@@ -50,6 +50,7 @@ class Center:
     planned_last_enrollment: dt.date
     colour: str
     dash: str = "solid"
+    pattern: str = ""
     main: bool = False
 
 
@@ -137,6 +138,8 @@ class Protocol:
     events_of_interest: tuple[tuple[str, tuple[str, ...]], ...] = ()
     title_zh: str = ""
     headline_visit_code: str | None = None
+    # name -> (English label, Chinese label) of each event of interest.
+    interest_labels: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -181,6 +184,13 @@ class Protocol:
                 return a.name(lang)
         return str(code)
 
+    def interest_label(self, name: str, lang: str) -> str:
+        """The label of an event-of-interest category, from the protocol file."""
+        for code, en, zh in self.interest_labels:
+            if code == name:
+                return zh if lang == "zh" and zh else en
+        return name.replace("_", " ")
+
     def arm_colour(self, code: str) -> str:
         """The arm's fixed colour (grey for a code the protocol does not know)."""
         for a in self.arms:
@@ -194,6 +204,13 @@ class Protocol:
             if c.code == code:
                 return c.colour
         return "#8c959f"
+
+    def center_pattern(self, code: str) -> str:
+        """The center's fixed bar pattern ('' for the first nine centers)."""
+        for c in self.centers:
+            if c.code == code:
+                return c.pattern
+        return ""
 
     def center_line_dash(self, code: str) -> str:
         """The center's fixed line dash."""
@@ -362,6 +379,7 @@ def _centers(root: _Reader) -> tuple[Center, ...]:
                 planned_last_enrollment=last,
                 colour=c.colour("colour", center_default(i)),
                 dash=center_dash(i),
+                pattern=center_pattern(i),
                 main=c.flag("main", default=False),
             )
         )
@@ -490,18 +508,36 @@ def _eligibility(root: _Reader) -> Eligibility:
     )
 
 
-def _events_of_interest(root: _Reader) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _events_of_interest(
+    root: _Reader,
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, str, str], ...]]:
+    """Categories of events to watch, with their labels (by default the name).
+
+    Either `name = [terms]` or `name = { terms = [...], label = "...", label_zh = "..." }`.
+    """
     if not root.has("safety"):
-        return ()
+        return (), ()
     raw = root.table("safety").raw("events_of_interest", {})
     if not isinstance(raw, dict):
         raise root.fail("safety.events_of_interest", "must be a table of name = [terms]")
-    out = []
-    for name, terms in raw.items():
-        if not isinstance(terms, list) or not all(isinstance(x, str) for x in terms):
-            raise root.fail(f"safety.events_of_interest.{name}", "must be a list of terms")
+    out, labels = [], []
+    for name, spec in raw.items():
+        key = f"safety.events_of_interest.{name}"
+        en = zh = name.replace("_", " ")
+        if isinstance(spec, dict):
+            unknown = set(spec) - {"terms", "label", "label_zh"}
+            if unknown:
+                raise root.fail(key, f"unknown keys {sorted(unknown)}")
+            terms = spec.get("terms")
+            en = str(spec.get("label", en))
+            zh = str(spec.get("label_zh", en))
+        else:
+            terms = spec
+        if not isinstance(terms, list) or not all(isinstance(x, str) for x in terms) or not terms:
+            raise root.fail(key, "must be a non-empty list of terms")
         out.append((name, tuple(terms)))
-    return tuple(out)
+        labels.append((name, en, zh))
+    return tuple(out), tuple(labels)
 
 
 def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
@@ -514,6 +550,7 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
     arms = _arms(root, rand)
     blocks = _blocks(rand, sum(a.ratio for a in arms))
     visits = _visits(root)
+    interest, interest_labels = _events_of_interest(root)
 
     total = trial.whole("total_target", minimum=1)
     if total != sum(c.target for c in centers):
@@ -555,7 +592,8 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         eligibility=_eligibility(root),
         nrs_ni_margin=margin,
         km_risk_months=tuple(risk),
-        events_of_interest=_events_of_interest(root),
+        events_of_interest=interest,
+        interest_labels=interest_labels,
         headline_visit_code=headline,
     )
 

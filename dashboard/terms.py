@@ -39,4 +39,54 @@ def protocol_terms(protocol: Protocol, lang: str) -> dict[str, Any]:
         "planned_day": sb.planned_start_day if sb else "–",
         "late_day": sb.late_start_day if sb else "–",
         "missing_days": sb.missing_after_days if sb else "–",
+        "checks": findings_checks(protocol, lang),
+        "range_checks": range_checks(protocol, lang),
     }
+
+
+def _join(parts: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(parts)
+
+
+def range_checks(protocol: Protocol, lang: str) -> str:
+    """The value ranges checked: only for the measures the protocol collects."""
+    parts = [t(f"checks.range.{m}", lang) for m in ("nrs", "pafi", "omed", "imaging")]
+    kept = [
+        p
+        for m, p in zip(("nrs", "pafi", "omed", "imaging"), parts, strict=True)
+        if protocol.collects(m)
+    ]
+    return _join([*kept, t("checks.range.grade", lang), t("checks.range.age", lang)], lang)
+
+
+def findings_checks(protocol: Protocol, lang: str) -> str:
+    """What the data-quality checks of this protocol look at, rule by rule."""
+    el, sb = protocol.eligibility, protocol.sbrt
+    rules = [t("checks.elig.not_eligible", lang)]
+    if el.min_baseline_nrs is not None:
+        rules.append(t("checks.elig.nrs", lang, min_nrs=el.min_baseline_nrs))
+    if el.highest_level:
+        rules.append(t("checks.elig.levels", lang, levels=f"{el.highest_level}–{el.lowest_level}"))
+    if el.max_treated_levels is not None:
+        rules.append(t("checks.elig.max_levels", lang, max_levels=el.max_treated_levels))
+    if el.max_imaging_days_before_enrollment is not None:
+        rules.append(
+            t("checks.elig.imaging", lang, imaging_days=el.max_imaging_days_before_enrollment)
+        )
+    parts = [
+        t("checks.eligibility", lang, rules=_join(rules, lang)),
+        t("checks.ranges", lang, ranges=range_checks(protocol, lang)),
+        t("checks.dates", lang),
+    ]
+    if sb is not None:
+        parts.append(
+            t(
+                "checks.sbrt",
+                lang,
+                sbrt_arm=protocol.arm_label(sb.arm, lang),
+                late_day=sb.late_start_day,
+                missing_days=sb.missing_after_days,
+            )
+        )
+    parts.append(t("checks.structure", lang))
+    return ("；" if lang == "zh" else "; ").join(parts)

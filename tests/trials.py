@@ -30,7 +30,50 @@ DATE_COLUMNS = {
 }
 
 
-def protocol(
+def protocol(*args: Any, **kw: Any) -> Protocol:
+    """A protocol for a small test trial: centers (code, target, first, last), arms, visits."""
+    return parse_protocol(protocol_data(*args, **kw), "test protocol")
+
+
+def write_protocol(path: Path, *args: Any, **kw: Any) -> Path:
+    """The same protocol as a TOML file, for an app that reads its protocol file."""
+    path.write_text(toml_text(protocol_data(*args, **kw)), encoding="utf-8")
+    return path
+
+
+def toml_text(data: Mapping[str, Any]) -> str:
+    """TOML for a protocol dict: tables, arrays of tables, scalars, lists and inline tables."""
+    import json
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, Mapping):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        raise TypeError(f"no TOML for {v!r}")
+
+    lines: list[str] = []
+    for key, v in data.items():
+        if isinstance(v, Mapping):
+            lines.append(f"[{key}]")
+            lines += [f"{k} = {value(x)}" for k, x in v.items()]
+        elif isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v):
+            for item in v:
+                lines.append(f"[[{key}]]")
+                lines += [f"{k} = {value(x)}" for k, x in item.items()]
+        else:
+            raise TypeError(f"top-level {key!r} must be a table")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def protocol_data(
     centers: Sequence[tuple[str, int, str, str]] = (("A", 4, "2025-01-01", "2025-12-31"),),
     arms: Sequence[str] = ("X", "Y"),
     ratio: Sequence[int] | None = None,
@@ -40,8 +83,8 @@ def protocol(
         ("V2", 28, 7, 7, ("nrs", "omed", "pafi", "imaging")),
     ),
     **sections: Any,
-) -> Protocol:
-    """A protocol for a small test trial: centers (code, target, first, last), arms, visits."""
+) -> dict[str, Any]:
+    """The protocol dict (as read from TOML) of a small test trial."""
     data: dict[str, Any] = {
         "trial": {
             "title": "Test trial",
@@ -74,7 +117,7 @@ def protocol(
         ],
     }
     data.update(sections)
-    return parse_protocol(data, "test protocol")
+    return data
 
 
 def frames(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, pd.DataFrame]:

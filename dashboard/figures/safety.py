@@ -21,7 +21,7 @@ from dashboard.figures.theme import (
     panel_grid,
     vline,
 )
-from dashboard.i18n import label, pct, t, tn
+from dashboard.i18n import pct, t, tn
 from dashboard.metrics.model import Proportion
 from dashboard.metrics.safety import SafetyModel
 from dashboard.palette import GRADE_COLOURS, MUTED, TEXT, WARN
@@ -89,7 +89,7 @@ def interest(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -
     """Share of subjects with each event of interest, per arm (n/N and grade >= 3 on the bars)."""
     size = font_size(present)
     cats = list(model.interest)
-    names = [label("eoi", c, lang) for c in cats]
+    names = [protocol.interest_label(c, lang) for c in cats]
     data = []
     top = 0.0
     for arm in protocol.arms:
@@ -324,7 +324,7 @@ def onset(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> F
         yaxis=axis(
             None,
             tickvals=list(range(len(cats))),
-            ticktext=[label("eoi", c, lang) for c in cats],
+            ticktext=[protocol.interest_label(c, lang) for c in cats],
             range=[len(cats) - 0.5, -0.5],
             showgrid=False,
         ),

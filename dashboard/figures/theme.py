@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dashboard.i18n import t
+from dashboard.i18n import tn
 from dashboard.palette import GRID, MUTED, TEXT
 
 if TYPE_CHECKING:
@@ -208,7 +208,10 @@ def monthly_bars(
                 "x": x,
                 "y": values,
                 "name": code,
-                "marker": {"color": protocol.center_colour(code)},
+                "marker": {
+                    "color": protocol.center_colour(code),
+                    "pattern": {"shape": protocol.center_pattern(code), "fgcolor": "#ffffff"},
+                },
                 "hovertemplate": "%{x|" + month_format(lang) + "}: %{y}<extra>" + code + "</extra>",
             }
         )
@@ -221,7 +224,7 @@ def monthly_bars(
                     "type": "bar",
                     "x": x,
                     "y": totals,
-                    "name": t("center.others", lang, n=len(rest)),
+                    "name": tn("center.others", len(rest), lang),
                     "marker": {"color": "#d0d7de"},
                 }
             )

@@ -176,7 +176,15 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
             [
                 body,
                 html.Div(
-                    empty_state(t("saf.timeline.pick", lang)), id=ids.SAF_TIMELINE, className="mt-3"
+                    empty_state(
+                        t(
+                            "saf.timeline.pick_sbrt" if ctx.protocol.sbrt else "saf.timeline.pick",
+                            lang,
+                            day0=ctx.terms["day0"],
+                        )
+                    ),
+                    id=ids.SAF_TIMELINE,
+                    className="mt-3",
                 ),
             ]
         ),

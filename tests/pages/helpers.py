@@ -7,6 +7,9 @@ from typing import Any
 
 from dash import Dash
 
+# Accounts a test module adds for its own trial (username -> password), beside TEST_USERS.
+EXTRA_PASSWORDS: dict[str, str] = {}
+
 
 def login(client: Any, username: str = "pi", password: str | None = None) -> Any:
     """Sign a Flask test client in through the real login form (CSRF token included)."""
@@ -14,7 +17,8 @@ def login(client: Any, username: str = "pi", password: str | None = None) -> Any
 
     from tests.conftest import TEST_USERS
 
-    password = password if password is not None else TEST_USERS[username][0]
+    if password is None:
+        password = EXTRA_PASSWORDS.get(username) or TEST_USERS[username][0]
     page = client.get("/login").get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, "no CSRF token on the login page"

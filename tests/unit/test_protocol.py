@@ -150,3 +150,22 @@ def test_many_centers_get_fixed_colours_and_dashes():
     data["centers"] = data["centers"] * 2
     with pytest.raises(ProtocolError, match="at most 100"):
         parse_protocol(data)
+
+
+def test_events_of_interest_carry_their_labels():
+    data = _data()
+    data["safety"]["events_of_interest"] = {
+        "pain_flare": {"terms": ["Back pain"], "label": "pain flare", "label_zh": "疼痛闪烁"},
+        "sepsis": ["Sepsis"],
+    }
+    p = parse_protocol(data)
+    assert p.events_of_interest == (("pain_flare", ("Back pain",)), ("sepsis", ("Sepsis",)))
+    assert p.interest_label("pain_flare", "zh") == "疼痛闪烁"
+    assert p.interest_label("pain_flare", "en") == "pain flare"
+    assert p.interest_label("sepsis", "zh") == "sepsis"
+    data["safety"]["events_of_interest"] = {"x": {"terms": [], "label": "x"}}
+    with pytest.raises(ProtocolError, match="events_of_interest.x' must be a non-empty list"):
+        parse_protocol(data)
+    data["safety"]["events_of_interest"] = {"x": {"terms": ["A"], "colour": "red"}}
+    with pytest.raises(ProtocolError, match="unknown keys"):
+        parse_protocol(data)
