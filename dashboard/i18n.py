@@ -132,8 +132,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rec.col.status": ("Status", "状态"),
     "rec.col.forecast": ("Target reached, forecast", "预计达到目标"),
     "rec.table.interval": (
-        "Forecast: median month, below it the {pct} predictive interval. Plan by now is rounded per row; the total is the unrounded sum, rounded.",
-        "预测：中位月份，其下为 {pct} 预测区间。“计划至今”每行取整；合计为未取整之和再取整。",
+        "Forecast: median month, below it the {pct} predictive interval.",
+        "预测：中位月份，其下为 {pct} 预测区间。",
     ),
     "rec.status.on_track": ("✓ on track", "✓ 按计划"),
     "rec.status.behind": ("▼ behind", "▼ 落后"),
@@ -297,10 +297,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "every center within what the blocks allow",
         "各中心均在区组允许范围内",
     ),
-    "rnd.kpi.balance_bad": (
-        "center(s) beyond what blocks allow: {centers}",
-        "超出区组允许范围的中心：{centers}",
-    ),
     "rnd.kpi.largest_diff": ("largest center difference", "中心最大组间差"),
     "rnd.kpi.sbrt_started": (
         "of the {arm} arm started SBRT ({started}/{n}; {completed} completed)",
@@ -407,8 +403,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rnd.empty.sbrt": ("No SBRT course started in this selection.", "当前筛选下尚无 SBRT 疗程。"),
     "def.balance": (
-        "Randomization is {ratio} in permuted blocks of {blocks}, stratified by center (protocol file). Within a center the arm counts, weighted by the ratio (n_a × r_b − n_b × r_a; for 1:1 simply the difference), can then differ by at most {bound} at any time; more means the list was not followed. The test asks how surprising the split is under {ratio}: an exact two-sided binomial test for two arms, a chi-square goodness-of-fit test for more (flag at p < 0.05).",
-        "随机按中心分层、以区组大小 {blocks} 的置换区组按 {ratio} 进行（方案文件）。因此任一时刻同一中心内按比例加权的组间差（n_a × r_b − n_b × r_a；1:1 时即例数之差）最多为 {bound}；超过即说明未按随机表执行。检验评估该分配在 {ratio} 下的意外程度：两组用精确双侧二项检验，多组用卡方拟合优度检验（p < 0.05 标记）。",
+        "Randomization is {ratio} in permuted blocks of {blocks}, stratified by center (protocol file). Within a center the arm counts, weighted by the ratio (n_a × r_b − n_b × r_a; for 1:1 simply the difference), can then differ by at most {bound} at any time; more means the list was not followed. The test asks how surprising the split is under {ratio}: an exact two-sided binomial test for two arms; for more, a chi-square goodness-of-fit test, or the exact multinomial test when an expected count is below 5 (flag at p < 0.05).",
+        "随机按中心分层、以区组大小 {blocks} 的置换区组按 {ratio} 进行（方案文件）。因此任一时刻同一中心内按比例加权的组间差（n_a × r_b − n_b × r_a；1:1 时即例数之差）最多为 {bound}；超过即说明未按随机表执行。检验评估该分配在 {ratio} 下的意外程度：两组用精确双侧二项检验；多组用卡方拟合优度检验，若某组期望数小于 5 则用精确多项检验（p < 0.05 标记）。",
     ),
     "def.received": (
         "Received the allocated treatment: SBRT started (the {sbrt_arm} arm) or no SBRT (the other arms). SBRT is planned about {planned_day} days after day 0; a subject of the {sbrt_arm} arm without SBRT more than {missing_days} days after day 0 did not receive it (and counts in the arm without SBRT for safety, as treated).",
@@ -959,14 +955,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exact binomial p vs {ratio}, {scope}",
         "与 {ratio} 比较的精确二项检验 p 值（{scope}）",
     ),
+    "rnd.kpi.test.multinomial_exact": (
+        "exact multinomial p vs {ratio}, {scope}",
+        "与 {ratio} 比较的精确多项检验 p 值（{scope}）",
+    ),
     "rnd.kpi.test.chi_square": (
         "chi-square p vs {ratio}, {scope}",
         "与 {ratio} 比较的卡方检验 p 值（{scope}）",
     ),
-    "rnd.hover.start_day": (
-        "day %{x}, %{customdata} subject(s)",
-        "第 %{x} 天，%{customdata} 例",
-    ),
+    "rnd.hover.start_day": ("{day}, {subjects}", "{day}，{subjects}"),
     "rnd.consort.received": (
         "Received the allocated treatment: {n}",
         "接受了分配的治疗：{n}",
@@ -1245,6 +1242,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "codes the protocol does not know and rows without their subject",
         "方案中不存在的代码及无对应受试者的记录",
     ),
+    "rec.table.rounding": (
+        "Plan by now is rounded per row; the total is the unrounded sum, rounded.",
+        "“计划至今”每行取整；合计为未取整之和再取整。",
+    ),
 }
 
 
@@ -1264,6 +1265,13 @@ PLURALS: dict[str, tuple[tuple[str, str], str]] = {
             "{scope} · the {k} most recently randomized of {n} subjects (narrow the centers to see others) · data as of {date}",
         ),
         "{scope} · {n} 例中最近随机的 {k} 例（缩小中心范围可查看其他）· 数据截至 {date}",
+    ),
+    "rnd.kpi.balance_bad": (
+        (
+            "{n} center beyond what blocks allow: {centers}",
+            "{n} centers beyond what blocks allow: {centers}",
+        ),
+        "{n} 个中心超出区组允许范围：{centers}",
     ),
     "center.others": (("{n} other center", "{n} other centers"), "其他 {n} 个中心"),
     "fmt.days_ago": (("{n} day ago", "{n} days ago"), "{n} 天前"),

@@ -16,7 +16,7 @@ from dashboard.figures.theme import (
     note,
     vline,
 )
-from dashboard.i18n import signed, t
+from dashboard.i18n import signed, t, tn
 from dashboard.metrics.randomization import Balance, RandomizationModel
 from dashboard.palette import MUTED, SCHEME_GREYS, TEXT, WARN, readable_text
 from dashboard.protocol import Protocol
@@ -115,10 +115,16 @@ def cumulative_by_arm(
                 },
             }
         )
+    peak = max((p.value for pts in model.cumulative_by_arm.values() for p in pts), default=0)
     layout = base_layout(present, height=380 if present else 340)
     layout.update(
         xaxis=axis(t("rec.axis.date", lang), type="date", tickformat=month_format(lang)),
-        yaxis=axis(t("rec.axis.cumulative", lang), rangemode="tozero"),
+        yaxis=axis(
+            t("rec.axis.cumulative", lang),
+            rangemode="tozero",
+            # Counts: whole-number ticks even when there are only a few subjects.
+            **({"dtick": 1} if peak <= 5 else {}),
+        ),
         hovermode="x unified",
     )
     return figure(data, layout)
@@ -205,8 +211,16 @@ def start_days(
                     "size": [6 + 3 * min(x.n, 9) ** 0.5 * 2 for x in days],
                     "line": {"width": 1, "color": "white"},
                 },
-                "customdata": [x.n for x in days],
-                "hovertemplate": code + ": " + t("rnd.hover.start_day", lang) + "<extra></extra>",
+                "customdata": [
+                    t(
+                        "rnd.hover.start_day",
+                        lang,
+                        day=t("fmt.day_n", lang, n=x.day),
+                        subjects=tn("n.subjects", x.n, lang),
+                    )
+                    for x in days
+                ],
+                "hovertemplate": code + ": %{customdata}<extra></extra>",
                 "showlegend": False,
             }
         )

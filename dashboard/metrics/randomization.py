@@ -2,13 +2,14 @@
 
 Counts are as randomized. Balance is judged per center (the stratum) against what the
 protocol's permuted blocks allow, for any number of arms and any ratio (Protocol.pair_bound),
-and overall by an exact binomial test (two arms) or a chi-square goodness-of-fit test of the
-planned ratio (more arms).
+and overall by an exact binomial test (two arms) or, for more arms, a chi-square goodness-of-fit
+test of the planned ratio, exact (multinomial) when an expected count is below 5.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -16,7 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from scipy import stats
+from scipy.special import gammaln
 
 from dashboard.metrics.intervals import moments, proportion, quantiles
 from dashboard.metrics.model import Proportion, Record, ScopeInfo
@@ -219,6 +222,36 @@ def scheme_label(dose: float, fractions: int, allowed: Sequence[tuple[float, int
     return "other"
 
 
+# The chi-square approximation needs every expected count at least this large.
+CHI_SQUARE_MIN_EXPECTED = 5
+
+
+@functools.lru_cache(maxsize=16)
+def _splits(n: int, k: int) -> np.ndarray:
+    """Every way to split n subjects into k arms, one row each (n + k - 1 choose k - 1 rows)."""
+    if k == 1:
+        return np.array([[n]], dtype=np.int64)
+    blocks = []
+    for first in range(n + 1):
+        rest = _splits(n - first, k - 1)
+        blocks.append(np.column_stack([np.full(len(rest), first, dtype=np.int64), rest]))
+    return np.vstack(blocks)
+
+
+def multinomial_exact_p(observed: Sequence[int], probs: Sequence[float]) -> float:
+    """Exact multinomial goodness-of-fit p for small n.
+
+    The probability, under `probs`, of every split of n as likely as the observed one or less
+    (all splits enumerated).
+    """
+    n, k = sum(observed), len(observed)
+    splits = _splits(n, k)
+    log_p = np.log(np.asarray(probs, dtype=float))
+    logpmf = gammaln(n + 1) - gammaln(splits + 1).sum(axis=1) + splits @ log_p
+    obs = gammaln(n + 1) - gammaln(np.asarray(observed) + 1).sum() + np.asarray(observed) @ log_p
+    return float(min(1.0, np.exp(logpmf[logpmf <= obs + 1e-9]).sum()))
+
+
 def balance_of(counts: Mapping[str, int], protocol: Protocol, strata: int = 1) -> Balance:
     """Balance of one set of arm counts; `strata` centers add their block bounds."""
     arms = protocol.arm_codes
@@ -244,8 +277,13 @@ def balance_of(counts: Mapping[str, int], protocol: Protocol, strata: int = 1) -
         test = "binomial_exact"
     else:
         expected = [n * r / sum(ratio) for r in ratio]
-        p_value = float(stats.chisquare([counts[a] for a in arms], expected).pvalue)
-        test = "chi_square"
+        observed = [counts[a] for a in arms]
+        if min(expected) < CHI_SQUARE_MIN_EXPECTED:
+            p_value = multinomial_exact_p(observed, [r / sum(ratio) for r in ratio])
+            test = "multinomial_exact"
+        else:
+            p_value = float(stats.chisquare(observed, expected).pvalue)
+            test = "chi_square"
     exceeds = any(
         abs(counts[a] * protocol.arm(b).ratio - counts[b] * protocol.arm(a).ratio)
         > protocol.pair_bound(a, b) * strata

@@ -66,7 +66,12 @@ def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
         kpi_card(
             f"{worst} {figs.difference_text(m.balance[worst], p, lang, False)}" if worst else "–",
             t("rnd.kpi.largest_diff", lang),
-            t("rnd.kpi.balance_bad", lang, centers=", ".join(m.beyond_bounds))
+            tn(
+                "rnd.kpi.balance_bad",
+                len(m.beyond_bounds),
+                lang,
+                centers=", ".join(m.beyond_bounds),
+            )
             if m.beyond_bounds
             else t("rnd.kpi.balance_ok", lang),
             "def.balance",

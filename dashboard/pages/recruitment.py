@@ -154,7 +154,8 @@ def center_table(m: RecruitmentModel, ctx: PageContext) -> Component:
     )
     return table_card(
         t("rec.table.title", lang),
-        t("rec.table.interval", lang, pct=pct(ctx.protocol.forecast_interval)),
+        t("rec.table.interval", lang, pct=pct(ctx.protocol.forecast_interval))
+        + (" " + t("rec.table.rounding", lang) if m.scope.pooled else ""),
         html.Div(table, className="table-scroll"),
         lang,
         def_key="def.plan",

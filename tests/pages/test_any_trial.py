@@ -95,6 +95,11 @@ def test_dose3_numbers_by_hand(dose3, monkeypatch, capsys):
     c02 = rnd["balance"]["C02"]
     assert (c02["difference"], c02["pair"], c02["bound"]) == (3, ["PBO", "HIGH"], 2)
     assert c02["exceeds_blocks"] and rnd["beyond_bounds"] == ["C02"]
+    # C02's 4 subjects: expected 4/3 per arm < 5, so the exact multinomial test. Splits of 4 into
+    # three arms and their probabilities (x 81): (4,0,0) x3: 1; (3,1,0) x6: 4; (2,2,0) x3: 6;
+    # (2,1,1) x3: 12. As likely as (3,1,0) or less: 3 * 1 + 6 * 4 = 27 -> p = 27/81 = 1/3.
+    assert c02["test"] == "multinomial_exact"
+    assert c02["p_value"] == pytest.approx(1 / 3, abs=1e-12)
     assert rnd["balance"]["C01"]["difference"] == 1 and not rnd["balance"]["C01"]["exceeds_blocks"]
     pooled = rnd["balance"]["pooled"]
     assert pooled["test"] == "chi_square"

@@ -100,10 +100,16 @@ def test_balance_exact_binomial_by_hand():
     assert lopsided.p_value == pytest.approx(2 / 1024) and lopsided.surprising
     # Three arms 1:1:1: chi-square goodness of fit against 1:1:1.
     three = trials.protocol(arms=("A", "B", "C"), blocks=(3, 6))
-    b = balance_of({"A": 6, "B": 3, "C": 3}, three)
-    # Expected 4 each: chi2 = (4 + 1 + 1) / 4 = 1.5 on 2 df: p = exp(-0.75).
-    assert b.test == "chi_square" and b.p_value == pytest.approx(math.exp(-0.75))
-    assert (b.pair, b.difference, b.bound) == (("A", "B"), 3, 2)
+    b = balance_of({"A": 12, "B": 6, "C": 6}, three)
+    # Expected 8 each: chi2 = (16 + 4 + 4) / 8 = 3 on 2 df: p = exp(-1.5).
+    assert b.test == "chi_square" and b.p_value == pytest.approx(math.exp(-1.5))
+    assert (b.pair, b.difference, b.bound) == (("A", "B"), 6, 2)
+    # Expected below 5 (4 subjects): the exact multinomial test (1/3, worked out below).
+    small = balance_of({"A": 3, "B": 1, "C": 0}, three)
+    assert small.test == "multinomial_exact" and small.p_value == pytest.approx(1 / 3)
+    # Beyond two arms the leading arm comes first and the difference is never negative.
+    lead = balance_of({"A": 1, "B": 1, "C": 3}, three)
+    assert (lead.pair, lead.difference) == (("C", "A"), 2)
 
 
 @pytest.mark.parametrize(
@@ -150,3 +156,28 @@ def test_pain_response_nrs_only_is_flagged(b, n, big_o, o, want):
 def test_not_assessable_without_nrs():
     assert pain_response(None, 5, 30, 30) == (None, False)
     assert pain_response(6, float("nan"), 30, 30) == (None, False)
+
+
+def test_exact_multinomial_test_by_hand_and_against_the_binomial():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from scipy import stats
+
+    from dashboard.metrics.randomization import multinomial_exact_p
+
+    # 4 subjects, 3 arms 1:1:1 (probabilities x 81): (4,0,0) 1, (3,1,0) 4, (2,2,0) 6, (2,1,1) 12;
+    # as likely as (3,1,0) or less: 3 x 1 + 6 x 4 = 27 -> 1/3. (2,1,1) is the likeliest: p = 1.
+    assert multinomial_exact_p([3, 1, 0], [1 / 3] * 3) == pytest.approx(1 / 3)
+    assert multinomial_exact_p([1, 2, 1], [1 / 3] * 3) == pytest.approx(1.0)
+    # 2:1 with 3 subjects: P(3,0) = 8/27, (2,1) 12/27, (1,2) 6/27, (0,3) 1/27; for (0,3): 1/27.
+    assert multinomial_exact_p([0, 3], [2 / 3, 1 / 3]) == pytest.approx(1 / 27)
+
+    @settings(derandomize=True, max_examples=60, deadline=None)
+    @given(st.integers(0, 25), st.integers(0, 25), st.sampled_from([0.5, 1 / 3, 0.6]))
+    def same_as_binomial(k: int, m: int, p: float) -> None:
+        if k + m == 0:
+            return
+        exact = multinomial_exact_p([k, m], [p, 1 - p])
+        assert exact == pytest.approx(stats.binomtest(k, k + m, p).pvalue, rel=1e-7)
+
+    same_as_binomial()
