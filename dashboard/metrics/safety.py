@@ -161,15 +161,16 @@ def safety_model(
     def mine(rows: Sequence[Record]) -> list[Record]:
         return [r for r in rows if r["center_id"] in keep and r["arm"] in arms]
 
+    # The population is a property of the trial's data, not of the view: as treated when the
+    # protocol derives the treated arm or any subject has one recorded, whatever the centers.
+    recorded = sum(r["given"] for r in denominators)
     denominators, overview, terms = mine(denominators), mine(overview), mine(terms)
     interest, onset, lags = mine(interest), mine(onset), mine(lags)
     n_arm = {a: 0 for a in arms}
     n_center = {c: 0 for c in scope.centers}
-    recorded = 0
     for r in denominators:
         n_arm[r["arm"]] += r["n"]
         n_center[r["center_id"]] += r["n"]
-        recorded += r["given"]
     keys = ("any_ae", "grade3plus", "serious", "fatal", "events")
     per_arm = {a: dict.fromkeys(keys, 0) for a in arms}
     per_center = {c: dict.fromkeys(keys, 0) for c in scope.centers}

@@ -127,6 +127,9 @@ def test_dose3_one_center_as_a_site_sees_it(dose3, monkeypatch, capsys):
     assert out["recruitment"]["overall"]["by_arm"] == {"PBO": 3, "LOW": 1, "HIGH": 0}
     assert out["safety"]["total"]["subjects"] == 4  # C02's four, none with an event
     assert out["safety"]["total"]["any_ae"] == 0
+    # The population follows the trial's data, not the view: C02 has no recorded actual arm,
+    # but the trial does, so C02's safety is still counted as treated.
+    assert out["safety"]["population"] == "as_treated"
 
 
 @pytest.fixture(scope="module")
