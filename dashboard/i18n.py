@@ -1246,6 +1246,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Plan by now is rounded per row; the total is the unrounded sum, rounded.",
         "“计划至今”每行取整；合计为未取整之和再取整。",
     ),
+    "population.screened": (
+        "Counts every screened person by center; randomized subjects in the arm they were randomized to (as randomized).",
+        "按中心统计每位筛选者；随机受试者按随机分组统计（按随机分组）。",
+    ),
+    "population.all_records": (
+        "Checks every record of the trial database, by center; findings are not split by arm.",
+        "按中心核查试验数据库的每条记录；问题不按组别拆分。",
+    ),
 }
 
 

@@ -27,8 +27,10 @@ def differences(old: Any, new: Any, tol: float, path: str = "") -> tuple[list[st
             out += d
             one_sided += n
         return out, one_sided
-    if isinstance(old, int | float) and isinstance(new, int | float) and not (
-        isinstance(old, bool) or isinstance(new, bool)
+    if (
+        isinstance(old, int | float)
+        and isinstance(new, int | float)
+        and not (isinstance(old, bool) or isinstance(new, bool))
     ):
         return ([] if abs(old - new) <= tol else [f"{path}: {old} -> {new}"]), 0
     return ([] if old == new else [f"{path}: {old!r} -> {new!r}"]), 0

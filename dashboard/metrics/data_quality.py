@@ -34,6 +34,7 @@ class DataQualityModel:
     """Everything the data-quality page shows."""
 
     scope: ScopeInfo
+    population: str
     as_of: dt.date
     categories: tuple[str, ...]
     structure_checked: bool
@@ -118,6 +119,7 @@ def data_quality_model(
     ranked = sorted(codes, key=lambda c: (-sum(by_center[c].values()), codes.index(c)))
     return DataQualityModel(
         scope=scope,
+        population="all_records",
         as_of=scope.as_of,
         categories=categories,
         structure_checked=structure,

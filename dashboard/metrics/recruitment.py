@@ -315,7 +315,7 @@ def recruitment_model(
     panels = sorted(codes, key=lambda c: (-protocol.center(c).target, codes.index(c)))
     return RecruitmentModel(
         scope=scope,
-        population="as_randomized",
+        population="screened",
         as_of=as_of,
         overall=overall,
         by_center=by_center,

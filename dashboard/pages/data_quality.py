@@ -71,7 +71,7 @@ def render(ctx: PageContext) -> Component:
         notes.append(dbc.Alert(t(key, lang), color="secondary", className="py-2 small"))
     has = m.total > 0
     blocks: list[Component] = [
-        page_head(t("dq.title", lang), None, lang),
+        page_head(t("dq.title", lang), m.population, lang),
         kpis(m, ctx),
         *notes,
         dbc.Row(

@@ -13,6 +13,7 @@ from dashboard.components.common import (
     graph,
     kpi_card,
     kpi_row,
+    page_head,
     pooled_label,
     scope_label,
     scope_notes,
@@ -190,7 +191,7 @@ def render(ctx: PageContext) -> Component:
     )
     return html.Div(
         [
-            html.H1(t("rec.title", lang), className="page-title"),
+            page_head(t("rec.title", lang), m.population, lang),
             kpis(m, ctx),
             *notes,
             dbc.Row(

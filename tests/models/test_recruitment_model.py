@@ -70,7 +70,7 @@ def test_counts_plan_and_status_by_hand(db):
         ("2025-07-01", 3),
         ("2025-07-02", 3),
     ]
-    assert m.population == "as_randomized"
+    assert m.population == "screened"
 
 
 def test_center_forecast_by_hand(db):
