@@ -77,6 +77,28 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", required=True, help="SQLAlchemy URL of the target (replaced!)")
     imp.add_argument("--as-of", type=_date, help="the data date of the export")
     imp.add_argument("--mapping", help="SDTM mapping file (default: dashboard/sdtm_mapping.toml)")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what the import would change in the target, write nothing",
+    )
+    imp.add_argument(
+        "--accept-skips",
+        action="store_true",
+        help="import even when more than --max-skip-share of a source would be skipped",
+    )
+    imp.add_argument(
+        "--max-skip-share",
+        type=float,
+        default=0.01,
+        help="largest share of a source's records that may be skipped (default 0.01 = 1%%)",
+    )
+    imp.add_argument(
+        "--accept-removals",
+        action="store_true",
+        help="import even when it removes more than 1%% of the randomized subjects, visits "
+        "or AEs the target holds now",
+    )
 
     exp = sub.add_parser("export", help="write the trial database as a CSV bundle")
     exp.add_argument("kind", choices=["csv"])
@@ -188,23 +210,48 @@ def _import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from data_access.importers.csv_bundle import ImportRejected, import_csv, stderr_progress
+    from data_access.importers.pipeline import ImportOptions
+    from data_access.importers.reconcile import change_lines
     from data_access.importers.sdtm import import_sdtm
 
+    options = ImportOptions(
+        dry_run=args.dry_run,
+        accept_skips=args.accept_skips,
+        max_skip_share=args.max_skip_share,
+        accept_removals=args.accept_removals,
+        max_removal_share=args.max_skip_share,
+    )
+    progress = None if args.dry_run else stderr_progress
     try:
         if args.kind == "csv":
-            report = import_csv(args.folder, args.db, args.as_of, progress=stderr_progress)
+            report = import_csv(args.folder, args.db, args.as_of, progress, options)
         else:
+            settings = Settings.from_env()
+            protocol = load_protocol(settings.protocol_file)
             mapping = args.mapping or Path(__file__).with_name("sdtm_mapping.toml")
             report = import_sdtm(
-                args.folder, args.db, mapping, args.as_of, progress=stderr_progress
+                args.folder, args.db, mapping, args.as_of, progress, options, protocol.day_zero
             )
     except ImportRejected as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        if exc.reconciliation is not None and exc.reconciliation.sources:
+            print("\nReconciliation (nothing was written):", file=sys.stderr)
+            for line in exc.reconciliation.lines():
+                print("  " + line, file=sys.stderr)
         print(f"Import rejected: {exc}. The database {args.db} was not changed.", file=sys.stderr)
         return 1
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    print("Reconciliation:")
+    for line in report.reconciliation.lines():
+        print("  " + line)
+    print("Changes against the database as it was:" if report.written else "Would change:")
+    for line in change_lines(report.changes):
+        print("  " + line)
+    if not report.written:
+        print(f"Dry run: nothing was written to {args.db}.")
+        return 0
     print(f"Imported into {args.db}: " + ", ".join(f"{k} {v}" for k, v in report.rows.items()))
     return 0
 

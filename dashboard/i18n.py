@@ -631,8 +631,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "saf.never_reported": ("nothing reported", "无任何报告"),
     "saf.listing.title": ("Adverse event listing", "不良事件清单"),
     "saf.listing.help": (
-        "{events} known by the data date. SAEs are shaded, grade 5 darker. Click a subject to see their timeline. Sorting, filters, the search and the CSV export work on every event, not only the page shown.",
-        "截至数据日已知 {events}。严重事件以底色标出，5 级颜色更深。点击受试者可查看其时间线。排序、筛选、搜索与 CSV 导出均作用于全部事件，而非仅当前页。",
+        "{events} known by the data date. SAEs are shaded, events leading to death darker. Click a subject to see their timeline. Sorting, filters, the search and the CSV export work on every event, not only the page shown.",
+        "截至数据日已知 {events}。严重事件以底色标出，导致死亡的事件颜色更深。点击受试者可查看其时间线。排序、筛选、搜索与 CSV 导出均作用于全部事件，而非仅当前页。",
     ),
     "saf.toggle.serious": ("Serious only", "仅严重事件"),
     "saf.toggle.grade3": ("Grade ≥ 3 only", "仅 ≥ 3 级"),
@@ -1254,6 +1254,122 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Checks every record of the trial database, by center; findings are not split by arm.",
         "按中心核查试验数据库的每条记录；问题不按组别拆分。",
     ),
+    "saf.kpi.grade3plus.severity": (
+        "subjects with a severe event",
+        "发生重度事件的受试者",
+    ),
+    "saf.kpi.grade3plus.mixed": (
+        "subjects with a grade ≥ 3 or severe event",
+        "发生 ≥ 3 级或重度事件的受试者",
+    ),
+    "saf.metric.grade3plus.severity": (
+        "Severe",
+        "重度",
+    ),
+    "saf.metric.grade3plus.mixed": (
+        "Grade ≥ 3 or severe",
+        "≥ 3 级或重度",
+    ),
+    "saf.col.g3.severity": (
+        "Severe",
+        "重度",
+    ),
+    "saf.col.g3.mixed": (
+        "Grade ≥ 3 or severe",
+        "≥ 3 级或重度",
+    ),
+    "saf.col.any.severity": (
+        "Any severity",
+        "任何程度",
+    ),
+    "saf.col.any.mixed": (
+        "Any",
+        "任何",
+    ),
+    "saf.col.worst.severity": (
+        "Worst mild/moderate/severe",
+        "最重 轻/中/重",
+    ),
+    "saf.col.worst.mixed": (
+        "Worst 1/2/3/4/5 (mild 1, moderate 2, severe 3)",
+        "最高 1/2/3/4/5（轻 1、中 2、重 3）",
+    ),
+    "saf.col.grade.severity": (
+        "Severity",
+        "严重程度",
+    ),
+    "saf.col.grade.mixed": (
+        "Grade or severity",
+        "级别或严重程度",
+    ),
+    "saf.col.term.severity": (
+        "Term",
+        "术语",
+    ),
+    "saf.col.term.mixed": (
+        "Term",
+        "术语",
+    ),
+    "saf.toggle.grade3.severity": (
+        "Severe only",
+        "仅重度",
+    ),
+    "saf.toggle.grade3.mixed": (
+        "Grade ≥ 3 or severe only",
+        "仅 ≥ 3 级或重度",
+    ),
+    "saf.incidence.title.severity": (
+        "Subjects with each event, by arm and worst severity",
+        "各组发生各事件的受试者及最重程度",
+    ),
+    "saf.incidence.title.mixed": (
+        "Subjects with each event, by arm and worst grade or severity",
+        "各组发生各事件的受试者及最高级别或程度",
+    ),
+    "saf.interest.g3": (
+        "≥G3 {n}",
+        "≥3 级 {n}",
+    ),
+    "saf.interest.g3.severity": (
+        "severe {n}",
+        "重度 {n}",
+    ),
+    "saf.interest.g3.mixed": (
+        "≥G3/severe {n}",
+        "≥3 级/重度 {n}",
+    ),
+    "def.grade.severity": (
+        "This study records a severity (AESEV: mild, moderate, severe), not a CTCAE grade; the pages count it as 1, 2 and 3 and say severity. Counted at each subject's worst. Severity is not seriousness.",
+        "本研究记录的是严重程度（AESEV：轻、中、重），而非 CTCAE 级别；页面按 1、2、3 计数并标为严重程度。按每位受试者的最重程度计数。严重程度不等于严重性。",
+    ),
+    "def.grade.mixed": (
+        "CTCAE v5.0 grade 1–5 where the source gives one; where it gives only a severity (AESEV), mild counts as 1, moderate 2, severe 3. Counted at each subject's worst; ≥ 3 means grade 3–5 or severe. Grade is not seriousness.",
+        "来源提供 CTCAE v5.0 级别（1–5）时按级别；仅提供严重程度（AESEV）时轻计 1、中计 2、重计 3。按每位受试者的最高值计数；≥ 3 表示 3–5 级或重度。级别不等于严重性。",
+    ),
+    "saf.incidence.sub.severity": (
+        "each subject counted once per term, at the worst severity; arms {population}; grouped by system organ class",
+        "每位受试者每个术语计一次，按最重程度；组别{population}；按系统器官分类分组",
+    ),
+    "saf.incidence.sub.mixed": (
+        "each subject counted once per term, at the worst grade or severity; arms {population}; grouped by system organ class",
+        "每位受试者每个术语计一次，按最高级别或程度；组别{population}；按系统器官分类分组",
+    ),
+    "saf.listing.help.severity": (
+        "{events} known by the data date. Severity as recorded: 1 mild, 2 moderate, 3 severe. SAEs are shaded, events leading to death darker. Click a subject to see their timeline. Sorting, filters, the search and the CSV export work on every event, not only the page shown.",
+        "截至数据日已知 {events}。严重程度按记录：1 轻、2 中、3 重。严重事件以底色标出，导致死亡的事件颜色更深。点击受试者可查看其时间线。排序、筛选、搜索与 CSV 导出均作用于全部事件，而非仅当前页。",
+    ),
+    "saf.listing.help.mixed": (
+        "{events} known by the data date. Grade or severity as recorded (severity: 1 mild, 2 moderate, 3 severe). SAEs are shaded, events leading to death darker. Click a subject to see their timeline. Sorting, filters, the search and the CSV export work on every event, not only the page shown.",
+        "截至数据日已知 {events}。级别或严重程度按记录（严重程度：1 轻、2 中、3 重）。严重事件以底色标出，导致死亡的事件颜色更深。点击受试者可查看其时间线。排序、筛选、搜索与 CSV 导出均作用于全部事件，而非仅当前页。",
+    ),
+    "def.incidence.severity": (
+        "Subject-level incidence: a subject with several events of one term counts once, at the worst severity (mild, moderate, severe as recorded); events without a valid severity count in 'any' only. Percentages use the randomized subjects of the arm as treated.",
+        "受试者水平发生率：同一术语多次事件的受试者只计一次，取最重程度（按记录的轻、中、重）；无有效程度的事件只计入“任何”。百分比以按实际治疗分组的随机受试者为分母。",
+    ),
+    "def.incidence.mixed": (
+        "Subject-level incidence: a subject with several events of one term counts once, at the worst grade or severity (mild 1, moderate 2, severe 3); ≥ 3 counts grades 3–5 and severe; events without a valid grade count in 'any' only. Percentages use the randomized subjects of the arm as treated.",
+        "受试者水平发生率：同一术语多次事件的受试者只计一次，取最高级别或程度（轻 1、中 2、重 3）；≥ 3 计 3–5 级及重度；无有效级别的事件只计入“任何”。百分比以按实际治疗分组的随机受试者为分母。",
+    ),
 }
 
 
@@ -1319,6 +1435,11 @@ def tn(key: str, n: int, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
         raise KeyError(f"no plural translation for {key!r}") from None
     text = zh if lang == "zh" else (one if n == 1 else other)
     return text.format(n=n, **values)
+
+
+def variant(key: str, suffix: str | None) -> str:
+    """`key.suffix` when such a message exists (e.g. the severity wording), else `key`."""
+    return f"{key}.{suffix}" if suffix and f"{key}.{suffix}" in MESSAGES else key
 
 
 def label(prefix: str, code: str, lang: str = DEFAULT_LANGUAGE) -> str:

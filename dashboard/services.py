@@ -326,6 +326,7 @@ def _safety_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any
         sq.events_of_interest(db, codes, as_of, rule, interest),
         sq.onset_days(db, codes, as_of, rule, interest),
         sq.reporting_lags(db, codes, as_of, rule),
+        sq.grade_scales(db, codes, as_of),
     )
 
 
@@ -333,13 +334,15 @@ def safety_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> Safet
     """The safety page model for a scope (arms as treated)."""
 
     def build() -> SafetyModel:
-        denominators, overview, terms, interest, onset, lags = memoize(
+        denominators, overview, terms, interest, onset, lags, scales = memoize(
             "inputs:safety",
             db.url,
             (info.as_of, id_of(protocol)),
             lambda: _safety_inputs(db, protocol, info.as_of),
         )
-        return safety_model(denominators, overview, terms, interest, onset, lags, protocol, info)
+        return safety_model(
+            denominators, overview, terms, interest, onset, lags, protocol, info, scales
+        )
 
     return memoize("model:safety", db.url, (info, id_of(protocol)), build)
 

@@ -108,6 +108,12 @@ adverse_events = Table(
         comment="recovered, recovering, not_recovered, sequelae, fatal, unknown",
     ),
     Column("reported_on", Date, comment="date it entered the database"),
+    Column(
+        "grade_scale",
+        Text,
+        comment="added: ctcae (or null) = CTCAE grade; severity = the source had only a "
+        "severity (mild 1, moderate 2, severe 3), and the pages say severity",
+    ),
 )
 
 deviations = Table(

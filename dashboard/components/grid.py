@@ -18,7 +18,7 @@ import dash_ag_grid as dag
 from dash import MATCH, Dash, Input, Output, Patch, State, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboard.i18n import t
+from dashboard.i18n import t, variant
 from dashboard.listings import LISTINGS, SEARCH, Listing
 
 GRID = "listing-grid"
@@ -41,7 +41,7 @@ def locale_text(lang: str) -> dict[str, str]:
     return _zh_locale() if lang == "zh" else {}
 
 
-def _column_defs(listing: Listing, lang: str) -> list[dict[str, Any]]:
+def _column_defs(listing: Listing, lang: str, wording: str | None = None) -> list[dict[str, Any]]:
     filters = {
         "text": "agTextColumnFilter",
         "number": "agNumberColumnFilter",
@@ -52,7 +52,7 @@ def _column_defs(listing: Listing, lang: str) -> list[dict[str, Any]]:
     for i, c in enumerate(listing.columns):
         col: dict[str, Any] = {
             "field": c.field,
-            "headerName": t(c.header, lang),
+            "headerName": t(variant(c.header, wording), lang),
             "filter": filters[c.kind],
             "sortable": True,
             "wrapText": True,
@@ -82,12 +82,16 @@ def server_listing(
     extra_tools: Sequence[Component] = (),
     page_size: int = PAGE_SIZE,
     search_label: str | None = None,
+    wording: str | None = None,
 ) -> Component:
-    """A listing whose rows come from the server a page at a time; search and CSV export."""
+    """A listing whose rows come from the server a page at a time; search and CSV export.
+
+    `wording` picks header variants (e.g. `severity` for an AE listing without CTCAE grades).
+    """
     grid = dag.AgGrid(
         id={"type": GRID, "name": listing.name},
         rowModelType="infinite",
-        columnDefs=_column_defs(listing, lang),
+        columnDefs=_column_defs(listing, lang, wording),
         defaultColDef={
             "resizable": True,
             "minWidth": 90,

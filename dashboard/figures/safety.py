@@ -21,7 +21,7 @@ from dashboard.figures.theme import (
     panel_grid,
     vline,
 )
-from dashboard.i18n import pct, t, tn
+from dashboard.i18n import pct, t, tn, variant
 from dashboard.metrics.model import Proportion
 from dashboard.metrics.safety import SafetyModel
 from dashboard.palette import GRADE_COLOURS, MUTED, TEXT, WARN
@@ -46,7 +46,7 @@ def _share_text(p: Proportion) -> str:
 def overview(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Figure:
     """Share of subjects with any AE, grade >= 3, an SAE, a fatal AE, per arm as treated."""
     size = font_size(present)
-    names = [t(f"saf.metric.{m}", lang) for m in METRICS]
+    names = [t(variant(f"saf.metric.{m}", model.grade_scale), lang) for m in METRICS]
     data = []
     for arm in protocol.arms:
         a = model.by_arm.get(arm.code)
@@ -107,7 +107,12 @@ def interest(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -
                 "marker": {"color": arm.colour},
                 "text": [
                     f"{c.subjects}/{c.denominator}"
-                    + (f" · ≥G3 {c.grade3plus}" if c.grade3plus else "")
+                    + (
+                        " · "
+                        + t(variant("saf.interest.g3", model.grade_scale), lang, n=c.grade3plus)
+                        if c.grade3plus
+                        else ""
+                    )
                     for c in counts
                 ],
                 "textposition": "outside",
@@ -193,7 +198,7 @@ def center_rates(
         )
         annotations.append(
             note(
-                f"<b>{t(f'saf.metric.{key}', lang)}</b>",
+                f"<b>{t(variant(f'saf.metric.{key}', model.grade_scale), lang)}</b>",
                 sum(x_dom) / 2,
                 1,
                 size - 1,

@@ -105,6 +105,14 @@ class SafetyModel:
     lag: dict[str, Lag]
     events: int
     ungradable_events: int
+    grade_scale: str = "ctcae"
+
+
+def _scale_of(scales: Sequence[Record]) -> str:
+    used = {r["scale"] for r in scales if r["n"]}
+    if used == {"severity"}:
+        return "severity"
+    return "mixed" if "severity" in used else "ctcae"
 
 
 def _arm_safety(n: int, row: dict[str, int]) -> ArmSafety:
@@ -154,8 +162,13 @@ def safety_model(
     lags: Sequence[Record],
     protocol: Protocol,
     scope: ScopeInfo,
+    scales: Sequence[Record] = (),
 ) -> SafetyModel:
-    """The safety page model for a scope (centers and arms as treated)."""
+    """The safety page model for a scope (centers and arms as treated).
+
+    `grade_scale` is the trial's, not the view's: `ctcae`, `severity` (the source recorded only
+    mild / moderate / severe, counted as 1 / 2 / 3) or `mixed`.
+    """
     keep, arms = set(scope.centers), [a for a in protocol.arm_codes if a in scope.arms]
 
     def mine(rows: Sequence[Record]) -> list[Record]:
@@ -269,6 +282,7 @@ def safety_model(
     return SafetyModel(
         scope=scope,
         population="as_treated" if protocol.sbrt is not None or recorded else "as_randomized",
+        grade_scale=_scale_of(scales),
         as_of=scope.as_of,
         arms=tuple(arms),
         by_arm=by_arm,

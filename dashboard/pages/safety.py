@@ -27,7 +27,7 @@ from dashboard.components.common import (
 )
 from dashboard.components.grid import GRID, server_listing
 from dashboard.figures import safety as figs
-from dashboard.i18n import format_date, pct, t, tn
+from dashboard.i18n import format_date, pct, t, tn, variant
 from dashboard.listings import ADVERSE_EVENTS
 from dashboard.metrics.safety import GRADES, SafetyModel
 from dashboard.services import (
@@ -48,7 +48,7 @@ def kpis(m: SafetyModel, ctx: PageContext) -> Component:
     cards = []
     for key, def_key in (
         ("any_ae", "def.ae"),
-        ("grade3plus", "def.grade"),
+        ("grade3plus", variant("def.grade", m.grade_scale)),
         ("serious", "def.serious"),
         ("fatal", "def.fatal"),
     ):
@@ -60,7 +60,7 @@ def kpis(m: SafetyModel, ctx: PageContext) -> Component:
         cards.append(
             kpi_card(
                 f"{total}/{m.total.subjects}",
-                t(f"saf.kpi.{key}", lang),
+                t(variant(f"saf.kpi.{key}", m.grade_scale), lang),
                 " · ".join(parts),
                 def_key,
                 lang,
@@ -77,9 +77,14 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
     lang, p = ctx.lang, ctx.protocol
     if not m.by_term:
         return table_card(
-            t("saf.incidence.title", lang), None, empty_state(t("saf.empty", lang)), lang
+            t(variant("saf.incidence.title", m.grade_scale), lang),
+            None,
+            empty_state(t("saf.empty", lang)),
+            lang,
         )
-    head_top = [html.Th(t("saf.col.term", lang), rowSpan=2, scope="col")]
+    head_top = [html.Th(t(variant("saf.col.term", m.grade_scale), lang), rowSpan=2, scope="col")]
+    # A severity scale has three levels: mild, moderate, severe.
+    shown_grades = GRADES[:3] if m.grade_scale == "severity" else GRADES
     head_low = []
     for a in m.arms:
         head_top.append(
@@ -91,9 +96,9 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
             )
         )
         head_low += [
-            html.Th(t("saf.col.any", lang), scope="col"),
-            html.Th(t("saf.col.g3", lang), scope="col"),
-            html.Th(t("saf.col.worst", lang), scope="col"),
+            html.Th(t(variant("saf.col.any", m.grade_scale), lang), scope="col"),
+            html.Th(t(variant("saf.col.g3", m.grade_scale), lang), scope="col"),
+            html.Th(t(variant("saf.col.worst", m.grade_scale), lang), scope="col"),
         ]
     body = []
     current = object()
@@ -121,7 +126,7 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
                     className="g3" if c.grade3plus else None,
                 ),
                 html.Td(
-                    " / ".join(str(c.worst[str(g)]) for g in GRADES)
+                    " / ".join(str(c.worst[str(g)]) for g in shown_grades)
                     + (f" · {t('saf.ungraded', lang, n=c.ungraded)}" if c.ungraded else "")
                 ),
             ]
@@ -133,11 +138,15 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
         id=ids.SAF_INCIDENCE,
     )
     return table_card(
-        t("saf.incidence.title", lang),
-        t("saf.incidence.sub", lang, population=t(f"population.short.{m.population}", lang)),
+        t(variant("saf.incidence.title", m.grade_scale), lang),
+        t(
+            variant("saf.incidence.sub", m.grade_scale),
+            lang,
+            population=t(f"population.short.{m.population}", lang),
+        ),
         html.Div(table, className="table-scroll"),
         lang,
-        def_key="def.incidence",
+        def_key=variant("def.incidence", m.grade_scale),
         card_id="saf-incidence-card",
         help_values=ctx.terms,
     )
@@ -152,7 +161,7 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
         value=[],
         options=[
             {"label": t("saf.toggle.serious", lang), "value": "serious"},
-            {"label": t("saf.toggle.grade3", lang), "value": "grade3"},
+            {"label": t(variant("saf.toggle.grade3", m.grade_scale), lang), "value": "grade3"},
         ],
     )
     body = (
@@ -160,18 +169,21 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
             ADVERSE_EVENTS,
             lang,
             row_class_rules={
-                "row-fatal": "params.data && params.data.grade == 5",
+                # Leading to death: grade 5 or outcome fatal (def.fatal), as the KPI counts it.
+                "row-fatal": "params.data && (params.data.grade == 5 "
+                "|| params.data.outcome_code == 'fatal')",
                 "row-sae": "params.data && params.data.serious_code == 'sae' "
-                "&& params.data.grade != 5",
+                "&& params.data.grade != 5 && params.data.outcome_code != 'fatal'",
             },
             extra_tools=[toggles],
+            wording=m.grade_scale,
         )
         if m.events
         else empty_state(t("saf.empty", lang))
     )
     return table_card(
         t("saf.listing.title", lang),
-        t("saf.listing.help", lang, events=tn("n.events", m.events, lang)),
+        t(variant("saf.listing.help", m.grade_scale), lang, events=tn("n.events", m.events, lang)),
         html.Div(
             [
                 body,
@@ -236,7 +248,7 @@ def render(ctx: PageContext) -> Component:
                         sub,
                         lang,
                         present,
-                        def_key="def.grade",
+                        def_key=variant("def.grade", m.grade_scale),
                         help_values=ctx.terms,
                     ),
                     lg=6,

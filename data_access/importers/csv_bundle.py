@@ -3,47 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from data_access.engine import writable_engine
+from data_access.importers.pipeline import (
+    ImportOptions,
+    ImportRejected,
+    ImportReport,
+    Progress,
+    finish,
+    stderr_progress,
+    write_tables,
+)
+from data_access.importers.reconcile import Reconciliation
 from data_access.queries import TrialDb
 from data_access.queries.rows import table_rows
 from data_access.schema import CONTRACT_TABLES, trial_meta
 from data_access.validate import Problem, validate_bundle
 
-Progress = Callable[[str, int, int], None]
-
-
-class ImportRejected(Exception):
-    """The input has errors: nothing was written. `problems` says what and where."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        errors = [p for p in problems if p.error]
-        super().__init__(f"{len(errors)} error(s); nothing was imported")
-
-
-@dataclass
-class ImportReport:
-    """What an import wrote and what it noticed."""
-
-    rows: dict[str, int]
-    problems: list[Problem]
-
-
-def stderr_progress(table: str, done: int, total: int) -> None:
-    """A one-line progress bar on stderr."""
-    width = 30
-    filled = width * done // total if total else width
-    sys.stderr.write(f"\r{table:<16} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+__all__ = [
+    "ImportOptions",
+    "ImportRejected",
+    "ImportReport",
+    "export_csv",
+    "import_csv",
+    "read_csv_bundle",
+    "stderr_progress",
+    "write_tables",
+]
 
 
 def read_csv_bundle(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
@@ -70,34 +58,27 @@ def read_csv_bundle(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[s
     return raw, names
 
 
-def write_tables(
-    url: str,
-    tables: dict[str, pd.DataFrame],
-    meta: dict[str, str],
-    progress: Progress | None = None,
-) -> dict[str, int]:
-    """Replace the trial tables with these, in one transaction (all or nothing)."""
-    from data_access.demo import write_trial
-
-    engine = writable_engine(url)
-    try:
-        write_trial(engine, tables, meta, progress=progress)
-    finally:
-        engine.dispose()
-    return {name: len(df) for name, df in tables.items()}
-
-
 def import_csv(
     folder: str | Path,
     url: str,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
-    """Validate a CSV bundle and, only if it has no error, load it into the database."""
+    """Validate a CSV bundle and, only if it has no error, load it into the database.
+
+    A CSV bundle is the contract itself: a row that does not fit is an error (the import is
+    refused), never a skip, so the reconciliation shows read = imported per file.
+    """
     raw, names = read_csv_bundle(folder)
+    recon = Reconciliation()
+    for name, df in raw.items():
+        recon.read(f"{name}.csv", len(df))
     checked = validate_bundle(raw, names)
     if checked.errors:
-        raise ImportRejected(checked.problems)
+        raise ImportRejected(checked.problems, recon)
+    for name in raw:
+        recon.imported(f"{name}.csv", len(checked.tables[name]))
     meta = {}
     if len(checked.tables["trial_meta"]):
         meta = dict(
@@ -113,8 +94,7 @@ def import_csv(
     meta["source"] = f"csv {Path(folder).resolve()}"
     meta["loaded_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     tables = {t.name: checked.tables[t.name] for t in CONTRACT_TABLES}
-    rows = write_tables(url, tables, meta, progress)
-    return ImportReport(rows, checked.problems)
+    return finish(url, tables, meta, checked.problems, recon, options or ImportOptions(), progress)
 
 
 def export_csv(url: str, folder: str | Path) -> dict[str, int]:

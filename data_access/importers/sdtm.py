@@ -1,12 +1,27 @@
 """CDISC SDTM (.xpt) import: domains mapped onto the contract by a study's mapping file.
 
-DM is required; DS, AE, EX, PR, QS, RS are used when present (SV and TV are read but the
-assessment dates come from QS/RS). What can be imported is imported, the rest is reported,
-and the write is all or nothing.
+The mapping file names where each fact comes from, with fallbacks in order (`[sources]`): the
+randomization date from DS, else DM dates, else the first treatment element of SE; consent
+from DS, else DM.RFICDTC; the arm as randomized (ARMCD) and as treated (ACTARMCD); attended
+visits from SV (else the dates of QS and RS records); the AE grade from AETOXGR, else AESEV
+kept as a severity. SUPP-- qualifiers are read where `[supp.*]` asks.
+
+Integrity: a damaged or cut transport file, a duplicate key (USUBJID in DM; USUBJID + AESEQ in
+AE) or a required variable missing is refused, naming file, row and variable. Every record ends
+imported, skipped (with its reason) or not used (outside the mapping), and the reconciliation
+says so per domain; partial dates are completed by the rule below and reported, never a reason
+to drop a record:
+
+- a missing day is the 1st of the month, a missing month and day 1 January;
+- an AE onset so completed that falls before the subject's day 0 while the known part of the
+  date (its year, or year and month) contains day 0 is day 0 instead;
+- end dates (AEENDTC, EXENDTC) are completed to the last day of the month or year, and never
+  later than the data date.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import tomllib
@@ -17,17 +32,42 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.importers.csv_bundle import (
+from data_access.importers.pipeline import (
+    ImportOptions,
     ImportRejected,
     ImportReport,
     Progress,
-    write_tables,
+    finish,
 )
+from data_access.importers.reconcile import Reconciliation
+from data_access.importers.xpt import XptDamaged, read_xpt
 from data_access.schema import CONTRACT_TABLES
 from data_access.validate import Problem, validate_bundle
 
-DOMAINS = ("DM", "DS", "SV", "TV", "AE", "EX", "PR", "QS", "RS")
+DOMAINS = ("DM", "DS", "SV", "SE", "AE", "EX", "PR", "QS", "RS", "SUPPDM", "SUPPAE")
 ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+# Variables a domain must have when it is present ("A|B": one of them).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "DM": ("USUBJID", "SITEID", "ARMCD"),
+    "DS": ("USUBJID", "DSDECOD", "DSSTDTC"),
+    "SV": ("USUBJID", "VISITNUM", "SVSTDTC"),
+    "SE": ("USUBJID", "ETCD", "SESTDTC"),
+    "AE": ("USUBJID", "AESEQ", "AEDECOD|AETERM", "AESTDTC", "AETOXGR|AESEV"),
+    "EX": ("USUBJID", "EXTRT", "EXSTDTC"),
+    "PR": ("USUBJID", "PRTRT", "PRSTDTC"),
+    "QS": ("USUBJID", "QSTESTCD", "VISITNUM", "QSDTC", "QSSTRESN|QSORRES"),
+    "RS": ("USUBJID", "RSTESTCD", "VISITNUM", "RSDTC", "RSSTRESC|RSORRES"),
+    "SUPPDM": ("USUBJID", "QNAM", "QVAL"),
+    "SUPPAE": ("USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"),
+}
+DEFAULT_SOURCES: dict[str, Any] = {
+    "randomized_on": ["DS:RANDOMIZED", "DM:RFSTDTC", "DM:RFXSTDTC", "SE:first_treatment"],
+    "consented_on": ["DS:INFORMED CONSENT OBTAINED", "DM:RFICDTC"],
+    "arm": "DM:ARMCD",
+    "actual_arm": "DM:ACTARMCD",
+    "attended_visits": "SV",
+    "grade": ["AE:AETOXGR", "AE:AESEV"],
+}
 
 
 @dataclass(frozen=True)
@@ -38,10 +78,15 @@ class SdtmMapping:
     baseline_visitnum: tuple[float, ...]
     sites: dict[str, str]
     arms: dict[str, str]
+    randomized_from: tuple[str, ...]
+    consent_from: tuple[str, ...]
+    arm_var: str
+    actual_arm_var: str | None
+    visits_from_sv: bool
+    grade_from: tuple[str, ...]
     screen_failure_arms: tuple[str, ...]
     screen_failure_ds: tuple[str, ...]
-    consent_ds: tuple[str, ...]
-    randomized_ds: tuple[str, ...]
+    se_non_treatment: tuple[str, ...]
     off_study: dict[str, str]
     visits: dict[float, str]
     qs: dict[str, str]
@@ -51,10 +96,11 @@ class SdtmMapping:
     severity: dict[str, int]
     relation: dict[str, str]
     outcome: dict[str, str]
+    supp: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def load_mapping(path: str | Path) -> SdtmMapping:
-    """Read a mapping file; a missing section or key is reported by name."""
+    """Read a mapping file; a missing or malformed key is reported by name."""
     file = Path(path)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -63,10 +109,12 @@ def load_mapping(path: str | Path) -> SdtmMapping:
             [Problem(str(file), None, None, f"cannot read mapping: {exc}")]
         ) from None
 
-    def get(*keys: str) -> Any:
+    def get(*keys: str, default: Any = ...) -> Any:
         node: Any = data
         for k in keys:
             if not isinstance(node, dict) or k not in node:
+                if default is not ...:
+                    return default
                 raise ImportRejected(
                     [Problem(str(file), None, ".".join(keys), "mapping key is missing")]
                 )
@@ -76,92 +124,50 @@ def load_mapping(path: str | Path) -> SdtmMapping:
     def upper(d: dict[str, Any]) -> dict[str, Any]:
         return {str(k).upper(): v for k, v in d.items()}
 
+    def listed(*keys: str, default: Any = ...) -> tuple[str, ...]:
+        value = get(*keys, default=default)
+        return tuple(str(x).upper() for x in ([value] if isinstance(value, str) else value))
+
+    sources = {**DEFAULT_SOURCES, **get("sources", default={})}
+    for key in ("randomized_on", "consented_on", "grade"):
+        for item in [sources[key]] if isinstance(sources[key], str) else sources[key]:
+            if ":" not in str(item):
+                raise ImportRejected(
+                    [Problem(str(file), None, f"sources.{key}", f"{item!r} is not DOMAIN:WHAT")]
+                )
+    actual = sources.get("actual_arm")
     return SdtmMapping(
         subject_var=str(get("study", "subject_id")).upper(),
-        baseline_visitnum=tuple(float(x) for x in get("study", "baseline_visitnum")),
+        baseline_visitnum=tuple(float(x) for x in get("study", "baseline_visitnum", default=[])),
         sites={str(k): str(v) for k, v in get("sites").items()},
         arms=upper(get("arms")),
-        screen_failure_arms=tuple(x.upper() for x in get("screen_failure", "arm_codes")),
-        screen_failure_ds=tuple(x.upper() for x in get("screen_failure", "ds_decod")),
-        consent_ds=tuple(x.upper() for x in get("ds", "consent")),
-        randomized_ds=tuple(x.upper() for x in get("ds", "randomized")),
-        off_study=upper(get("ds", "off_study")),
+        randomized_from=tuple(str(x) for x in _as_list(sources["randomized_on"])),
+        consent_from=tuple(str(x) for x in _as_list(sources["consented_on"])),
+        arm_var=str(sources["arm"]).split(":")[-1].upper(),
+        actual_arm_var=str(actual).split(":")[-1].upper() if actual else None,
+        visits_from_sv=str(sources.get("attended_visits", "SV")).upper() == "SV",
+        grade_from=tuple(str(x).split(":")[-1].upper() for x in _as_list(sources["grade"])),
+        screen_failure_arms=listed("screen_failure", "arm_codes", default=[]),
+        screen_failure_ds=listed("screen_failure", "ds_decod", default=[]),
+        se_non_treatment=listed("se", "non_treatment", default=[]),
+        off_study=upper(get("ds", "off_study", default={})),
         visits={float(k): str(v) for k, v in get("visits").items()},
-        qs=upper(get("qs")),
-        rs_testcd=tuple(x.upper() for x in get("rs", "testcd")),
-        procedure_terms=tuple(x.upper() for x in get("procedure", "terms")),
-        sbrt_terms=tuple(x.upper() for x in get("sbrt", "terms")),
-        severity={k: int(v) for k, v in upper(get("ae", "severity")).items()},
-        relation=upper(get("ae", "relation")),
-        outcome=upper(get("ae", "outcome")),
+        qs=upper(get("qs", default={})),
+        rs_testcd=listed("rs", "testcd", default=[]),
+        procedure_terms=listed("procedure", "terms", default=[]),
+        sbrt_terms=listed("sbrt", "terms", default=[]),
+        severity={k: int(v) for k, v in upper(get("ae", "severity", default={})).items()},
+        relation=upper(get("ae", "relation", default={})),
+        outcome=upper(get("ae", "outcome", default={})),
+        supp={
+            str(table): {str(col): str(q).upper() for col, q in cols.items()}
+            for table, cols in get("supp", default={}).items()
+        },
     )
 
 
-@dataclass
-class _Reader:
-    """Collects problems while turning SDTM values into contract values."""
-
-    problems: list[Problem] = field(default_factory=list)
-    imputed: int = 0
-
-    def date(self, value: Any, file: str, row: int, column: str) -> dt.date | None:
-        """ISO 8601 (partial) date: a missing day is imputed as the 1st and reported."""
-        if value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == "":
-            return None
-        m = ISO.match(str(value).strip())
-        if not m:
-            self.problems.append(
-                Problem(file, row, column, f"{value!r} is not an ISO date", error=False)
-            )
-            return None
-        year, month, day = m.groups()
-        if month is None:
-            self.problems.append(
-                Problem(
-                    file,
-                    row,
-                    column,
-                    f"partial date {value!r} has no month: left empty",
-                    error=False,
-                )
-            )
-            return None
-        if day is None:
-            self.imputed += 1
-            self.problems.append(
-                Problem(
-                    file, row, column, f"partial date {value!r}: day imputed as 01", error=False
-                )
-            )
-            day = "01"
-        try:
-            return dt.date(int(year), int(month), int(day))
-        except ValueError:
-            self.problems.append(
-                Problem(file, row, column, f"{value!r} is not a real date", error=False)
-            )
-            return None
-
-
-def _read_domains(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    import pyreadstat
-
-    found: dict[str, pd.DataFrame] = {}
-    names: dict[str, str] = {}
-    for path in sorted(folder.glob("*.xpt")) + sorted(folder.glob("*.XPT")):
-        domain = path.stem.upper()
-        if domain not in DOMAINS:
-            continue
-        try:
-            df, _meta = pyreadstat.read_xport(str(path))
-        except Exception as exc:  # pyreadstat raises its own error types
-            raise ImportRejected(
-                [Problem(str(path), None, None, f"cannot be read as SAS transport: {exc}")]
-            ) from exc
-        df.columns = [c.upper() for c in df.columns]
-        found[domain] = df
-        names[domain] = str(path)
-    return found, names
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _text(v: Any) -> str | None:
@@ -171,55 +177,218 @@ def _text(v: Any) -> str | None:
     return s or None
 
 
-def build_tables(
+def _number(v: Any) -> float | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    try:
+        return float(str(v).strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """An ISO 8601 date as recorded: year always, month and day when given."""
+
+    year: int
+    month: int | None
+    day: int | None
+
+    @property
+    def complete(self) -> bool:
+        """All three parts recorded."""
+        return self.month is not None and self.day is not None
+
+    def first(self) -> dt.date:
+        """The earliest date the recorded parts allow."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last(self) -> dt.date:
+        """The latest date the recorded parts allow."""
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, day)
+
+
+def parse_partial(value: Any) -> PartialDate | None | str:
+    """A PartialDate, None when empty, or the reason it is not a date."""
+    text = _text(value)
+    if text is None:
+        return None
+    m = ISO.match(text)
+    if not m:
+        return "not an ISO 8601 date"
+    year, month, day = (int(x) if x else None for x in m.groups())
+    assert year is not None
+    if month is None and day is not None:
+        return "a day without a month"
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        return "not a real date"
+    return PartialDate(year, month, day)
+
+
+class _Mapper:
+    """Turns SDTM records into contract rows, counting every record in the reconciliation."""
+
+    def __init__(self, m: SdtmMapping, names: dict[str, str], as_of: dt.date) -> None:
+        self.m = m
+        self.names = names
+        self.as_of = as_of
+        self.recon = Reconciliation()
+        self.problems: list[Problem] = []
+
+    def where(self, domain: str, row: int, sid: str | None) -> str:
+        return f"row {row}" + (f" {sid}" if sid else "")
+
+    def date(
+        self,
+        domain: str,
+        row: int,
+        var: str,
+        value: Any,
+        sid: str | None,
+        *,
+        end: bool = False,
+        floor: dt.date | None = None,
+    ) -> dt.date | None | str:
+        """A complete date, None when empty, or why it is not a date (the caller decides)."""
+        parsed = parse_partial(value)
+        if parsed is None or isinstance(parsed, str):
+            return parsed
+        if parsed.complete:
+            return parsed.first()
+        if end:
+            got = min(parsed.last(), self.as_of)
+            rule = "end date completed to the last day of its month or year"
+        else:
+            got = parsed.first()
+            rule = "completed to the 1st of the month (1 January when the month is missing)"
+            if floor is not None and got < floor <= parsed.last():
+                got, rule = floor, "completed to day 0 (the recorded month or year holds day 0)"
+        self.recon.impute(
+            domain, f"{var} {rule}", f"{self.where(domain, row, sid)} {value!s} -> {got}"
+        )
+        return got
+
+
+def _check_required(domains: dict[str, pd.DataFrame], names: dict[str, str]) -> list[Problem]:
+    out = []
+    for domain, df in domains.items():
+        for need in REQUIRED.get(domain, ()):
+            options = need.split("|")
+            if not any(o in df.columns for o in options):
+                what = " or ".join(options)
+                out.append(
+                    Problem(
+                        names[domain],
+                        None,
+                        what,
+                        f"required variable {what} is missing: every record of {domain} "
+                        "would be lost",
+                    )
+                )
+    return out
+
+
+def _check_keys(
     domains: dict[str, pd.DataFrame], names: dict[str, str], m: SdtmMapping
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Map SDTM domains onto the contract tables; problems say what was left out and why."""
-    rd = _Reader()
+) -> list[Problem]:
+    out = []
+    checks = {"DM": [m.subject_var], "AE": ["USUBJID", "AESEQ"]}
+    for domain, key in checks.items():
+        df = domains.get(domain)
+        if df is None or not set(key) <= set(df.columns):
+            continue
+        dup = df[df.duplicated(subset=key, keep=False)]
+        for value, group in dup.groupby(key, dropna=False, sort=False):
+            rows = [int(i) + 1 for i in group.index]
+            shown = value if isinstance(value, tuple) else (value,)
+            out.append(
+                Problem(
+                    names[domain],
+                    rows[1],
+                    "+".join(key),
+                    f"duplicate key {' + '.join(str(v) for v in shown)} in rows "
+                    f"{', '.join(str(r) for r in rows)}: one would overwrite the other",
+                )
+            )
+    return out
+
+
+def _read_domains(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    found: dict[str, pd.DataFrame] = {}
+    names: dict[str, str] = {}
+    problems = []
+    for path in sorted(folder.glob("*.xpt")) + sorted(folder.glob("*.XPT")):
+        domain = path.stem.upper()
+        if domain not in DOMAINS:
+            continue
+        try:
+            found[domain] = read_xpt(path).reset_index(drop=True)
+        except XptDamaged as exc:
+            problems.append(Problem(str(path), None, None, f"refused: {exc}"))
+            continue
+        names[domain] = str(path)
+    if problems:
+        raise ImportRejected(problems)
+    return found, names
+
+
+def build_tables(
+    domains: dict[str, pd.DataFrame],
+    names: dict[str, str],
+    m: SdtmMapping,
+    as_of: dt.date,
+    day_zero: str = "randomized_on",
+) -> tuple[dict[str, pd.DataFrame], list[Problem], Reconciliation]:
+    """Map SDTM domains onto the contract tables; every record is accounted for."""
     if "DM" not in domains:
         raise ImportRejected([Problem("DM.xpt", None, None, "the DM domain is required")])
-    dm, dmf = domains["DM"], names["DM"]
-    for var in (m.subject_var, "SITEID"):
-        if var not in dm.columns:
-            raise ImportRejected([Problem(dmf, None, var, "required variable is missing")])
+    problems = _check_required(domains, names) + _check_keys(domains, names, m)
+    if m.subject_var not in domains["DM"].columns and m.subject_var != "USUBJID":
+        problems.append(Problem(names["DM"], None, m.subject_var, "required variable is missing"))
+    if problems:
+        raise ImportRejected(problems)
+    mp = _Mapper(m, names, as_of)
+    recon = mp.recon
+    for domain, df in domains.items():
+        recon.read(domain, len(df))
 
+    def rows(domain: str) -> list[tuple[int, dict[str, Any]]]:
+        df = domains.get(domain)
+        return [] if df is None else list(enumerate(df.to_dict("records"), start=1))
+
+    # DM: one subject per record.
     subjects: dict[str, dict[str, Any]] = {}
     usub_to_sid: dict[str, str] = {}
-    for i, r in enumerate(dm.to_dict("records"), start=1):
+    dm_row: dict[str, int] = {}
+    for i, r in rows("DM"):
         sid = _text(r.get(m.subject_var))
         site = _text(r.get("SITEID"))
         if sid is None:
-            rd.problems.append(
-                Problem(dmf, i, m.subject_var, "no subject identifier: skipped", error=False)
-            )
+            recon.skip("DM", "no subject identifier", f"row {i}")
             continue
         center = m.sites.get(site or "")
         if center is None:
-            rd.problems.append(
-                Problem(
-                    dmf,
-                    i,
-                    "SITEID",
-                    f"site {site!r} is not in the mapping: subject {sid} skipped",
-                    error=False,
-                )
-            )
+            recon.skip("DM", f"site not in the mapping ({site})", f"row {i} {sid}")
             continue
-        usub = _text(r.get("USUBJID")) or sid
-        usub_to_sid[usub] = sid
-        arm_code = (_text(r.get("ACTARMCD")) or _text(r.get("ARMCD")) or "").upper()
+        usub_to_sid[_text(r.get("USUBJID")) or sid] = sid
+        dm_row[sid] = i
+        arm_code = (_text(r.get(m.arm_var)) or "").upper()
+        actual_code = (_text(r.get(m.actual_arm_var)) or "").upper() if m.actual_arm_var else ""
         sex = (_text(r.get("SEX")) or "").upper()
-        consent = rd.date(r.get("RFICDTC"), dmf, i, "RFICDTC")
-        age = r.get("AGE")
+        age = _number(r.get("AGE"))
         subjects[sid] = {
             "subject_id": sid,
             "center_id": center,
-            "screened_on": consent,
+            "screened_on": None,
             "eligible": arm_code not in m.screen_failure_arms,
             "screen_failure_reason": None,
-            "consented_on": consent,
+            "consented_on": None,
             "sex": sex if sex in ("F", "M") else None,
-            "age_years": None if age is None or pd.isna(age) else int(age),
+            "age_years": None if age is None else int(age),
             "primary_tumor": None,
             "baseline_nrs": None,
             "baseline_pafi": None,
@@ -229,274 +398,394 @@ def build_tables(
             "procedure_on": None,
             "randomized_on": None,
             "arm": None,
+            "actual_arm": None,
             "off_study_on": None,
             "off_study_reason": None,
             "_arm_code": arm_code,
-            "_row": i,
+            "_actual_code": actual_code,
+            "_dm": r,
+            "_ds": {},
         }
 
-    def subject_of(r: dict[str, Any]) -> str | None:
+    # DS and SE records used before a subject is dropped: recounted as skipped if it is.
+    used_early: dict[str, list[tuple[str, int]]] = defaultdict(list)
+
+    def drop(sid: str, reason: str) -> None:
+        recon.skip("DM", reason, f"row {dm_row[sid]} {sid}")
+        for domain, i in used_early.pop(sid, []):
+            recon.source(domain).imported -= 1
+            recon.skip(domain, "subject skipped in DM", f"row {i} {sid}")
+        del subjects[sid]
+
+    def subject_of(domain: str, i: int, r: dict[str, Any]) -> str | None:
         usub = _text(r.get("USUBJID"))
-        return usub_to_sid.get(usub or "")
+        sid = usub_to_sid.get(usub or "")
+        if sid is None:
+            recon.skip(domain, "subject not imported from DM", f"row {i} {usub}")
+        return sid
 
-    if "DS" in domains:
-        f = names["DS"]
-        for i, r in enumerate(domains["DS"].to_dict("records"), start=1):
-            sid = subject_of(r)
-            if sid is None:
-                continue
-            s = subjects[sid]
-            decod = (_text(r.get("DSDECOD")) or "").upper()
-            when = rd.date(r.get("DSSTDTC"), f, i, "DSSTDTC")
-            if decod in m.consent_ds:
-                s["consented_on"] = s["consented_on"] or when
-                s["screened_on"] = s["screened_on"] or when
-            elif decod in m.randomized_ds:
-                s["randomized_on"] = when
-            elif decod in m.screen_failure_ds:
+    # DS: consent, randomization, screen failure, end of study.
+    for i, r in rows("DS"):
+        sid = subject_of("DS", i, r)
+        if sid is None:
+            continue
+        s = subjects[sid]
+        decod = (_text(r.get("DSDECOD")) or "").upper()
+        when = mp.date("DS", i, "DSSTDTC", r.get("DSSTDTC"), sid)
+        if isinstance(when, str):
+            recon.skip("DS", f"DSSTDTC {when}", f"row {i} {sid}")
+            continue
+        if decod in m.screen_failure_ds:
+            s["eligible"] = False
+            s["screen_failure_reason"] = _text(r.get("DSTERM"))
+            s["_ds"].setdefault("SCREEN", when)
+        elif decod in m.off_study:
+            s["off_study_on"] = when
+            s["off_study_reason"] = m.off_study[decod]
+        elif any(src.upper() == f"DS:{decod}" for src in (*m.randomized_from, *m.consent_from)):
+            s["_ds"][decod] = when
+        else:
+            recon.not_used("DS", f"disposition {decod or '(blank)'} not used", f"row {i} {sid}")
+            continue
+        recon.imported("DS")
+        used_early[sid].append(("DS", i))
+
+    # SE: the first treatment element.
+    first_treatment: dict[str, dt.date] = {}
+    for i, r in rows("SE"):
+        sid = subject_of("SE", i, r)
+        if sid is None:
+            continue
+        etcd = (_text(r.get("ETCD")) or "").upper()
+        if etcd in m.se_non_treatment:
+            recon.not_used("SE", f"element {etcd} is not treatment", f"row {i} {sid}")
+            continue
+        when = mp.date("SE", i, "SESTDTC", r.get("SESTDTC"), sid)
+        if not isinstance(when, dt.date):
+            recon.skip("SE", f"SESTDTC {when or 'empty'}", f"row {i} {sid}")
+            continue
+        if sid not in first_treatment or when < first_treatment[sid]:
+            first_treatment[sid] = when
+        recon.imported("SE")
+        used_early[sid].append(("SE", i))
+
+    def resolve(s: dict[str, Any], sources: tuple[str, ...], what: str) -> dt.date | None:
+        sid = s["subject_id"]
+        for src in sources:
+            domain, _, name = src.partition(":")
+            domain, key = domain.upper(), name.upper()
+            if domain == "DS" and key in s["_ds"]:
+                return s["_ds"][key]
+            if domain == "DM" and key in s["_dm"]:
+                got = mp.date("DM", dm_row[sid], key, s["_dm"].get(key), sid)
+                if isinstance(got, dt.date):
+                    if src != sources[0]:
+                        recon.fallback("DM", f"{what} from {src} (no {sources[0]})", sid)
+                    return got
+                if isinstance(got, str):
+                    recon.skip("DM", f"{key} {got}", f"row {dm_row[sid]} {sid}")
+            if domain == "SE" and sid in first_treatment:
+                recon.fallback("DM", f"{what} from {src} (no {sources[0]})", sid)
+                return first_treatment[sid]
+        return None
+
+    for sid, s in list(subjects.items()):
+        row = dm_row[sid]
+        s["consented_on"] = resolve(s, m.consent_from, "consent")
+        mapped = m.arms.get(s["_arm_code"])
+        if s["eligible"]:
+            s["randomized_on"] = resolve(s, m.randomized_from, "randomization")
+            if s["randomized_on"] is None:
+                if s["_arm_code"]:
+                    drop(
+                        sid, "arm but no randomization date (" + ", ".join(m.randomized_from) + ")"
+                    )
+                    continue
                 s["eligible"] = False
-                s["screen_failure_reason"] = _text(r.get("DSTERM"))
-                s["screened_on"] = s["screened_on"] or when
-            elif decod in m.off_study:
-                s["off_study_on"] = when
-                s["off_study_reason"] = m.off_study[decod]
-    for sid, s in subjects.items():
-        if s["randomized_on"] is not None:
-            code = s["_arm_code"]
-            s["arm"] = m.arms.get(code)
-            if s["arm"] is None:
-                rd.problems.append(
-                    Problem(
-                        dmf,
-                        s["_row"],
-                        "ACTARMCD",
-                        f"arm code {code!r} is not in the mapping: subject "
-                        f"{sid} imported without an arm",
-                        error=False,
+                s["screen_failure_reason"] = s["screen_failure_reason"] or "not randomized"
+            else:
+                # An arm code the mapping does not know is kept as recorded: the data-quality
+                # page lists it (unknown arm) instead of the subject vanishing.
+                s["arm"] = mapped or s["_arm_code"] or None
+                actual = m.arms.get(s["_actual_code"])
+                if actual:
+                    s["actual_arm"] = actual
+                elif s["_actual_code"]:
+                    recon.impute(
+                        "DM",
+                        f"actual arm {s['_actual_code']} not in the mapping: "
+                        "counted in the randomized arm",
+                        f"row {row} {sid}",
                     )
-                )
-        elif s["eligible"] and s["_arm_code"] in m.arms:
-            rd.problems.append(
-                Problem(
-                    dmf,
-                    s["_row"],
-                    "ARMCD",
-                    f"subject {sid} has an arm but no randomization date in DS",
-                    error=False,
-                )
-            )
+        s["screened_on"] = s["_ds"].get("SCREEN") or s["consented_on"] or s["randomized_on"]
+        if s["screened_on"] is None:
+            drop(sid, "no screening, consent or randomization date")
+            continue
+        recon.imported("DM")
 
-    if "PR" in domains:
-        f = names["PR"]
-        levels: dict[str, list[str]] = defaultdict(list)
-        for i, r in enumerate(domains["PR"].to_dict("records"), start=1):
-            sid = subject_of(r)
-            if sid is None or (_text(r.get("PRTRT")) or "").upper() not in m.procedure_terms:
-                continue
-            when = rd.date(r.get("PRSTDTC"), f, i, "PRSTDTC")
-            s = subjects[sid]
-            if when and (s["procedure_on"] is None or when < s["procedure_on"]):
-                s["procedure_on"] = when
-            loc = _text(r.get("PRLOC"))
-            if loc:
-                levels[sid] += [x.strip().upper() for x in loc.split(",") if x.strip()]
-        for sid, ls in levels.items():
-            subjects[sid]["treated_levels"] = ",".join(dict.fromkeys(ls))
+    def day0(sid: str) -> dt.date | None:
+        s = subjects.get(sid)
+        return None if s is None else s.get(day_zero) or s.get("randomized_on")
 
+    # PR: the procedure (day 0 of some trials) and treated levels.
+    levels: dict[str, list[str]] = defaultdict(list)
+    for i, r in rows("PR"):
+        sid = subject_of("PR", i, r)
+        if sid is None:
+            continue
+        if sid not in subjects:
+            recon.skip("PR", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        if (_text(r.get("PRTRT")) or "").upper() not in m.procedure_terms:
+            recon.not_used("PR", "procedure not in the mapping", f"row {i} {sid}")
+            continue
+        when = mp.date("PR", i, "PRSTDTC", r.get("PRSTDTC"), sid)
+        if not isinstance(when, dt.date):
+            recon.skip("PR", f"PRSTDTC {when or 'empty'}", f"row {i} {sid}")
+            continue
+        s = subjects[sid]
+        if s["procedure_on"] is None or when < s["procedure_on"]:
+            s["procedure_on"] = when
+        loc = _text(r.get("PRLOC"))
+        if loc:
+            levels[sid] += [x.strip().upper() for x in loc.split(",") if x.strip()]
+        recon.imported("PR")
+    for sid, ls in levels.items():
+        subjects[sid]["treated_levels"] = ",".join(dict.fromkeys(ls))
+
+    # Visits: attended visits from SV; QS and RS values attach to them.
     assessments: dict[tuple[str, str], dict[str, Any]] = {}
-    skipped_visits: dict[float, int] = defaultdict(int)
-    if "QS" in domains:
-        f = names["QS"]
-        for i, r in enumerate(domains["QS"].to_dict("records"), start=1):
-            sid = subject_of(r)
-            col = m.qs.get((_text(r.get("QSTESTCD")) or "").upper())
-            if sid is None or col is None:
-                continue
-            value = r.get("QSSTRESN")
-            if value is None or pd.isna(value):
-                raw = _text(r.get("QSORRES"))
-                try:
-                    value = float(raw) if raw is not None else None
-                except ValueError:
-                    rd.problems.append(
-                        Problem(f, i, "QSORRES", f"{raw!r} is not a number", error=False)
-                    )
-                    value = None
-            visitnum = r.get("VISITNUM")
-            vnum = None if visitnum is None or pd.isna(visitnum) else float(visitnum)
-            if vnum in m.baseline_visitnum:
-                subjects[sid][f"baseline_{col}"] = value
-                continue
-            code = m.visits.get(vnum) if vnum is not None else None
-            if code is None:
-                skipped_visits[vnum if vnum is not None else -1.0] += 1
-                continue
-            when = rd.date(r.get("QSDTC"), f, i, "QSDTC")
-            key = (sid, code)
-            row = assessments.setdefault(
-                key,
-                {
-                    "subject_id": sid,
-                    "visit_code": code,
-                    "assessed_on": when,
-                    "nrs": None,
-                    "pafi": None,
-                    "omed_mg": None,
-                },
-            )
-            if when and (row["assessed_on"] is None or when < row["assessed_on"]):
-                row["assessed_on"] = when
-            row[col] = value
-        for vnum, n in sorted(skipped_visits.items()):
-            rd.problems.append(
-                Problem(
-                    f,
-                    None,
-                    "VISITNUM",
-                    f"{n} record(s) at visit {vnum:g} (unscheduled or not in the mapping) skipped",
-                    error=False,
-                )
-            )
-    for key, row in list(assessments.items()):
-        if row["assessed_on"] is None:
-            rd.problems.append(
-                Problem(
-                    names.get("QS", "QS.xpt"),
-                    None,
-                    "QSDTC",
-                    f"{key[0]} {key[1]} has no usable date: skipped",
-                    error=False,
-                )
-            )
-            del assessments[key]
 
-    imaging: dict[tuple[str, str], dict[str, Any]] = {}
-    if "RS" in domains:
-        f = names["RS"]
-        for i, r in enumerate(domains["RS"].to_dict("records"), start=1):
-            sid = subject_of(r)
-            if sid is None or (_text(r.get("RSTESTCD")) or "").upper() not in m.rs_testcd:
-                continue
-            vnum = r.get("VISITNUM")
-            code = m.visits.get(float(vnum)) if vnum is not None and not pd.isna(vnum) else None
-            when = rd.date(r.get("RSDTC"), f, i, "RSDTC")
-            response = (_text(r.get("RSSTRESC")) or _text(r.get("RSORRES")) or "").upper()
-            if code is None or when is None or not response:
-                rd.problems.append(
-                    Problem(
-                        f,
-                        i,
-                        "VISITNUM",
-                        "response without a mapped visit, a date or a result: skipped",
-                        error=False,
-                    )
-                )
-                continue
-            imaging[(sid, code)] = {
+    def visit_code(domain: str, i: int, sid: str, vnum: float | None) -> str | None:
+        if vnum is None:
+            recon.skip(domain, "no VISITNUM", f"row {i} {sid}")
+            return None
+        code = m.visits.get(vnum)
+        if code is None:
+            kind = "unscheduled" if not float(vnum).is_integer() else "not in the mapping"
+            recon.not_used(domain, f"visit {vnum:g} ({kind})", f"row {i} {sid}")
+        return code
+
+    def assessment(sid: str, code: str, when: dt.date) -> dict[str, Any]:
+        row = assessments.setdefault(
+            (sid, code),
+            {
                 "subject_id": sid,
                 "visit_code": code,
-                "imaged_on": when,
-                "modality": _text(r.get("RSMETHOD")),
-                "mda_response": response,
-            }
+                "assessed_on": when,
+                "nrs": None,
+                "pafi": None,
+                "omed_mg": None,
+            },
+        )
+        if when < row["assessed_on"]:
+            row["assessed_on"] = when
+        return row
+
+    for i, r in rows("SV"):
+        sid = subject_of("SV", i, r)
+        if sid is None:
+            continue
+        if sid not in subjects:
+            recon.skip("SV", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        vnum = _number(r.get("VISITNUM"))
+        if vnum is not None and vnum in m.baseline_visitnum:
+            recon.not_used("SV", "baseline visit (not a follow-up visit)", f"row {i} {sid}")
+            continue
+        code = visit_code("SV", i, sid, vnum)
+        if code is None:
+            continue
+        when = mp.date("SV", i, "SVSTDTC", r.get("SVSTDTC"), sid)
+        if not isinstance(when, dt.date):
+            recon.skip("SV", f"SVSTDTC {when or 'empty'}", f"row {i} {sid}")
+            continue
+        assessment(sid, code, when)
+        recon.imported("SV")
+
+    for i, r in rows("QS"):
+        sid = subject_of("QS", i, r)
+        if sid is None:
+            continue
+        if sid not in subjects:
+            recon.skip("QS", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        col = m.qs.get((_text(r.get("QSTESTCD")) or "").upper())
+        if col is None:
+            recon.not_used("QS", "test code not in the mapping", f"row {i} {sid}")
+            continue
+        value = _number(r.get("QSSTRESN"))
+        if value is None:
+            value = _number(r.get("QSORRES"))
+        if value is None:
+            recon.skip("QS", "no numeric result", f"row {i} {sid}")
+            continue
+        vnum = _number(r.get("VISITNUM"))
+        if vnum is not None and vnum in m.baseline_visitnum:
+            subjects[sid][f"baseline_{col}"] = value
+            recon.imported("QS")
+            continue
+        code = visit_code("QS", i, sid, vnum)
+        if code is None:
+            continue
+        when = mp.date("QS", i, "QSDTC", r.get("QSDTC"), sid)
+        if not isinstance(when, dt.date):
+            recon.skip("QS", f"QSDTC {when or 'empty'}", f"row {i} {sid}")
+            continue
+        if m.visits_from_sv and "SV" in domains and (sid, code) not in assessments:
+            recon.impute("QS", "visit not in SV: attended on the QS date", f"row {i} {sid}")
+        assessment(sid, code, when)[col] = value
+        recon.imported("QS")
+
+    imaging: dict[tuple[str, str], dict[str, Any]] = {}
+    for i, r in rows("RS"):
+        sid = subject_of("RS", i, r)
+        if sid is None:
+            continue
+        if sid not in subjects:
+            recon.skip("RS", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        if (_text(r.get("RSTESTCD")) or "").upper() not in m.rs_testcd:
+            recon.not_used("RS", "test code not in the mapping", f"row {i} {sid}")
+            continue
+        code = visit_code("RS", i, sid, _number(r.get("VISITNUM")))
+        if code is None:
+            continue
+        when = mp.date("RS", i, "RSDTC", r.get("RSDTC"), sid)
+        response = (_text(r.get("RSSTRESC")) or _text(r.get("RSORRES")) or "").upper()
+        if not isinstance(when, dt.date) or not response:
+            recon.skip("RS", "no date or no result", f"row {i} {sid}")
+            continue
+        imaging[(sid, code)] = {
+            "subject_id": sid,
+            "visit_code": code,
+            "imaged_on": when,
+            "modality": _text(r.get("RSMETHOD")),
+            "mda_response": response,
+        }
+        recon.imported("RS")
+
+    # SUPPAE qualifiers keyed by subject and AESEQ.
+    supp_ae: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    wanted_ae = {q: col for col, q in m.supp.get("adverse_events", {}).items()}
+    for i, r in rows("SUPPAE"):
+        sid = subject_of("SUPPAE", i, r)
+        if sid is None:
+            continue
+        q = (_text(r.get("QNAM")) or "").upper()
+        if q not in wanted_ae or (_text(r.get("IDVAR")) or "").upper() != "AESEQ":
+            recon.not_used("SUPPAE", f"qualifier {q} not in the mapping", f"row {i} {sid}")
+            continue
+        seq = _number(r.get("IDVARVAL"))
+        supp_ae[(sid, f"{seq:g}" if seq is not None else "")][wanted_ae[q]] = (
+            _text(r.get("QVAL")) or ""
+        )
+        recon.imported("SUPPAE")
 
     aes: list[dict[str, Any]] = []
-    if "AE" in domains:
-        f = names["AE"]
-        for i, r in enumerate(domains["AE"].to_dict("records"), start=1):
-            sid = subject_of(r)
-            if sid is None:
-                rd.problems.append(
-                    Problem(f, i, "USUBJID", "subject not in DM: skipped", error=False)
-                )
+    for i, r in rows("AE"):
+        sid = subject_of("AE", i, r)
+        if sid is None:
+            continue
+        if sid not in subjects:
+            recon.skip("AE", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        grade, scale = None, None
+        for var in m.grade_from:
+            raw = _text(r.get(var))
+            if raw is None:
                 continue
-            grade = r.get("AETOXGR")
-            if grade is not None and _text(grade) is not None:
-                try:
-                    grade = int(float(grade))
-                except ValueError:
-                    grade = None
+            if var == "AESEV":
+                grade = m.severity.get(raw.upper())
+                scale = "severity"
             else:
-                grade = m.severity.get((_text(r.get("AESEV")) or "").upper())
-            onset = rd.date(r.get("AESTDTC"), f, i, "AESTDTC")
-            term = _text(r.get("AEDECOD")) or _text(r.get("AETERM"))
-            if grade is None or onset is None or term is None:
-                rd.problems.append(
-                    Problem(
-                        f,
-                        i,
-                        "AETOXGR/AESEV/AESTDTC",
-                        "event without a grade, an onset date or a term: skipped",
-                        error=False,
-                    )
-                )
-                continue
-            aes.append(
-                {
-                    "ae_id": len(aes) + 1,
-                    "subject_id": sid,
-                    "term": term,
-                    "soc": _text(r.get("AEBODSYS")),
-                    "grade": grade,
-                    "serious": (_text(r.get("AESER")) or "N").upper() == "Y",
-                    "attribution": m.relation.get((_text(r.get("AEREL")) or "").upper()),
-                    "onset_on": onset,
-                    "resolved_on": rd.date(r.get("AEENDTC"), f, i, "AEENDTC"),
-                    "outcome": m.outcome.get((_text(r.get("AEOUT")) or "").upper()),
-                    "reported_on": rd.date(r.get("AEDTC"), f, i, "AEDTC") if "AEDTC" in r else None,
-                }
-            )
+                n = _number(raw)
+                grade = int(n) if n is not None and n.is_integer() else None
+                scale = "ctcae"
+            if grade is not None:
+                break
+        term = _text(r.get("AEDECOD")) or _text(r.get("AETERM"))
+        onset = mp.date("AE", i, "AESTDTC", r.get("AESTDTC"), sid, floor=day0(sid))
+        if term is None:
+            recon.skip("AE", "no term", f"row {i} {sid}")
+            continue
+        if grade is None:
+            recon.skip("AE", "no grade (AETOXGR) and no mapped severity (AESEV)", f"row {i} {sid}")
+            continue
+        if not isinstance(onset, dt.date):
+            recon.skip("AE", f"AESTDTC {onset or 'empty'}", f"row {i} {sid}")
+            continue
+        resolved = mp.date("AE", i, "AEENDTC", r.get("AEENDTC"), sid, end=True)
+        reported = mp.date("AE", i, "AEDTC", r.get("AEDTC"), sid)
+        seq = _number(r.get("AESEQ"))
+        event: dict[str, Any] = {
+            "ae_id": len(aes) + 1,
+            "subject_id": sid,
+            "term": term,
+            "soc": _text(r.get("AEBODSYS")),
+            "grade": grade,
+            "grade_scale": scale,
+            "serious": (_text(r.get("AESER")) or "N").upper() == "Y",
+            "attribution": m.relation.get((_text(r.get("AEREL")) or "").upper()),
+            "onset_on": onset,
+            "resolved_on": resolved if isinstance(resolved, dt.date) else None,
+            "outcome": m.outcome.get((_text(r.get("AEOUT")) or "").upper()),
+            "reported_on": reported if isinstance(reported, dt.date) else None,
+        }
+        event.update(supp_ae.get((sid, f"{seq:g}" if seq is not None else ""), {}))
+        aes.append(event)
+        recon.imported("AE")
+
+    # SUPPDM qualifiers onto subjects.
+    wanted_dm = {q: col for col, q in m.supp.get("subjects", {}).items()}
+    for i, r in rows("SUPPDM"):
+        sid = subject_of("SUPPDM", i, r)
+        if sid is None:
+            continue
+        q = (_text(r.get("QNAM")) or "").upper()
+        if q not in wanted_dm:
+            recon.not_used("SUPPDM", f"qualifier {q} not in the mapping", f"row {i} {sid}")
+            continue
+        if sid not in subjects:
+            recon.skip("SUPPDM", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        subjects[sid][wanted_dm[q]] = _text(r.get("QVAL"))
+        recon.imported("SUPPDM")
 
     courses: dict[str, dict[str, Any]] = {}
-    if "EX" in domains:
-        f = names["EX"]
-        for i, r in enumerate(domains["EX"].to_dict("records"), start=1):
-            sid = subject_of(r)
-            if sid is None or (_text(r.get("EXTRT")) or "").upper() not in m.sbrt_terms:
-                continue
-            start = rd.date(r.get("EXSTDTC"), f, i, "EXSTDTC")
-            end = rd.date(r.get("EXENDTC"), f, i, "EXENDTC") or start
-            dose = r.get("EXDOSE")
-            c = courses.setdefault(
-                sid,
-                {
-                    "subject_id": sid,
-                    "started_on": start,
-                    "completed_on": end,
-                    "fractions": 0,
-                    "total_dose_gy": 0.0,
-                },
-            )
-            if start and (c["started_on"] is None or start < c["started_on"]):
-                c["started_on"] = start
-            if end and (c["completed_on"] is None or end > c["completed_on"]):
-                c["completed_on"] = end
-            c["fractions"] += 1
-            c["total_dose_gy"] += 0.0 if dose is None or pd.isna(dose) else float(dose)
-        for sid, c in list(courses.items()):
-            if c["started_on"] is None:
-                rd.problems.append(
-                    Problem(
-                        f, None, "EXSTDTC", f"SBRT of {sid} has no start date: skipped", error=False
-                    )
-                )
-                del courses[sid]
+    for i, r in rows("EX"):
+        sid = subject_of("EX", i, r)
+        if sid is None:
+            continue
+        if sid not in subjects:
+            recon.skip("EX", "subject skipped in DM", f"row {i} {sid}")
+            continue
+        if (_text(r.get("EXTRT")) or "").upper() not in m.sbrt_terms:
+            recon.not_used("EX", "treatment not in the mapping", f"row {i} {sid}")
+            continue
+        start = mp.date("EX", i, "EXSTDTC", r.get("EXSTDTC"), sid)
+        if not isinstance(start, dt.date):
+            recon.skip("EX", f"EXSTDTC {start or 'empty'}", f"row {i} {sid}")
+            continue
+        end = mp.date("EX", i, "EXENDTC", r.get("EXENDTC"), sid, end=True)
+        end = end if isinstance(end, dt.date) else start
+        dose = _number(r.get("EXDOSE")) or 0.0
+        c = courses.setdefault(
+            sid,
+            {
+                "subject_id": sid,
+                "started_on": start,
+                "completed_on": end,
+                "fractions": 0,
+                "total_dose_gy": 0.0,
+            },
+        )
+        c["started_on"] = min(c["started_on"], start)
+        c["completed_on"] = max(c["completed_on"], end)
+        c["fractions"] += 1
+        c["total_dose_gy"] += dose
+        recon.imported("EX")
 
-    # Subjects the contract cannot hold (no screening date) are reported and left out.
-    for sid, s in list(subjects.items()):
-        if s["screened_on"] is None:
-            s["screened_on"] = s["randomized_on"] or s["procedure_on"]
-        if s["screened_on"] is None:
-            rd.problems.append(
-                Problem(
-                    dmf,
-                    s["_row"],
-                    "RFICDTC",
-                    f"subject {sid} has no screening or consent date: skipped",
-                    error=False,
-                )
-            )
-            del subjects[sid]
     kept = set(subjects)
     sites = sorted({s["center_id"] for s in subjects.values()})
     tables = {
@@ -512,7 +801,7 @@ def build_tables(
     }
     for t in CONTRACT_TABLES:
         tables[t.name] = tables[t.name].reindex(columns=[c.name for c in t.columns])
-    return tables, rd.problems
+    return tables, mp.problems, recon
 
 
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -523,6 +812,8 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
             return "true" if v else "false"
         if isinstance(v, dt.date):
             return v.isoformat()
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
         return str(v)
 
     return df.astype(object).apply(lambda col: col.map(one))
@@ -534,6 +825,8 @@ def import_sdtm(
     mapping_file: str | Path,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
+    options: ImportOptions | None = None,
+    day_zero: str = "randomized_on",
 ) -> ImportReport:
     """Map the SDTM datasets of a folder and load them, all or nothing."""
     base = Path(folder)
@@ -541,19 +834,18 @@ def import_sdtm(
         raise ImportRejected([Problem(str(base), None, None, "is not a folder")])
     mapping = load_mapping(mapping_file)
     domains, names = _read_domains(base)
-    tables, problems = build_tables(domains, names, mapping)
+    data_date = as_of or dt.date.today()
+    tables, problems, recon = build_tables(domains, names, mapping, data_date, day_zero)
     checked = validate_bundle(
         {k: _as_text(v) for k, v in tables.items()}, {k: f"{k} (mapped from SDTM)" for k in tables}
     )
     problems += checked.problems
     if checked.errors:
-        raise ImportRejected(problems)
+        raise ImportRejected(problems, recon)
     meta = {
-        "as_of": (as_of or dt.date.today()).isoformat(),
+        "as_of": data_date.isoformat(),
         "source": f"sdtm {base.resolve()}",
         "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    rows = write_tables(
-        url, {t.name: checked.tables[t.name] for t in CONTRACT_TABLES}, meta, progress
-    )
-    return ImportReport(rows, problems)
+    out = {t.name: checked.tables[t.name] for t in CONTRACT_TABLES}
+    return finish(url, out, meta, problems, recon, options or ImportOptions(), progress)

@@ -69,6 +69,20 @@ def denominators(
     return records(db, stmt, ints=["n", "given"])
 
 
+def grade_scales(db: TrialDb, center_codes: Sequence[str], as_of: dt.date) -> list[Record]:
+    """Events known by the data date per grade scale: `ctcae` (or not said) and `severity`."""
+    a, s = adverse_events.c, subjects.c
+    scale = func.coalesce(a.grade_scale, literal("ctcae")).label("scale")
+    n: Any = func.count().label("n")
+    stmt = (
+        select(scale, n)
+        .select_from(adverse_events.join(subjects, a.subject_id == s.subject_id))
+        .where(s.center_id.in_(list(center_codes)), known_by(as_of))
+        .group_by(scale)
+    )
+    return records(db, stmt, ints=["n"])
+
+
 def subject_overview(
     db: TrialDb, center_codes: Sequence[str], as_of: dt.date, rule: ArmRule
 ) -> list[Record]:

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from dashboard.cli import main
 from data_access.importers.csv_bundle import ImportRejected, export_csv, import_csv
+from data_access.importers.pipeline import ImportOptions
 from data_access.importers.sdtm import import_sdtm
 from data_access.queries import TrialDb
 from data_access.queries.rows import table_rows
@@ -327,6 +328,7 @@ def sdtm_study(folder: Path, arm_a="A", arm_b="B", visitnums=(2.0, 4.0, 5.0)) ->
     ae = [
         {
             "USUBJID": "S-01-002",
+            "AESEQ": 1,
             "AETERM": "VERTEBRAL FRACTURE",
             "AEDECOD": "Spinal fracture",
             "AEBODSYS": "Injury",
@@ -340,6 +342,7 @@ def sdtm_study(folder: Path, arm_a="A", arm_b="B", visitnums=(2.0, 4.0, 5.0)) ->
         },
         {
             "USUBJID": "S-01-001",
+            "AESEQ": 1,
             "AETERM": "back pain",
             "AEDECOD": "Back pain",
             "AEBODSYS": "Musculoskeletal",
@@ -377,37 +380,41 @@ def sdtm_study(folder: Path, arm_a="A", arm_b="B", visitnums=(2.0, 4.0, 5.0)) ->
 def test_sdtm_import_maps_and_reports(tmp_path):
     sdtm_study(tmp_path / "sdtm")
     url = f"sqlite:///{tmp_path}/sdtm.sqlite"
-    report = import_sdtm(tmp_path / "sdtm", url, MAPPING)
-    said = "\n".join(str(p) for p in report.problems)
+    # Site 09 is not in the mapping: 1 of 5 DM records would be skipped (20% > 1%): refused.
+    with pytest.raises(ImportRejected) as refused:
+        import_sdtm(tmp_path / "sdtm", url, MAPPING)
+    assert "1 of 5 records (20.0%) would be skipped" in str(refused.value.problems[-1])
+    assert not Path(f"{tmp_path}/sdtm.sqlite").exists()
+    report = import_sdtm(tmp_path / "sdtm", url, MAPPING, options=ImportOptions(accept_skips=True))
+    said = "\n".join(report.reconciliation.lines())
     db = TrialDb(url)
     from data_access.schema import adverse_events, assessments, sbrt_courses, subjects
 
     s = table_rows(db, subjects).set_index("subject_id")
-    # Site 09 is not in the mapping: reported, left out.
     assert set(s.index) == {"S-01-001", "S-01-002", "S-02-001", "S-02-002"}
-    assert "site '09' is not in the mapping" in said
+    assert "Skipped DM: site not in the mapping (09): 1 (e.g. row 5 S-09-001)" in said
     assert (s.at["S-01-001", "center_id"], s.at["S-01-001", "arm"]) == ("SH1", "RFA_PVA")
     assert s.at["S-01-002", "arm"] == "RFA_PVA_SBRT"
     assert s.at["S-01-002", "off_study_reason"] == "died"
-    # Partial consent date 2025-03: imputed to the 1st and reported.
-    assert s.at["S-01-002", "screened_on"] == pd.Timestamp("2025-03-01")
-    assert "partial date '2025-03': day imputed as 01" in said
+    # Partial consent date 2025-03: completed to the 1st and reported.
+    assert s.at["S-01-002", "consented_on"] == pd.Timestamp("2025-03-01")
+    assert "RFICDTC completed to the 1st of the month" in said
     # Screen failure with no arm, reason from DSTERM.
     assert not s.at["S-02-001", "eligible"]
     assert s.at["S-02-001", "screen_failure_reason"] == "baseline pain NRS < 4"
     assert pd.isna(s.at["S-02-001", "arm"])
-    # Arm code not ours: randomized, imported without an arm, reported.
-    assert pd.isna(s.at["S-02-002", "arm"]) and pd.notna(s.at["S-02-002", "randomized_on"])
-    assert "arm code 'ZZ' is not in the mapping" in said
+    # An arm code the mapping does not know is kept as recorded (data quality lists it).
+    assert s.at["S-02-002", "arm"] == "ZZ" and pd.notna(s.at["S-02-002", "randomized_on"])
     assert s.at["S-01-001", "baseline_nrs"] == 7 and s.at["S-01-001", "baseline_omed_mg"] == 30
     assert s.at["S-01-001", "treated_levels"] == "T12,L1"
     a = table_rows(db, assessments)
-    # Unscheduled visit 4.1 skipped and reported.
-    assert "visit 4.1 (unscheduled or not in the mapping) skipped" in said
+    # Unscheduled visit 4.1 counted apart, not a visit.
+    assert "Not used QS: visit 4.1 (unscheduled): 1" in said
     assert sorted(a[a.subject_id == "S-01-001"]["visit_code"]) == ["M3", "W1", "W4"]
     ae = table_rows(db, adverse_events).set_index("subject_id")
-    assert ae.at["S-01-001", "grade"] == 2  # AESEV MODERATE
+    assert ae.at["S-01-001", "grade"] == 2 and ae.at["S-01-001", "grade_scale"] == "severity"
     assert ae.at["S-01-002", "grade"] == 3 and bool(ae.at["S-01-002", "serious"])
+    assert ae.at["S-01-002", "grade_scale"] == "ctcae"
     sb = table_rows(db, sbrt_courses).iloc[0]
     assert (sb.fractions, sb.total_dose_gy) == (5, 30.0)
 
@@ -436,6 +443,7 @@ def test_sdtm_other_study_with_its_own_mapping(tmp_path):
                 str(tmp_path / "map.toml"),
                 "--as-of",
                 "2025-07-01",
+                "--accept-skips",
             ]
         )
         == 0
