@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from dash import Dash
-from flask import Response, jsonify
+from flask import Flask, Response, jsonify, request
 
 from dashboard import shell
 from dashboard.auth import UserStore, ensure_demo_users, init_auth
-from dashboard.cache import init_cache
+from dashboard.cache import init_cache, request_data_version, warm_in_background
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.exports import init_exports
 from dashboard.i18n import t
 from dashboard.protocol import load_protocol
-from dashboard.services import AppState, default_as_of
+from dashboard.services import AppState, default_as_of, warm_defaults
 from data_access.demo import create_demo_database
 from data_access.engine import health_check
 
@@ -47,11 +48,32 @@ def create_app(settings: Settings | None = None) -> Dash:
         serve_locally=True,
         update_title="",
     )
+    configure_compression(app.server)
     init_auth(app.server, settings, users)  # refuses to start without a secret outside the demo
     init_cache(app.server, settings)
     app.layout = shell.layout(state)
     shell.register_callbacks(app, state)
     init_exports(app.server, state)
+    init_static_caching(app.server)
+    if settings.cache_type != "none" and settings.warm_cache:
+
+        @app.server.before_request
+        def warm_after_data_change() -> None:
+            # After any change of the data (an import, a new demo), the default views are
+            # computed once in the background, so the first visitors find them ready.
+            if not request.path.startswith("/_dash-update-component"):
+                return
+            try:
+                as_of = default_as_of(settings, state.db)
+                version = request_data_version(state.db.url)
+            except Exception:
+                return
+            warm_in_background(
+                app.server,
+                state.db.url,
+                lambda: warm_defaults(state.db, state.protocol, as_of),
+                version,
+            )
 
     @app.server.route("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -62,6 +84,57 @@ def create_app(settings: Settings | None = None) -> Dash:
         return jsonify(body), 200 if ok else 503
 
     return app
+
+
+class _StaticCompressed:
+    """flask-compress cache: compressed static files kept, everything else compressed afresh.
+
+    Static files never change under their fingerprinted URL.
+    """
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.store.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(";-") or len(self.store) >= self.LIMIT:
+            return
+        self.store[key] = value
+
+
+def _compress_key(req: Any) -> str:
+    static = req.path.startswith(("/_dash-component-suites/", "/assets/"))
+    return req.full_path if static else "-"
+
+
+def configure_compression(server: Flask) -> None:
+    """Brotli (else gzip) for HTML, JSON, JS and CSS; static files compressed once."""
+    from flask_compress import Compress
+
+    server.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_BR_LEVEL=5,
+        COMPRESS_CACHE_BACKEND=_StaticCompressed,
+        COMPRESS_CACHE_KEY=_compress_key,
+    )
+    Compress(server)
+
+
+def init_static_caching(server: Flask) -> None:
+    """Assets carry their modification time in the URL (?m=...): cache them for a year.
+
+    Dash's component suites are fingerprinted by Dash itself and already cached for a year.
+    """
+
+    @server.after_request
+    def long_cache(resp: Response) -> Response:
+        if request.path.startswith("/assets/") and "m" in request.args and resp.status_code == 200:
+            resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return resp
 
 
 _default: Dash | None = None

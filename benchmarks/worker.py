@@ -1,19 +1,27 @@
 """One benchmark worker: a fresh process serving one database, measured page by page.
 
-Prints one JSON line per page: cold (no cache) and warm (cached) server time of the page's
-callback through the real Flask app, the SQL time behind a cold request, the response size,
-and at the end the worker's peak memory.
+Prints one JSON line per page and, at the end, the worker's peak memory:
+- cold: the page's callback through the real Flask app with nothing cached (every query,
+  model, figure and layout computed), median and p95;
+- sql: the time spent in the database during a cold request (every query of the page);
+- peer: the raw SQL of the page's headline aggregate (captured from the page's own query and
+  replayed through the bare database driver, fully fetched): what the database alone needs;
+- warm: the same request answered from the cache;
+- kb / kb_br: the response's JSON size, and brotli-compressed as the server sends it.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +30,98 @@ SQL_SECONDS = [0.0]
 
 
 def _time_queries() -> None:
-    """Count the time of every query (execute and fetch, typed frame) behind a request."""
-    from data_access import queries
+    """Count the time every query spends in the database (execute and fetch)."""
+    from data_access.queries import core
 
-    inner = queries.frame  # noqa: SLF001 - the one function every query goes through
+    inner = core.read_connection
 
-    def timed(*args: Any, **kwargs: Any) -> Any:
+    @contextmanager
+    def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
         t = time.perf_counter()
         try:
-            return inner(*args, **kwargs)
+            with inner(*args, **kwargs) as conn:
+                yield conn
         finally:
             SQL_SECONDS[0] += time.perf_counter() - t
 
-    queries.frame = timed  # noqa: SLF001
+    core.read_connection = timed  # type: ignore[assignment]
+
+
+def headline_queries() -> dict[str, Callable[[Any, Any, dt.date], object]]:
+    """The query behind each page's headline aggregate."""
+    from dashboard.services import arm_rule, check_rules, planned_visits
+    from data_access.queries import checks as cq
+    from data_access.queries import outcomes as oq
+    from data_access.queries import recruitment as rq
+    from data_access.queries import safety as sq
+    from data_access.queries import visits as vq
+
+    def rules(db: Any, p: Any) -> Any:
+        return check_rules(p, cq.treated_level_values(db))
+
+    return {
+        "/": lambda db, p, d: rq.recruitment_counts(db, p.center_codes, d),
+        "/randomization": lambda db, p, d: rq.recruitment_counts(db, p.center_codes, d),
+        "/visits": lambda db, p, d: vq.state_counts(
+            db, p.center_codes, d, arm_rule(p), planned_visits(p)
+        ),
+        "/pain": lambda db, p, d: oq.value_counts(
+            db, p.center_codes, d, p.visits_collecting("nrs")
+        ),
+        "/local-control": lambda db, p, d: oq.mda_counts(
+            db, p.center_codes, d, p.visits_collecting("imaging")
+        ),
+        "/safety": lambda db, p, d: sq.worst_by_term(db, p.center_codes, d, arm_rule(p)),
+        "/data-quality": lambda db, p, d: cq.finding_counts(db, rules(db, p), d),
+    }
+
+
+def _captured_sql(url: str, run: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The statements (and parameters) a call sends to the database."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[tuple[str, Any]] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, params))
+
+    event.listen(Engine, "before_cursor_execute", listen)
+    try:
+        run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", listen)
+    return seen
+
+
+def _raw_time(url: str, statements: list[tuple[str, Any]], reps: int) -> float:
+    """Median seconds to run the statements through the bare driver and fetch every row."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        import sqlite3
+
+        conn: Any = sqlite3.connect(f"file:{u.database}?mode=ro", uri=True)
+    else:
+        import psycopg
+
+        conn = psycopg.connect(
+            u.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+    times = []
+    try:
+        for _ in range(reps + 1):
+            t = time.perf_counter()
+            for sql, params in statements:
+                cur = conn.cursor()
+                cur.execute(sql, params)
+                cur.fetchall()
+            times.append(time.perf_counter() - t)
+    finally:
+        conn.close()
+    return statistics.median(times[1:])
 
 
 def _client(db: str, instance: Path, cache: bool) -> tuple[Any, Any]:
@@ -48,6 +135,7 @@ def _client(db: str, instance: Path, cache: bool) -> tuple[Any, Any]:
         instance_dir=instance,
         secret_key="bench",
         cache_type="auto" if cache else "none",
+        warm_cache=False,
         login_failure_delay_ms=0,
         row_cap=5_000_000,
         query_timeout_ms=60_000,
@@ -57,7 +145,7 @@ def _client(db: str, instance: Path, cache: bool) -> tuple[Any, Any]:
     return app, login(app.server.test_client(), "bench", "bench-password")
 
 
-def _request(app: Any, client: Any, path: str) -> tuple[float, float, int]:
+def _request(app: Any, client: Any, path: str) -> tuple[float, float, int, int]:
     from tests.pages.helpers import find_callback
 
     key, spec = find_callback(app, "shell-page.children")
@@ -84,11 +172,19 @@ def _request(app: Any, client: Any, path: str) -> tuple[float, float, int]:
     )
     SQL_SECONDS[0] = 0.0
     t = time.perf_counter()
-    resp = client.post("/_dash-update-component", data=body, content_type="application/json")
+    resp = client.post(
+        "/_dash-update-component",
+        data=body,
+        content_type="application/json",
+        headers={"Accept-Encoding": "br"},
+    )
     elapsed = time.perf_counter() - t
-    if resp.status_code != 200 or b"could not be drawn" in resp.data:
+    if resp.status_code != 200 or b"error-state" in resp.data:
         raise RuntimeError(f"{path}: {resp.status_code} {resp.data[:300]!r}")
-    return elapsed, SQL_SECONDS[0], len(resp.data)
+    import brotli
+
+    raw = brotli.decompress(resp.data) if resp.headers.get("Content-Encoding") == "br" else resp.data
+    return elapsed, SQL_SECONDS[0], len(raw), len(resp.data)
 
 
 def main() -> None:
@@ -97,6 +193,15 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=9)
     a = p.parse_args()
     _time_queries()
+    from dashboard.protocol import load_protocol
+    from dashboard.services import default_as_of
+    from dashboard.config import Settings
+    from data_access.queries import TrialDb
+
+    protocol = load_protocol()
+    db = TrialDb(a.db, timeout_ms=60_000, row_cap=5_000_000)
+    as_of = default_as_of(Settings(db_url=a.db, secret_key="bench"), db)
+    peers = headline_queries()
     with tempfile.TemporaryDirectory() as tmp:
         cold_app, cold = _client(a.db, Path(tmp) / "cold", cache=False)
         warm_app, warm = _client(a.db, Path(tmp) / "warm", cache=True)
@@ -105,6 +210,8 @@ def main() -> None:
             runs = [_request(cold_app, cold, path) for _ in range(a.reps)]
             _request(warm_app, warm, path)  # fills the cache
             hits = [_request(warm_app, warm, path)[0] for _ in range(a.reps)]
+            statements = _captured_sql(a.db, lambda p=path: peers[p](db, protocol, as_of))
+            peer = _raw_time(a.db, statements, a.reps)
             times = sorted(r[0] for r in runs)
             print(
                 json.dumps(
@@ -113,10 +220,12 @@ def main() -> None:
                         "cold_median_ms": statistics.median(times) * 1000,
                         "cold_p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))] * 1000,
                         "sql_median_ms": statistics.median(r[1] for r in runs) * 1000,
+                        "peer_ms": peer * 1000,
                         "warm_median_ms": statistics.median(hits) * 1000,
                         "warm_p95_ms": sorted(hits)[min(len(hits) - 1, int(0.95 * len(hits)))]
                         * 1000,
                         "bytes": runs[0][2],
+                        "bytes_br": runs[0][3],
                     }
                 ),
                 flush=True,

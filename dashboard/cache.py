@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context
@@ -58,8 +60,56 @@ def request_data_version(url: str) -> str:
     return str(versions[url])
 
 
+# Single flight: one computation per cache key at a time; the others wait for its result.
+_guard = threading.Lock()
+_flights: dict[str, list[Any]] = {}  # key -> [lock, waiters]
+FLIGHT_WAIT_S = 60
+
+
+@contextmanager
+def _local_flight(key: str) -> Iterator[None]:
+    with _guard:
+        entry = _flights.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _guard:
+            entry[1] -= 1
+            if entry[1] == 0:
+                _flights.pop(key, None)
+
+
+@contextmanager
+def _shared_flight(cache: Cache, key: str) -> Iterator[None]:
+    """Across processes too when the cache is Redis (gunicorn workers share one flight)."""
+    client = getattr(cache.cache, "_write_client", None)
+    if client is None or not hasattr(client, "lock"):
+        yield
+        return
+    lock = client.lock(f"trial-dashboard:flight:{key}", timeout=FLIGHT_WAIT_S)
+    acquired = False
+    try:
+        acquired = bool(lock.acquire(blocking=True, blocking_timeout=FLIGHT_WAIT_S))
+    except Exception as exc:  # Redis down: compute anyway
+        log.warning("cache lock unavailable: %s", exc)
+    try:
+        yield
+    finally:
+        if acquired:
+            try:
+                lock.release()
+            except Exception as exc:  # expired: the result is stored all the same
+                log.warning("cache lock release failed: %s", exc)
+
+
 def memoize(kind: str, url: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """compute() once per (kind, parts, data version); cache failures fall back to compute()."""
+    """compute() once per (kind, parts, data version); cache failures fall back to compute().
+
+    Single flight: while one request computes a key, others asking for it wait and get its
+    result (in the process, and across processes with Redis) instead of computing it again.
+    """
     cache = _current()
     if cache is None:
         return compute()
@@ -72,9 +122,49 @@ def memoize(kind: str, url: str, parts: tuple[Any, ...], compute: Callable[[], T
         return compute()
     if hit is not None:
         return hit
-    value = compute()
+    with _local_flight(key), _shared_flight(cache, key):
+        try:
+            hit = cache.get(key)
+        except Exception:
+            hit = None
+        if hit is not None:
+            return hit
+        value = compute()
+        try:
+            cache.set(key, value)
+        except Exception as exc:
+            log.warning("cache write failed: %s", exc)
+        return value
+
+
+# Warming: after the data version changes, the default views are computed in the background.
+_warmed: dict[str, str] = {}
+_warm_lock = threading.Lock()
+
+
+def warm_in_background(
+    server: Flask, url: str, warm: Callable[[], object], version: str | None = None
+) -> threading.Thread | None:
+    """Run warm() once per data version of `url`, in a daemon thread with an app context.
+
+    Returns the thread when one was started (None when this version is warm or warming).
+    """
     try:
-        cache.set(key, value)
-    except Exception as exc:
-        log.warning("cache write failed: %s", exc)
-    return value
+        version = version if version is not None else str(data_version(url))
+    except Exception:  # the database is down: nothing to warm
+        return None
+    with _warm_lock:
+        if _warmed.get(url) == version:
+            return None
+        _warmed[url] = version
+
+    def run() -> None:
+        with server.app_context():
+            try:
+                warm()
+            except Exception as exc:  # warming is an optimisation, never an error
+                log.warning("warming the cache failed: %s", exc)
+
+    thread = threading.Thread(target=run, name="cache-warm", daemon=True)
+    thread.start()
+    return thread

@@ -65,6 +65,8 @@ class Settings:
     cache_redis_url: str | None = None
     cache_timeout_s: int = 300
     cache_type: str = "auto"  # auto (Redis if CACHE_REDIS_URL, else in-memory) or none
+    # Compute the default views in the background after each change of the data.
+    warm_cache: bool = True
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False
@@ -128,6 +130,7 @@ class Settings:
             cache_type="none"
             if env.get("TRIAL_CACHE", "").lower() in ("off", "none", "0")
             else "auto",
+            warm_cache=_bool(env, "TRIAL_WARM_CACHE", True),
             host=env.get("TRIAL_HOST", "127.0.0.1"),
             port=_int(env, "TRIAL_PORT", 8050, minimum=1),
             debug=_bool(env, "TRIAL_DEBUG", False),

@@ -450,3 +450,34 @@ def _cached(
 def id_of(protocol: Protocol) -> str:
     """A fingerprint of the protocol, the same in every process (its plan changes the numbers)."""
     return hashlib.sha256(repr(protocol).encode()).hexdigest()[:16]
+
+
+def warm_defaults(db: TrialDb, protocol: Protocol, as_of: dt.date) -> int:
+    """Compute the models of the default views of every page; how many were computed.
+
+    Every center, and each center as its site sees it: the first visits after a data change
+    then find them cached.
+    """
+    from dashboard.scope import build_scope
+    from dashboard.urlstate import ViewState
+
+    codes, arms = protocol.center_codes, protocol.arm_codes
+    infos = [build_scope(ViewState(), codes, arms, as_of)[1]]
+    infos += [build_scope(ViewState(), codes, arms, as_of, [c])[1] for c in codes]
+    builders: list[Callable[[ScopeInfo], Any]] = [
+        lambda i: recruitment_page_model(db, protocol, i),
+        lambda i: randomization_page_model(db, protocol, i),
+        lambda i: visits_page_model(db, protocol, i, True),
+        lambda i: safety_page_model(db, protocol, i),
+        lambda i: data_quality_page_model(db, protocol, i),
+    ]
+    if protocol.collects("nrs"):
+        builders.append(lambda i: pain_page_model(db, protocol, i, True))
+    if protocol.collects("imaging"):
+        builders.append(lambda i: local_control_page_model(db, protocol, i))
+    done = 0
+    for info in infos:
+        for build in builders:
+            build(info)
+            done += 1
+    return done

@@ -181,3 +181,14 @@ def test_exact_multinomial_test_by_hand_and_against_the_binomial():
         assert exact == pytest.approx(stats.binomtest(k, k + m, p).pvalue, rel=1e-7)
 
     same_as_binomial()
+
+
+def test_exact_bootstrap_by_hand():
+    # Values 0 (twice) and 10 (three times): a resample of 5 has B ~ Binomial(5, 0.6) tens, its
+    # mean is 2 B. P(B = 0) = 0.4^5 = 0.01024 < 2.5% <= P(B <= 1) = 0.08704 -> low = 2;
+    # P(B <= 4) = 1 - 0.6^5 = 0.92224 < 97.5% -> high = 10.
+    e = bounded_mean([0, 10], [2, 3])
+    assert (e.value, e.low, e.high, e.method) == (6.0, 2.0, 10.0, "bootstrap_percentile")
+    # Large samples use resampling (fixed seed): still inside the observed range.
+    big = bounded_mean([2, 3, 4], [1000, 2000, 1000])
+    assert 2.9 < big.low < 3.0 < big.high < 3.1
