@@ -6,6 +6,8 @@ Prints one JSON line per page and, at the end, the worker's peak memory:
 - sql: the time spent in the database during a cold request (every query of the page);
 - peer: the raw SQL of the page's headline aggregate (captured from the page's own query and
   replayed through the bare database driver, fully fetched): what the database alone needs;
+- view: a filtered view nobody asked for before, with the data-version aggregates already
+  computed (what a PI changing the centers or arms waits for once the server is warm);
 - warm: the same request answered from the cache;
 - kb / kb_br: the response's JSON size, and brotli-compressed as the server sends it.
 """
@@ -44,7 +46,7 @@ def _time_queries() -> None:
         finally:
             SQL_SECONDS[0] += time.perf_counter() - t
 
-    core.read_connection = timed  # type: ignore[assignment]
+    core.read_connection = timed
 
 
 def headline_queries() -> dict[str, Callable[[Any, Any, dt.date], object]]:
@@ -107,9 +109,7 @@ def _raw_time(url: str, statements: list[tuple[str, Any]], reps: int) -> float:
     else:
         import psycopg
 
-        conn = psycopg.connect(
-            u.set(drivername="postgresql").render_as_string(hide_password=False)
-        )
+        conn = psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
     times = []
     try:
         for _ in range(reps + 1):
@@ -145,7 +145,7 @@ def _client(db: str, instance: Path, cache: bool) -> tuple[Any, Any]:
     return app, login(app.server.test_client(), "bench", "bench-password")
 
 
-def _request(app: Any, client: Any, path: str) -> tuple[float, float, int, int]:
+def _request(app: Any, client: Any, path: str, search: str = "") -> tuple[float, float, int, int]:
     from tests.pages.helpers import find_callback
 
     key, spec = find_callback(app, "shell-page.children")
@@ -157,7 +157,7 @@ def _request(app: Any, client: Any, path: str) -> tuple[float, float, int, int]:
         {
             "id": i["id"],
             "property": i["property"],
-            "value": {"pathname": path, "search": ""}.get(i["property"]),
+            "value": {"pathname": path, "search": search}.get(i["property"]),
         }
         for i in spec["inputs"]
     ]
@@ -183,7 +183,9 @@ def _request(app: Any, client: Any, path: str) -> tuple[float, float, int, int]:
         raise RuntimeError(f"{path}: {resp.status_code} {resp.data[:300]!r}")
     import brotli
 
-    raw = brotli.decompress(resp.data) if resp.headers.get("Content-Encoding") == "br" else resp.data
+    raw = (
+        brotli.decompress(resp.data) if resp.headers.get("Content-Encoding") == "br" else resp.data
+    )
     return elapsed, SQL_SECONDS[0], len(raw), len(resp.data)
 
 
@@ -193,15 +195,24 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=9)
     a = p.parse_args()
     _time_queries()
+    from dashboard.config import Settings
     from dashboard.protocol import load_protocol
     from dashboard.services import default_as_of
-    from dashboard.config import Settings
     from data_access.queries import TrialDb
 
     protocol = load_protocol()
     db = TrialDb(a.db, timeout_ms=60_000, row_cap=5_000_000)
     as_of = default_as_of(Settings(db_url=a.db, secret_key="bench"), db)
     peers = headline_queries()
+    from itertools import combinations
+
+    subsets = [
+        c
+        for k in range(1, len(protocol.center_codes))
+        for c in combinations(protocol.center_codes, k)
+    ] or [tuple(protocol.center_codes)]
+    arm_sets = [""] + [f"&arm={a}" for a in protocol.arm_codes]
+    views = [f"?center={','.join(c)}{a}" for a in arm_sets for c in subsets]
     with tempfile.TemporaryDirectory() as tmp:
         cold_app, cold = _client(a.db, Path(tmp) / "cold", cache=False)
         warm_app, warm = _client(a.db, Path(tmp) / "warm", cache=True)
@@ -210,7 +221,14 @@ def main() -> None:
             runs = [_request(cold_app, cold, path) for _ in range(a.reps)]
             _request(warm_app, warm, path)  # fills the cache
             hits = [_request(warm_app, warm, path)[0] for _ in range(a.reps)]
-            statements = _captured_sql(a.db, lambda p=path: peers[p](db, protocol, as_of))
+            fresh = [
+                _request(
+                    warm_app, warm, path, views[(PAGES.index(path) * a.reps + i) % len(views)]
+                )[0]
+                for i in range(a.reps)
+            ]
+            headline = peers[path]
+            statements = _captured_sql(a.db, lambda: headline(db, protocol, as_of))
             peer = _raw_time(a.db, statements, a.reps)
             times = sorted(r[0] for r in runs)
             print(
@@ -221,6 +239,7 @@ def main() -> None:
                         "cold_p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))] * 1000,
                         "sql_median_ms": statistics.median(r[1] for r in runs) * 1000,
                         "peer_ms": peer * 1000,
+                        "view_median_ms": statistics.median(fresh) * 1000,
                         "warm_median_ms": statistics.median(hits) * 1000,
                         "warm_p95_ms": sorted(hits)[min(len(hits) - 1, int(0.95 * len(hits)))]
                         * 1000,
