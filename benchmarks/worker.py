@@ -1,8 +1,8 @@
 """One benchmark worker: a fresh process serving one database, measured page by page.
 
 Prints one JSON line per page and, at the end, the worker's peak memory:
-- cold: the page's callback through the real Flask app with nothing cached (every query,
-  model, figure and layout computed), median and p95;
+- cold: the page's callback through the real Flask app with an empty cache (the first view
+  after a data change: every query, model, figure and layout computed once), median and p95;
 - sql: the time spent in the database during a cold request (every query of the page);
 - peer: the raw SQL of the page's headline aggregate (captured from the page's own query and
   replayed through the bare database driver, fully fetched): what the database alone needs;
@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,12 @@ def _client(db: str, instance: Path, cache: bool) -> tuple[Any, Any]:
     return app, login(app.server.test_client(), "bench", "bench-password")
 
 
+def _clear(app: Any) -> None:
+    from dashboard.cache import EXTENSION
+
+    app.server.extensions[EXTENSION].clear()
+
+
 def _request(app: Any, client: Any, path: str, search: str = "") -> tuple[float, float, int, int]:
     from tests.pages.helpers import find_callback
 
@@ -214,11 +221,14 @@ def main() -> None:
     arm_sets = [""] + [f"&arm={a}" for a in protocol.arm_codes]
     views = [f"?center={','.join(c)}{a}" for a in arm_sets for c in subsets]
     with tempfile.TemporaryDirectory() as tmp:
-        cold_app, cold = _client(a.db, Path(tmp) / "cold", cache=False)
+        cold_app, cold = _client(a.db, Path(tmp) / "cold", cache=True)
         warm_app, warm = _client(a.db, Path(tmp) / "warm", cache=True)
         for path in PAGES:
             _request(cold_app, cold, path)  # imports and connections, not measured
-            runs = [_request(cold_app, cold, path) for _ in range(a.reps)]
+            runs = []
+            for _ in range(a.reps):
+                _clear(cold_app)  # a first view: nothing computed yet for this data version
+                runs.append(_request(cold_app, cold, path))
             _request(warm_app, warm, path)  # fills the cache
             hits = [_request(warm_app, warm, path)[0] for _ in range(a.reps)]
             fresh = [
@@ -227,8 +237,7 @@ def main() -> None:
                 )[0]
                 for i in range(a.reps)
             ]
-            headline = peers[path]
-            statements = _captured_sql(a.db, lambda: headline(db, protocol, as_of))
+            statements = _captured_sql(a.db, partial(peers[path], db, protocol, as_of))
             peer = _raw_time(a.db, statements, a.reps)
             times = sorted(r[0] for r in runs)
             print(

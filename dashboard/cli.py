@@ -67,9 +67,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password from standard input instead of prompting",
     )
-    rem = usr_sub.add_parser("remove", help="remove a user")
+    rem = usr_sub.add_parser("remove", help="remove a user (their audit history stays)")
     rem.add_argument("username")
+    dis = usr_sub.add_parser("disable", help="disable an account (sessions end; history kept)")
+    dis.add_argument("username")
+    ena = usr_sub.add_parser("enable", help="enable a disabled account again")
+    ena.add_argument("username")
     usr_sub.add_parser("list", help="list users")
+
+    aud = sub.add_parser("audit", help="who logged in, saw, opened and exported what (and when)")
+    aud.add_argument("--since", type=_date, help="from this date (UTC) on")
+    aud.add_argument("--user", help="one user only")
+    aud.add_argument("--json", action="store_true", help="one JSON object per line")
 
     imp = sub.add_parser("import", help="load an EDC export into a trial database (all or nothing)")
     imp.add_argument("kind", choices=["csv", "sdtm"])
@@ -141,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(args)
         if args.command == "users":
             return _users(args, settings)
+        if args.command == "audit":
+            return _audit(args, settings)
         if args.command == "export":
             from data_access.importers.csv_bundle import export_csv
 
@@ -282,6 +293,25 @@ def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> in
     return 0
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the audit trail (oldest first)."""
+    from dashboard.auth import UserStore
+
+    since = dt.datetime.combine(args.since, dt.time()) if args.since else None
+    rows = UserStore(settings.resolved_users_db_url).audit(since, args.user)
+    for r in rows:
+        if args.json:
+            print(json.dumps({**r, "at": r["at"].isoformat()}, ensure_ascii=False))
+        else:
+            print(
+                f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['username'] or '-':<14} {r['event']:<16} "
+                f"{r['detail'] or ''}  {r['address'] or ''}".rstrip()
+            )
+    if not args.json:
+        print(f"{len(rows)} event(s)", file=sys.stderr)
+    return 0
+
+
 def _users(args: argparse.Namespace, settings: Settings) -> int:
     """Users add|remove|list on the app's own store (TRIAL_USERS_DB_URL)."""
     import getpass
@@ -294,11 +324,18 @@ def _users(args: argparse.Namespace, settings: Settings) -> int:
             locked = (
                 f" locked until {u['locked_until']:%Y-%m-%d %H:%M}" if u["locked_until"] else ""
             )
+            off = " DISABLED" if u["disabled"] else ""
             print(
                 f"{u['username']:<20} {u['role']:<10} {u['centers'] or 'all centers':<16} "
-                f"{u['lang']}{locked}"
+                f"{u['lang']}{locked}{off}"
             )
         return 0
+    if args.action in ("disable", "enable"):
+        if store.set_disabled(args.username, args.action == "disable"):
+            print(f"{args.username}: {args.action}d.")
+            return 0
+        print(f"error: no user {args.username!r}", file=sys.stderr)
+        return 1
     if args.action == "remove":
         if store.remove(args.username):
             print(f"Removed {args.username}.")

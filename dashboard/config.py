@@ -79,6 +79,11 @@ class Settings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_failure_delay_ms: int = 400
+    # A session ends after this long without a request, and this long after the login.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # The largest request body accepted (Dash callbacks are small).
+    max_request_kb: int = 256
     chromium_path: str = "/usr/lib/chromium/chromium"
 
     def __post_init__(self) -> None:
@@ -140,5 +145,8 @@ class Settings:
             login_max_failures=_int(env, "TRIAL_LOGIN_MAX_FAILURES", 5, minimum=1),
             login_lock_minutes=_int(env, "TRIAL_LOGIN_LOCK_MINUTES", 15, minimum=1),
             login_failure_delay_ms=_int(env, "TRIAL_LOGIN_FAILURE_DELAY_MS", 400),
+            session_idle_minutes=_int(env, "TRIAL_SESSION_IDLE_MINUTES", 30, minimum=1),
+            session_max_hours=_int(env, "TRIAL_SESSION_MAX_HOURS", 12, minimum=1),
+            max_request_kb=_int(env, "TRIAL_MAX_REQUEST_KB", 256, minimum=16),
             chromium_path=env.get("TRIAL_CHROMIUM", "/usr/lib/chromium/chromium"),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request, stream_with_context
 
+from dashboard.auth import audit
 from dashboard.listings import LISTINGS, csv_lines, parse_export_query
 from dashboard.services import AppState, context_from_search
 
@@ -24,6 +25,15 @@ def init_exports(server: Flask, state: AppState) -> None:
         if not ctx.identifiers or not ctx.scope.centers:
             abort(403)
         raw = parse_export_query(args.get("filter"), args.get("sort"))
+        audit(
+            "csv_export",
+            {
+                "listing": name,
+                "centers": list(ctx.scope.centers),
+                "as_of": str(ctx.scope.as_of),
+                "filter": (args.get("filter") or "")[:500],
+            },
+        )
         body = stream_with_context(csv_lines(listing, raw, ctx))
         return Response(
             body,

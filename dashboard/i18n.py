@@ -1370,6 +1370,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Subject-level incidence: a subject with several events of one term counts once, at the worst grade or severity (mild 1, moderate 2, severe 3); ≥ 3 counts grades 3–5 and severe; events without a valid grade count in 'any' only. Percentages use the randomized subjects of the arm as treated.",
         "受试者水平发生率：同一术语多次事件的受试者只计一次，取最高级别或程度（轻 1、中 2、重 3）；≥ 3 计 3–5 级及重度；无有效级别的事件只计入“任何”。百分比以按实际治疗分组的随机受试者为分母。",
     ),
+    "pack.busy": (
+        "Another meeting pack is being built (yours or someone else's): try again in a minute.",
+        "正在生成另一份会议材料（您或他人的）：请一分钟后再试。",
+    ),
 }
 
 

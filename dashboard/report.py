@@ -13,6 +13,9 @@ import html
 import logging
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from dash.development.base_component import Component
 from plotly.offline import get_plotlyjs
 
 from dashboard import ids
+from dashboard.auth import audit, current_user_or_none
 from dashboard.components.common import pooled_label, scope_label
 from dashboard.components.consort import consort_diagram
 from dashboard.figures import outcomes as out_figs
@@ -41,6 +45,7 @@ from dashboard.services import (
     visits_page_model,
 )
 from dashboard.static_html import figure_scripts, to_html
+from data_access.engine import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 HALF_WIDTH = 500  # px: two figures side by side on A4 landscape
@@ -321,6 +326,44 @@ def pack_file_name(ctx: PageContext, extension: str) -> str:
     return f"meeting-pack-{ctx.info.as_of.isoformat()}.{extension}"
 
 
+class PackQueue:
+    """Meeting packs one at a time per worker (each starts a headless Chromium).
+
+    One pack in flight per user; a request that finds the queue full gets "busy" at once
+    instead of tying up a server thread for half a minute.
+    """
+
+    def __init__(self, concurrent: int = 1, wait_s: float = 0.0) -> None:
+        self._slots = threading.BoundedSemaphore(concurrent)
+        self._users: set[str] = set()
+        self._guard = threading.Lock()
+        self.wait_s = wait_s
+
+    @contextmanager
+    def slot(self, user: str) -> Iterator[bool]:
+        """True: this request may build a pack now; False: busy (the user's or the worker's)."""
+        with self._guard:
+            mine = user not in self._users
+            if mine:
+                self._users.add(user)
+        if not mine:
+            yield False
+            return
+        try:
+            got = self._slots.acquire(timeout=self.wait_s)
+            try:
+                yield got
+            finally:
+                if got:
+                    self._slots.release()
+        finally:
+            with self._guard:
+                self._users.discard(user)
+
+
+PACKS = PackQueue()
+
+
 def register_callbacks(app: Dash, state: AppState) -> None:
     """One click builds the pack for the current filters; the spinner shows while it builds."""
 
@@ -338,11 +381,22 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         ctx = context_from_search(state, search if isinstance(search, str) else None)
         if not ctx.scope.centers:
             return no_update, no_update, t("filter.no_centers", ctx.lang)
-        text = pack_html(ctx, dt.datetime.now(dt.UTC))
-        html_file = dcc.send_string(text, pack_file_name(ctx, "html"))
-        try:
-            pdf = html_to_pdf(text, state.settings.chromium_path)
-        except (OSError, subprocess.SubprocessError) as exc:
-            log.warning("PDF of the meeting pack failed: %s", exc)
-            return html_file, no_update, t("pack.pdf_failed", ctx.lang)
+        user = current_user_or_none()
+        who = user.username if user else "?"
+        with PACKS.slot(who) as granted:
+            if not granted:
+                return no_update, no_update, t("pack.busy", ctx.lang)
+            try:
+                text = pack_html(ctx, dt.datetime.now(dt.UTC))
+            except DatabaseUnavailable as exc:
+                return no_update, no_update, str(exc)
+            audit(
+                "meeting_pack", {"centers": list(ctx.scope.centers), "as_of": str(ctx.scope.as_of)}
+            )
+            html_file = dcc.send_string(text, pack_file_name(ctx, "html"))
+            try:
+                pdf = html_to_pdf(text, state.settings.chromium_path)
+            except (OSError, subprocess.SubprocessError) as exc:
+                log.warning("PDF of the meeting pack failed: %s", exc)
+                return html_file, no_update, t("pack.pdf_failed", ctx.lang)
         return html_file, dcc.send_bytes(pdf, pack_file_name(ctx, "pdf")), t("pack.ready", ctx.lang)

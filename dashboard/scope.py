@@ -14,6 +14,8 @@ from dashboard.metrics.model import ScopeInfo
 from dashboard.urlstate import ViewState
 from data_access.scope import Scope
 
+EARLIEST_YEAR = 1900
+
 
 def build_scope(
     view: ViewState,
@@ -36,7 +38,9 @@ def build_scope(
     elif restricted and view.centers and set(view.centers) - set(allowed):
         note = "scope.partly_outside_rights"
         note_centers = tuple(c for c in view.centers if c not in allowed)
+    # No view past the data (nothing is known after the data date) or before any trial.
     as_of = view.as_of or default_as_of
+    as_of = min(as_of, default_as_of) if as_of.year >= EARLIEST_YEAR else default_as_of
     arms = tuple(view.arms) if view.arms is not None else tuple(arm_codes)
     info = ScopeInfo(
         centers=centers,

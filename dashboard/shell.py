@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, report
-from dashboard.auth import current_user_or_none
+from dashboard.auth import audit, current_user_or_none
 from dashboard.cache import memoize
 from dashboard.components import grid
 from dashboard.components.common import error_state
@@ -339,6 +339,16 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             )
         else:
             content = render_page(page, pathname or "/", context)
+            audit(
+                "page_view",
+                {
+                    "path": (pathname or "/")[:100],
+                    "asked": list(view.centers) if view.centers is not None else "all",
+                    "granted": list(scope.centers),
+                    "arms": list(view.arms) if view.arms is not None else "all",
+                    "as_of": scope.as_of.isoformat(),
+                },
+            )
         stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
         who: Any = ""
         if user is not None:
@@ -352,7 +362,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             content,
             search_out,
             *controls,
-            _nav(page, new_search, lang, state),
+            _nav(page, view.to_search(), lang, state),  # normalised: never echo raw input
             _filter_note(view, scope, state, lang),
             stamp,
             t("filter.centers", lang),

@@ -768,6 +768,11 @@ def write_trial(
             if progress and not recs:
                 progress(table.name, 0, 0)
         conn.execute(insert(trial_meta), [{"key": k, "value": v} for k, v in meta.items()])
+    # Fresh planner statistics: without them PostgreSQL plans the dashboard's aggregates for
+    # empty tables (measured: 3 to 5 times slower at 12,000 subjects).
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def create_demo_database(

@@ -75,13 +75,30 @@ def _read_only_engine(url_text: str, timeout_ms: int) -> Engine:
     if url.get_backend_name() == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+        options = (
+            f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms} "
+            f"-c idle_in_transaction_session_timeout={2 * timeout_ms} "
+            f"-c lock_timeout={timeout_ms}"
+        )
+        # The server's own timeouts stop slow queries; a server (or proxy) that accepts the
+        # connection and then says nothing is handled on our side: libpq's connect timeout,
+        # TCP keepalives and user timeout, and the watchdog of read_connection.
         return create_engine(
             url,
-            pool_pre_ping=True,
+            pool_pre_ping=False,  # read_connection pings itself, under its watchdog
             pool_size=3,
             max_overflow=2,
-            connect_args={"options": options, "connect_timeout": 3},
+            pool_timeout=5,
+            pool_recycle=1800,
+            connect_args={
+                "options": options,
+                "connect_timeout": 3,
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 3,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 5000,
+            },
         )
     raise DatabaseUnavailable(
         f"Unsupported database {url.get_backend_name()!r}: use a sqlite:/// or postgresql:// URL."
@@ -149,25 +166,148 @@ def describe_error(exc: BaseException) -> str:
     return f"The trial database could not be read: {msg}"
 
 
+class _Watchdog:
+    """Cuts a PostgreSQL connection's socket when its work outlives the deadline.
+
+    A silent server (or proxy) keeps the TCP connection open and answers nothing: no server
+    timeout can fire, and the reading thread would wait forever. Shutting the socket down makes
+    the blocked read fail at once; the connection is then discarded and the request answers
+    "cannot be reached" instead of hanging.
+    """
+
+    def __init__(self, conn: Connection, seconds: float) -> None:
+        self.fired = False
+        self._fd = -1
+        try:
+            dbapi = conn.connection.dbapi_connection
+            self._fd = int(dbapi.fileno()) if dbapi is not None else -1
+        except Exception:  # not a socket connection: nothing to watch
+            self._fd = -1
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        if self._fd >= 0:
+            self._timer.start()
+
+    def _fire(self) -> None:
+        import socket
+
+        self.fired = True
+        try:
+            sock = socket.socket(fileno=os.dup(self._fd))
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            finally:
+                sock.close()
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+PING_AFTER_IDLE_S = 30.0
+WATCHDOG_MARGIN_S = 2.0
+
+
 @contextmanager
 def read_connection(url: str, timeout_ms: int = 5000) -> Iterator[Connection]:
-    """A read-only connection; any database failure becomes DatabaseUnavailable."""
+    """A read-only connection; any database failure becomes DatabaseUnavailable.
+
+    On PostgreSQL a connection idle for a while is pinged first (and replaced if the server
+    dropped it), and every use runs under a watchdog of the statement timeout plus a margin.
+    """
     try:
         engine = get_engine(url, timeout_ms)
-        with engine.connect() as conn:
+        if engine.dialect.name != "postgresql":
+            with engine.connect() as conn:
+                yield conn
+            return
+        conn, dog = _pg_connection(engine, timeout_ms)
+        try:
             yield conn
+        except SQLAlchemyError as exc:
+            if dog.fired:
+                raise DatabaseUnavailable(_SILENT) from exc
+            raise
+        finally:
+            dog.cancel()
+            if dog.fired or conn.invalidated:
+                if not conn.invalidated:
+                    conn.invalidate()
+            else:
+                conn.connection.info["used_at"] = time.monotonic()
+            conn.close()
     except SQLAlchemyError as exc:
         raise DatabaseUnavailable(describe_error(exc)) from exc
 
 
+_SILENT = (
+    "The trial database server does not answer (it accepts connections but says nothing). "
+    "The page recovers by itself when it answers again."
+)
+
+
+def _pg_connection(engine: Engine, timeout_ms: int) -> tuple[Connection, _Watchdog]:
+    """A pooled connection known to answer, with its watchdog running."""
+    seconds = timeout_ms / 1000 + WATCHDOG_MARGIN_S
+    for attempt in (1, 2):
+        conn = engine.connect()
+        dog = _Watchdog(conn, seconds)
+        used = conn.connection.info.get("used_at", 0.0)
+        if time.monotonic() - used < PING_AFTER_IDLE_S:
+            return conn, dog
+        try:
+            conn.exec_driver_sql("SELECT 1").scalar()
+            return conn, dog
+        except SQLAlchemyError:
+            dog.cancel()
+            conn.invalidate()
+            conn.close()
+            if dog.fired:
+                raise DatabaseUnavailable(_SILENT) from None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def health_check(url: str, timeout_ms: int = 2000) -> tuple[bool, str]:
-    """(ok, message) after a trivial query on the trial database."""
-    try:
-        with read_connection(url, timeout_ms) as conn:
-            conn.execute(text("SELECT count(*) FROM subjects")).scalar_one()
-        return True, "ok"
-    except DatabaseUnavailable as exc:
-        return False, str(exc)
+    """(ok, reason code) after a trivial query, within about timeout_ms whatever happens.
+
+    Codes: ok, timeout, unreachable, missing, damaged, not_imported, error (never a host,
+    port or path: /healthz is public).
+    """
+    result: list[tuple[bool, str]] = []
+
+    def probe() -> None:
+        try:
+            with read_connection(url, timeout_ms) as conn:
+                conn.execute(text("SELECT count(*) FROM subjects")).scalar_one()
+            result.append((True, "ok"))
+        except DatabaseUnavailable as exc:
+            result.append((False, reason_code(str(exc))))
+        except Exception:  # the probe must answer, whatever happened
+            result.append((False, "error"))
+
+    thread = threading.Thread(target=probe, name="health-probe", daemon=True)
+    thread.start()
+    thread.join(timeout_ms / 1000 + 0.5)
+    return result[0] if result else (False, "timeout")
+
+
+def reason_code(message: str) -> str:
+    """A short code for a DatabaseUnavailable message."""
+    low = message.lower()
+    if "does not answer" in low or "took too long" in low:
+        return "timeout"
+    if "does not exist" in low and "file" in low:
+        return "missing"
+    if "damaged" in low:
+        return "damaged"
+    if "lacks a table" in low:
+        return "not_imported"
+    if "cannot be reached" in low:
+        return "unreachable"
+    return "error"
 
 
 def data_version(url: str, timeout_ms: int = 2000) -> str:

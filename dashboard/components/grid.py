@@ -213,7 +213,8 @@ def register_callbacks(app: Dash, rows_for: Any) -> None:
     )
     def search(text: str | None) -> Any:
         patch = Patch()
-        patch[SEARCH] = {"filterType": "text", "type": "contains", "filter": (text or "")[:200]}
+        words = text if isinstance(text, str) else ""
+        patch[SEARCH] = {"filterType": "text", "type": "contains", "filter": words[:200]}
         return patch
 
     # The export link carries the view (its search string) and the grid's filter and sort.

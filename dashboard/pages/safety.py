@@ -12,6 +12,7 @@ from dash import Dash, Input, Output, Patch, State, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.auth import audit
 from dashboard.components.common import (
     empty_state,
     error_state,
@@ -365,6 +366,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         lang = ctx.lang
         if not ctx.identifiers:
             return hidden_note(lang)
+        audit("timeline_opened", {"subject": subject, "centers": list(ctx.scope.centers)})
         try:
             tl = subject_timeline(ctx, subject)
         except DatabaseUnavailable as exc:

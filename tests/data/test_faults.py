@@ -9,6 +9,7 @@ import hashlib
 import json
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,9 @@ class Proxy:
             self.port = s.getsockname()[1]
         self.conns: list[socket.socket] = []
         self.listener: socket.socket | None = None
+        # Frozen: connections are accepted and kept open, nothing is forwarded either way
+        # (a hung server, or a network that silently drops everything).
+        self.frozen = threading.Event()
 
     def start(self) -> None:
         self.listener = socket.socket()
@@ -46,15 +50,19 @@ class Proxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self.frozen.is_set():
+                self.conns.append(client)  # accepted, never answered
+                continue
             upstream = socket.create_connection(self.target)
             self.conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                while self.frozen.is_set():  # hold the bytes: nothing gets through
+                    time.sleep(0.05)
                 dst.sendall(data)
         except OSError:
             pass
@@ -107,7 +115,7 @@ def test_postgres_away_and_back(pg_url, settings):
             assert "cannot be reached" in text and "Traceback" not in text
         health = app.server.test_client().get("/healthz")
         assert health.status_code == 503
-        assert "cannot be reached" in health.get_json()["database"]
+        assert health.get_json() == {"status": "unavailable", "reason": "unreachable"}
         proxy.start()  # PostgreSQL is back: no restart of the app
         assert "randomized of 120 planned" in render(client, app)
         assert app.server.test_client().get("/healthz").status_code == 200
@@ -188,3 +196,36 @@ def test_nothing_is_written_to_postgres_through_a_read_only_role(pg_url, setting
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
         admin.dispose()
+
+
+def test_postgres_silent_gives_503_within_5_s_and_recovers(pg_url, settings):
+    """A server that accepts connections and then says nothing (frozen proxy): /healthz answers
+    503 within 5 s, pages say the database does not answer, and all recovers by itself."""
+    url = make_url(pg_url)
+    proxy = Proxy(url.port or 5432)
+    proxy.start()
+    via = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    app = create_app(settings.with_(db_url=via, cache_type="none", query_timeout_ms=1000))
+    client = logged_in(app)
+    try:
+        assert "randomized of 120 planned" in render(client, app)
+        proxy.frozen.set()
+        t = time.monotonic()
+        health = app.server.test_client().get("/healthz")
+        assert time.monotonic() - t < 5
+        assert health.status_code == 503
+        assert health.get_json() == {"status": "unavailable", "reason": "timeout"}
+        t = time.monotonic()
+        text_ = render(client, app, "/safety")
+        assert time.monotonic() - t < 10
+        assert "cannot read the trial database" in text_ and "does not answer" in text_
+        proxy.frozen.clear()
+        deadline = time.monotonic() + 10
+        while app.server.test_client().get("/healthz").status_code != 200:
+            assert time.monotonic() < deadline, "did not recover"
+            time.sleep(0.2)
+        assert "randomized of 120 planned" in render(client, app)
+    finally:
+        proxy.frozen.clear()
+        proxy.stop()
+        dispose_engines()

@@ -80,7 +80,7 @@ def test_gunicorn_serves_the_app(sqlite_url, tmp_path):
         assert body and '"status":"ok"' in body.replace(" ", "")
         # Without a login the dashboard sends people to the login page.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-            assert r.status == 200 and r.url.endswith("/login?next=/")
+            assert r.status == 200 and r.url.endswith("/login?next=%2F")
             assert b'name="csrf_token"' in r.read()
     finally:
         proc.terminate()

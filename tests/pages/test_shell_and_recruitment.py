@@ -95,13 +95,14 @@ def test_database_gone_shows_a_clear_error_not_a_traceback(tmp_path, sqlite_url,
     assert "cannot read the trial database" in text
     assert "does not exist" in text and "Traceback" not in text
     health = app.server.test_client().get("/healthz")
-    assert health.status_code == 503 and "does not exist" in health.get_json()["database"]
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "unavailable", "reason": "missing"}  # no path
 
 
 def test_healthz(app):
     resp = app.server.test_client().get("/healthz")
     assert resp.status_code == 200
-    assert resp.get_json() == {"status": "ok", "database": "ok", "data_as_of": "2026-11-15"}
+    assert resp.get_json() == {"status": "ok", "reason": "ok"}
 
 
 def test_no_cdn_in_served_html(app):
