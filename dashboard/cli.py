@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     ena.add_argument("username")
     usr_sub.add_parser("list", help="list users")
 
+    i18n = sub.add_parser("i18n", help="translation catalogs: extract, update, check")
+    i18n.add_argument("action", choices=["extract", "update", "check"])
+
     aud = sub.add_parser("audit", help="who logged in, saw, opened and exported what (and when)")
     aud.add_argument("--since", type=_date, help="from this date (UTC) on")
     aud.add_argument("--user", help="one user only")
@@ -152,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _users(args, settings)
         if args.command == "audit":
             return _audit(args, settings)
+        if args.command == "i18n":
+            return _i18n(args)
         if args.command == "export":
             from data_access.importers.csv_bundle import export_csv
 
@@ -291,6 +296,24 @@ def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> in
             f"{r['table_name']}.{r['field']} = {r['value']}"
         )
     return 0
+
+
+def _i18n(args: argparse.Namespace) -> int:
+    """Extract the template, merge it into the catalogs, or list what is not translated."""
+    from dashboard import catalog
+
+    if args.action == "extract":
+        print(f"Wrote {catalog.extract()}")
+        return 0
+    if args.action == "update":
+        for path in catalog.update():
+            print(f"Updated {path}")
+        return 0
+    found = [p for lang in catalog.LOCALES for p in catalog.problems(lang)]
+    for line in found:
+        print(line)
+    print(f"{len(found)} message(s) without a current translation", file=sys.stderr)
+    return 1 if found else 0
 
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,16 +5,46 @@ import pytest
 from dashboard.i18n import MESSAGES, PLURALS, format_date, format_month, number, pct, signed, t, tn
 
 
-def test_every_message_has_both_languages_with_the_same_placeholders():
-    for key, (en, zh) in MESSAGES.items():
-        assert en.strip() and zh.strip(), key
+def test_every_message_is_translated_with_the_same_placeholders():
+    """Fails on a message the Chinese catalog lacks, or whose English changed since."""
+    from dashboard import catalog
+
+    assert catalog.problems("zh") == []
+    entries = catalog.load("zh").entries
+    for key, en in MESSAGES.items():
+        zh = entries[key].text
+        assert isinstance(zh, str) and en.strip() and zh.strip(), key
         assert set(re.findall(r"{(\w+)", en)) == set(re.findall(r"{(\w+)", zh)), key
+
+
+def test_an_untranslated_message_is_caught(monkeypatch):
+    from dashboard import catalog
+
+    monkeypatch.setitem(MESSAGES, "zz.new", "A message nobody translated")
+    monkeypatch.setitem(MESSAGES, "nav.recruitment", "Enrolment")  # English changed
+    found = catalog.problems("zh")
+    assert "zh: zz.new: not translated" in found
+    assert "zh: nav.recruitment: the English changed since it was translated" in found
+    assert t("nav.recruitment", "zh") == "Enrolment"  # stale: the English shows
+
+
+def test_template_is_extracted_from_the_code(tmp_path):
+    """locale/messages.pot is what `python -m dashboard i18n extract` writes now."""
+    from dashboard import catalog
+
+    fresh = catalog.extract(tmp_path / "messages.pot").read_text(encoding="utf-8")
+    kept = (catalog.LOCALE_DIR / "messages.pot").read_text(encoding="utf-8")
+
+    def body(text: str) -> str:
+        return "\n".join(x for x in text.splitlines() if "POT-Creation-Date" not in x)
+
+    assert body(fresh) == body(kept), "run: python -m dashboard i18n extract && ... i18n update"
 
 
 def test_counts_in_messages_go_through_plurals():
     """A message that puts a data count before a countable noun needs tn(), not t()."""
     noun = r"(events?|subjects?|days?|findings?|visits?|fractions?|reads?|images?)\b"
-    for key, (en, _zh) in MESSAGES.items():
+    for key, en in MESSAGES.items():
         for var in re.findall(r"{(n|k|events|count|fractions)} " + noun, en):
             raise AssertionError(f"{key}: '{{{var[0]}}} {var[1]}' is a plural; move it to PLURALS")
 
@@ -24,7 +54,7 @@ def test_translation_and_fallback():
     assert t("nav.recruitment", "fr") == "Recruitment"
     assert t("rec.kpi.pct", "en", pct=pct(0.655)) == "66% of target"
     assert tn("n.subjects", 1, "en") == "1 subject" and tn("n.subjects", 2, "en") == "2 subjects"
-    assert tn("n.subjects", 1, "zh") == "1 例受试者"
+    assert tn("n.subjects", 1, "zh") == "1 例受试者" and tn("n.subjects", 5, "zh") == "5 例受试者"
     assert tn("fmt.scheme", 1, "en", dose="24") == "24 Gy in 1 fraction"
     assert tn("lc.legend.km", 1, "en", arm="A", subjects=6) == "A (1 event / 6)"
     assert (
@@ -56,8 +86,13 @@ def test_every_key_used_in_code_exists():
     for f in root.rglob("*.py"):
         plural |= set(re.findall(r"""\btn\(\s*["']([a-z_.0-9]+)["']""", f.read_text()))
     assert plural and sorted(plural - set(PLURALS)) == []
-    for key, ((one, other), zh) in PLURALS.items():
-        names = [set(re.findall(r"{(\w+)", x)) for x in (one, other, zh)]
+    from dashboard import catalog
+
+    entries = catalog.load("zh").entries
+    for key, (one, other) in PLURALS.items():
+        zh = entries[key].text
+        assert isinstance(zh, tuple) and len(zh) == 1, key  # Chinese: one plural form
+        names = [set(re.findall(r"{(\w+)", x)) for x in (one, other, zh[0])]
         assert names[0] == names[1] == names[2] and "n" in names[0], key
         assert key not in MESSAGES, key
 
