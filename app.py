@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     users = UserStore(settings.resolved_users_db_url)
     if settings.uses_demo:
         for name, password, role in ensure_demo_users(users):
-            log.warning("Demo account created: %s / %s (%s)", name, password, role)
+            log.info("Demo account created: %s / %s (%s)", name, password, role)
     state = AppState(settings, protocol, users)
 
     app = Dash(
@@ -50,7 +50,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title="",
     )
     configure_compression(app.server)
-    init_auth(app.server, settings, users)  # refuses to start without a secret outside the demo
+    init_auth(
+        app.server, settings, users, (protocol.title, protocol.title_zh or protocol.title)
+    )  # refuses to start without a secret outside the demo
     init_cache(app.server, settings)
     init_input_checks(app.server, lambda: app.callback_map)
     app.layout = shell.layout(state)

@@ -499,7 +499,9 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(lang: str, token: str, message: str = "", next_url: str = "/") -> str:
+def _login_page(
+    lang: str, token: str, message: str = "", next_url: str = "/", trial: str = ""
+) -> str:
     esc = html.escape
     return f"""<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -507,7 +509,7 @@ def _login_page(lang: str, token: str, message: str = "", next_url: str = "/") -
 <link rel="stylesheet" href="/assets/00_bootstrap-5.3.8.min.css">
 <link rel="stylesheet" href="/assets/10_theme.css"></head>
 <body class="login-body"><main class="login-card">
-<h1 class="h4">{esc(t("app.trial", lang))}</h1>
+<h1 class="h4">{esc(trial)}</h1>
 <p class="text-muted">{esc(t("login.intro", lang))}</p>
 {f'<div class="alert alert-danger" role="alert">{esc(message)}</div>' if message else ""}
 <form method="post" action="/login">
@@ -548,7 +550,12 @@ def audit(event: str, detail: dict[str, Any] | None = None, username: str | None
         logging.getLogger(__name__).error("audit trail write failed: %s", exc)
 
 
-def init_auth(server: Flask, settings: Settings, store: UserStore) -> None:
+def init_auth(
+    server: Flask,
+    settings: Settings,
+    store: UserStore,
+    titles: tuple[str, str] = ("", ""),
+) -> None:
     """Sessions, login/logout routes, the login gate on every other path, security headers."""
     server.config.update(
         SECRET_KEY=secret_key(settings),
@@ -561,6 +568,10 @@ def init_auth(server: Flask, settings: Settings, store: UserStore) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_max_hours),
     )
     server.extensions["trial_users"] = store
+
+    def title(lang: str) -> str:
+        return titles[1] if lang == "zh" else titles[0]
+
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "strong"
@@ -623,12 +634,14 @@ def init_auth(server: Flask, settings: Settings, store: UserStore) -> None:
         token = session.get("csrf_token") or secrets.token_urlsafe(32)
         session["csrf_token"] = token
         if request.method == "GET":
-            return _login_page(lang, token, next_url=_safe_next(request.args.get("next")))
+            return _login_page(
+                lang, token, next_url=_safe_next(request.args.get("next")), trial=title(lang)
+            )
         sent = request.form.get("csrf_token", "")
         expected = token
         nxt = _safe_next(request.form.get("next"))
         if not expected or not hmac.compare_digest(sent, expected):
-            return _login_page(lang, token, t("login.csrf", lang), nxt), 400
+            return _login_page(lang, token, t("login.csrf", lang), nxt, title(lang)), 400
         name = request.form.get("username", "")[:200]
         user, reason = store.verify(
             name,
@@ -642,7 +655,7 @@ def init_auth(server: Flask, settings: Settings, store: UserStore) -> None:
             time.sleep(settings.login_failure_delay_ms / 1000)  # slows guessing down
             key = "login.locked" if reason == "locked" else "login.invalid"
             return _login_page(
-                lang, token, t(key, lang, minutes=settings.login_lock_minutes), nxt
+                lang, token, t(key, lang, minutes=settings.login_lock_minutes), nxt, title(lang)
             ), 401 if reason == "invalid" else 429
         session.clear()
         session.permanent = True

@@ -25,9 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the dashboard locally (development server)")
+    serve = sub.add_parser("serve", help="serve the dashboard (gunicorn; --dev: Flask's server)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--dev", action="store_true", help="Flask's development server instead")
 
     demo = sub.add_parser("demo", help="write the synthetic demo trial to a database")
     demo.add_argument("--db", required=True, help="SQLAlchemy URL (replaced!)")
@@ -171,22 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args, settings, protocol)
         if args.command == "serve":
-            from app import create_app
-
-            s = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
-            print(f"Trial dashboard on http://{s.host}:{s.port}  (Ctrl+C stops it)", flush=True)
-            if s.uses_demo:
-                from dashboard.auth import DEMO_USERS
-
-                print("Demo accounts (user / password):", flush=True)
-                for name, password, role, centers in DEMO_USERS:
-                    print(
-                        f"  {name:<10} {password:<22} {role}"
-                        f"{' ' + ','.join(centers) if centers else ''}",
-                        flush=True,
-                    )
-            create_app(s).run(host=s.host, port=s.port, debug=s.debug)
-            return 0
+            return _serve(args, settings)
         if args.command == "summary":
             from app import ensure_demo_database
             from dashboard.services import default_as_of
@@ -296,6 +283,61 @@ def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> in
             f"{r['table_name']}.{r['field']} = {r['value']}"
         )
     return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the demo if needed, then serve with gunicorn; the address and accounts come last."""
+    from app import create_app
+
+    s = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
+    app = create_app(s)  # builds the demo trial first when there is none
+
+    def announce() -> None:
+        print(f"\nTrial dashboard on http://{s.host}:{s.port}  (Ctrl+C stops it)", flush=True)
+        if s.uses_demo:
+            from dashboard.auth import DEMO_USERS
+
+            print("Demo accounts (user / password):", flush=True)
+            for name, password, role, centers in DEMO_USERS:
+                print(
+                    f"  {name:<10} {password:<22} {role}"
+                    f"{' ' + ','.join(centers) if centers else ''}",
+                    flush=True,
+                )
+
+    if args.dev:
+        announce()
+        app.run(host=s.host, port=s.port, debug=s.debug)
+        return 0
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": f"{s.host}:{s.port}",
+                "workers": args.workers,
+                "threads": 4,
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "control_socket_disable": True,
+                "accesslog": None,
+                "loglevel": "warning",
+                "post_fork": lambda server, worker: _dispose(),
+                "when_ready": lambda server: announce(),
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> object:
+            return app.server
+
+    Server().run()
+    return 0
+
+
+def _dispose() -> None:
+    from data_access.engine import dispose_engines
+
+    dispose_engines()
 
 
 def _i18n(args: argparse.Namespace) -> int:

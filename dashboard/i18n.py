@@ -14,7 +14,6 @@ DEFAULT_LANGUAGE = "en"
 MESSAGES: dict[str, str] = {
     # Shell
     "app.title": "Trial monitoring",
-    "app.trial": "RFA/PVA ± SBRT for painful spinal metastases",
     "nav.recruitment": "Recruitment",
     "nav.randomization": "Randomization",
     "nav.visits": "Visits",
@@ -43,8 +42,6 @@ MESSAGES: dict[str, str] = {
     "grid.search": "Search",
     "grid.export": "Export CSV",
     # Arms and centers
-    "arm.RFA_PVA": "RFA/PVA",
-    "arm.RFA_PVA_SBRT": "RFA/PVA + SBRT",
     "arm.none": "– (no arm)",
     "center.all": "All centers",
     "center.selection": "Selected centers",
@@ -147,12 +144,6 @@ MESSAGES: dict[str, str] = {
     "counted as missed.",
     "def.no_day_zero": "Randomized subjects without a day-0 date ({day0}): none of their visits can be scheduled. Fix the date in the EDC.",
     # Data codes shown as labels (label(prefix, code)); unknown codes show as recorded.
-    "reason.baseline pain NRS < 4": "baseline pain NRS < 4",
-    "reason.lesion outside T5-L5": "lesion outside T5–L5",
-    "reason.more than 2 vertebrae to treat": "more than 2 vertebrae to treat",
-    "reason.no spinal imaging within 6 weeks": "no spinal imaging within 6 weeks",
-    "reason.declined consent": "declined consent",
-    "reason.poor general condition": "poor general condition",
     "reason.eligible, not randomized": "eligible, not (yet) randomized",
     "reason.not recorded": "reason not recorded",
     "off.died": "died",

@@ -140,6 +140,8 @@ class Protocol:
     headline_visit_code: str | None = None
     # name -> (English label, Chinese label) of each event of interest.
     interest_labels: tuple[tuple[str, str, str], ...] = ()
+    # recorded screen-failure reason -> (English, Chinese) wording
+    reason_labels: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -183,6 +185,16 @@ class Protocol:
             if a.code == str(code):
                 return a.name(lang)
         return str(code)
+
+    def reason_label(self, reason: str, lang: str) -> str:
+        """A recorded screen-failure reason in a language (as recorded when not listed)."""
+        for text, en, zh in self.reason_labels:
+            if text == reason:
+                return zh if lang == "zh" and zh else en
+        from dashboard.i18n import MESSAGES, t
+
+        key = f"reason.{reason}"  # the dashboard's own codes ("not recorded")
+        return t(key, lang) if key in MESSAGES else reason
 
     def interest_label(self, name: str, lang: str) -> str:
         """The label of an event-of-interest category, from the protocol file."""
@@ -540,6 +552,18 @@ def _events_of_interest(
     return tuple(out), tuple(labels)
 
 
+def _reason_labels(root: _Reader) -> tuple[tuple[str, str, str], ...]:
+    raw = root.raw("screen_failure_reasons", {})
+    if not isinstance(raw, dict):
+        raise root.fail("screen_failure_reasons", 'must be a table of "reason" = { zh = "..." }')
+    out = []
+    for reason, spec in raw.items():
+        if not isinstance(spec, dict) or not set(spec) <= {"en", "zh"}:
+            raise root.fail(f"screen_failure_reasons.{reason}", "must give en and/or zh")
+        out.append((str(reason), str(spec.get("en", reason)), str(spec.get("zh", ""))))
+    return tuple(out)
+
+
 def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
     """Build a Protocol from parsed TOML, raising ProtocolError that names the bad key."""
     root = _Reader(source, data)
@@ -594,6 +618,7 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         km_risk_months=tuple(risk),
         events_of_interest=interest,
         interest_labels=interest_labels,
+        reason_labels=_reason_labels(root),
         headline_visit_code=headline,
     )
 

@@ -166,10 +166,7 @@ SWIMMER_MAX = 150  # subjects drawn in the swimmer plot at most (the most recent
 def _visits_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
     """Visit-state counts over every center of the protocol (once per data version)."""
     codes, rule, plan = protocol.center_codes, arm_rule(protocol), planned_visits(protocol)
-    return (
-        vq.state_counts(db, codes, as_of, rule, plan),
-        vq.missed_by_month(db, codes, as_of, rule, plan),
-    )
+    return vq.state_and_missed_counts(db, codes, as_of, rule, plan)
 
 
 def visits_page_model(

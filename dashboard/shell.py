@@ -382,6 +382,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         function(search) {
             const on = /(?:^|[?&])present=1(?:&|$)/.test(search || "");
             document.body.classList.toggle("present", on);
+            document.documentElement.classList.toggle("present", on);
             return on;
         }
         """,

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from dashboard import ids
 from dashboard.figures.theme import Figure
 from dashboard.i18n import number, pct, t
 from dashboard.metrics.model import Estimate, Proportion, ScopeInfo
@@ -117,6 +118,38 @@ def card_head(
     return html.Div(head, className="card-head")
 
 
+# Panels that leave in presentation mode (a shared screen shows fewer, larger panels and a page
+# fits in about two screens); they stay on the normal page and in the meeting pack.
+SECONDARY_PANELS = frozenset(
+    {
+        ids.REC_CUMULATIVE_CENTER,
+        ids.REC_MONTHLY,
+        ids.REC_FAILURES,
+        ids.RND_CUMULATIVE,
+        ids.RND_SCHEMES,
+        ids.RND_START_DAYS,
+        "rnd-table-one-card",
+        "rnd-balance-card",
+        ids.VIS_MISSED,
+        ids.PAIN_CATEGORIES,
+        ids.PAIN_CHANGE,
+        ids.PAIN_BANDS,
+        ids.PAIN_NRS_BOX,
+        ids.PAIN_OMED,
+        ids.PAIN_PAFI_BOX,
+        ids.LC_DCR,
+        ids.SAF_CENTERS,
+        ids.SAF_LAG,
+        ids.SAF_ONSET,
+        ids.DQ_TREND,
+    }
+)
+
+
+def _card_class(base: str, panel_id: str | None) -> str:
+    return f"{base} secondary-panel" if panel_id in SECONDARY_PANELS else base
+
+
 def graph(
     fig: Figure | None,
     graph_id: str,
@@ -137,7 +170,7 @@ def graph(
         body = dcc.Graph(figure=fig, config=config, id=graph_id, className="graph")
     return html.Div(
         [card_head(title, subtitle, def_key, lang, help_values), body],
-        className="graph-card",
+        className=_card_class("graph-card", graph_id),
         id=f"{graph_id}-card",
     )
 
@@ -155,7 +188,7 @@ def table_card(
     kw: dict[str, Any] = {"id": card_id} if card_id else {}
     return html.Div(
         [card_head(title, subtitle, def_key, lang, help_values), body],
-        className="graph-card table-card",
+        className=_card_class("graph-card table-card", card_id),
         **kw,
     )
 

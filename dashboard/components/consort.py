@@ -31,7 +31,7 @@ def _arrow() -> Component:
 
 def consort_diagram(flow: Consort, protocol: Protocol, lang: str) -> Component:
     """Screening, exclusion, allocation per arm, leaving the study and follow-up."""
-    reasons = [f"{label('reason', k, lang)}: {v}" for k, v in flow.excluded_reasons.items()]
+    reasons = [f"{protocol.reason_label(k, lang)}: {v}" for k, v in flow.excluded_reasons.items()]
     top = html.Div(
         [
             _box(t("rnd.consort.assessed", lang, n=flow.assessed), [], "consort-main"),

@@ -21,7 +21,7 @@ from dashboard.figures.theme import (
     panel_grid,
     vline,
 )
-from dashboard.i18n import label, pct, t
+from dashboard.i18n import pct, t
 from dashboard.metrics.accrual import FanPoint
 from dashboard.metrics.recruitment import DatePoint, RecruitmentModel
 from dashboard.palette import BAND, MUTED, TEXT
@@ -280,7 +280,9 @@ def cumulative_by_center(
     return figure(data, layout)
 
 
-def screen_failure_bars(model: RecruitmentModel, lang: str, present: bool) -> Figure:
+def screen_failure_bars(
+    model: RecruitmentModel, protocol: Protocol, lang: str, present: bool
+) -> Figure:
     """Horizontal bars of screen failures by reason, counts written beside the bars."""
     reasons = model.failure_reasons
     size = font_size(present)
@@ -289,7 +291,7 @@ def screen_failure_bars(model: RecruitmentModel, lang: str, present: bool) -> Fi
         {
             "type": "bar",
             "orientation": "h",
-            "y": [label("reason", r.reason, lang) for r in reasons],
+            "y": [protocol.reason_label(r.reason, lang) for r in reasons],
             "x": [r.n for r in reasons],
             "marker": {"color": MUTED},
             "text": [str(r.n) for r in reasons],

@@ -193,6 +193,7 @@ def balance_table(m: RandomizationModel, ctx: PageContext) -> Component:
         html.Div(table, className="table-scroll"),
         lang,
         def_key="def.balance",
+        card_id="rnd-balance-card",
         help_values=ctx.terms,
     )
 

@@ -269,7 +269,7 @@ def render(ctx: PageContext) -> Component:
                     ),
                     dbc.Col(
                         graph(
-                            figs.screen_failure_bars(m, lang, present)
+                            figs.screen_failure_bars(m, ctx.protocol, lang, present)
                             if m.failures_total
                             else None,
                             ids.REC_FAILURES,

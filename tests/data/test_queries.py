@@ -100,3 +100,12 @@ def test_row_cap(sqlite_url):
         recruitment.randomizations_by_day(
             TrialDb(sqlite_url, row_cap=3), ALL, dt.date(2026, 11, 15)
         )
+
+
+def test_one_pass_of_the_visit_engine_equals_the_two_queries(db_url, protocol):
+    """What the visits page reads (one pass) is exactly state_counts and missed_by_month."""
+    db, as_of = TrialDb(db_url), dt.date(2026, 11, 15)
+    rule, plan, codes = arm_rule(protocol), planned_visits(protocol), protocol.center_codes
+    states, missed = vq.state_and_missed_counts(db, codes, as_of, rule, plan)
+    assert _canonical(states) == _canonical(vq.state_counts(db, codes, as_of, rule, plan))
+    assert _canonical(missed) == _canonical(vq.missed_by_month(db, codes, as_of, rule, plan))

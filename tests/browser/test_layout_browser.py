@@ -1,0 +1,108 @@
+"""The layout check: every page x {pi, site, committee} x {en, zh} x {normal, presentation} at
+1280x720 in headless Chromium, failing on what a shared screen would show wrong:
+
+overlapping text (DOM and Plotly SVG text boxes, getBoundingClientRect), text cut by an ellipsis
+or hidden overflow, a table wider than its card, a horizontal scrollbar, an English word left in
+Chinese mode (outside the allow-list of codes, units and data values), a chart drawn with no data
+and no empty-state message. The check itself is tests/browser/layout_check.js.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app import create_app
+from dashboard.protocol import load_protocol
+from tests.pages.helpers import browser_login
+
+CHECK = (Path(__file__).with_name("layout_check.js")).read_text(encoding="utf-8")
+PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
+ROLES = ("pi", "site-pku", "committee")
+COUNTS: dict[str, int] = {}
+
+# Words that stay as they are in Chinese: codes, units, abbreviations, method names.
+TECHNICAL = """
+NRS PAFI OMED MDA SBRT CTCAE SAE SAEs AE AEs CSV PDF PNG Gy mg day0 CR PR SD PD NE RFA PVA
+MedDRA Kaplan Meier Clopper Pearson Greenwood Welch Anderson English CI DCR ITT Chow Gajewski
+Okabe Ito Wilson log
+"""
+
+
+def allowed_words(db_url: str) -> list[str]:
+    """Codes, labels and data values that are not translated (data stay as recorded)."""
+    from sqlalchemy import create_engine, text
+
+    p = load_protocol()
+    words = set(TECHNICAL.split())
+    words |= set(p.center_codes) | {c.short_name for c in p.centers}
+    for a in p.arms:
+        words |= set(re.findall(r"[A-Za-z]+", a.label))
+    words |= set(p.visit_codes) | set(p.arm_codes)
+    words |= set(re.findall(r"[A-Za-z]+", p.short_title))
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        for sql in (
+            "SELECT DISTINCT term FROM adverse_events",
+            "SELECT DISTINCT soc FROM adverse_events WHERE soc IS NOT NULL",
+            "SELECT DISTINCT subject_id FROM subjects",
+            "SELECT DISTINCT treated_levels FROM subjects WHERE treated_levels IS NOT NULL",
+        ):
+            for (value,) in conn.execute(text(sql)):
+                words |= set(re.findall(r"[A-Za-z][A-Za-z'’]{2,}", str(value)))
+    engine.dispose()
+    words |= {"pku", "committee", "site"}  # user names shown as they are
+    return sorted(words)
+
+
+def settle(driver: Any, timeout: float = 25) -> None:
+    """Wait until Dash is idle, every graph is drawn and every grid has its rows."""
+    script = """
+    if (document.readyState !== 'complete') return false;
+    if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+    if (!document.querySelector('#shell-page > *')) return false;
+    for (const g of document.querySelectorAll('.dash-graph')) {
+        if (!g.querySelector('.main-svg')) return false;
+    }
+    for (const grid of document.querySelectorAll('.ag-root')) {
+        if (!grid.querySelector('.ag-row, .ag-overlay-no-rows-center')) return false;
+    }
+    return true;
+    """
+    deadline = time.monotonic() + timeout
+    stable = 0
+    while time.monotonic() < deadline:
+        stable = stable + 1 if driver.execute_script(script) else 0
+        if stable >= 3:
+            return
+        time.sleep(0.15)
+    raise AssertionError("the page did not settle in time")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_layout_matrix(dash_duo, settings, role):
+    dash_duo.start_server(create_app(settings), navigate=False)
+    driver = dash_duo.driver
+    driver.set_window_size(1280, 720)
+    browser_login(dash_duo, role, "/")
+    words = allowed_words(settings.db_url)
+    found: list[str] = []
+    boxes = 0
+    for lang in ("en", "zh"):
+        for present in (False, True):
+            for path in PAGES:
+                query = f"?lang={lang}" + ("&present=1" if present else "")
+                driver.get(dash_duo.server.url + path + query)
+                settle(driver)
+                time.sleep(0.3)  # fonts and the last Plotly relayout
+                out = driver.execute_script(CHECK, lang, words)
+                boxes += out["boxes"]
+                mode = "presentation" if present else "normal"
+                found += [f"{path} {lang} {mode}: {p}" for p in out["problems"]]
+    COUNTS[role] = boxes
+    print(f"\nlayout check, {role}: 28 views, {boxes} text boxes measured, {len(found)} problems")
+    assert not found, "\n".join(found[:80]) + f"\n({len(found)} problems)"
