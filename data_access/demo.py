@@ -462,7 +462,8 @@ def _follow_subject(
                         "occurred_on": start,
                         "category": "sbrt_dose",
                         "major": True,
-                        "description": f"SBRT {dose:g} Gy / {fractions} fractions",
+                        "description": f"SBRT {dose:g} Gy in {fractions} fraction"
+                        + ("s" if fractions != 1 else ""),
                     }
                 )
 

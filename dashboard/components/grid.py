@@ -161,6 +161,8 @@ def client_table(
             "flex": 1,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
+            "wrapText": True,
+            "autoHeight": True,
             "cellDataType": False,
             "sortable": False,
         },

@@ -64,6 +64,9 @@ def axis(title: str | None = None, **extra: Any) -> dict[str, Any]:
         "zeroline": False,
         "linecolor": MUTED,
         "automargin": True,
+        # A gap between tick labels and the axis: the first x label and the lowest y label
+        # would otherwise meet at the corner.
+        "ticklabelstandoff": 4,
     }
     if title is not None:
         out["title"] = {"text": title, "standoff": 8}

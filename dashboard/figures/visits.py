@@ -40,7 +40,7 @@ def compliance_heatmap(
         z.append(zr)
         text.append(tr)
     size = font_size(present)
-    labels = [protocol.visit_label(v, lang) if present else v for v in visits]
+    labels = list(visits)  # codes: long labels (e.g. "Week 4 / Month 1") collide when large
     data = [
         {
             "type": "heatmap",

@@ -28,7 +28,9 @@ while (walker.nextNode()) {
   const node = walker.currentNode;
   const text = node.textContent.trim();
   const el = node.parentElement;
-  if (!text || !el || el.closest("svg, script, style, noscript, option, .visually-hidden")) {
+  // Screen-reader-only text (AG Grid's live region, Bootstrap's visually-hidden) is not seen.
+  const hidden = "svg, script, style, noscript, option, .visually-hidden, .ag-aria-description-container";
+  if (!text || !el || el.closest(hidden)) {
     continue;
   }
   if (!visible(el)) continue;

@@ -9,6 +9,7 @@ and no empty-state message. The check itself is tests/browser/layout_check.js.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -29,15 +30,15 @@ COUNTS: dict[str, int] = {}
 TECHNICAL = """
 NRS PAFI OMED MDA SBRT CTCAE SAE SAEs AE AEs CSV PDF PNG Gy mg day0 CR PR SD PD NE RFA PVA
 MedDRA Kaplan Meier Clopper Pearson Greenwood Welch Anderson English CI DCR ITT Chow Gajewski
-Okabe Ito Wilson log
+Okabe Ito Wilson log CONSORT
 """
 
 
-def allowed_words(db_url: str) -> list[str]:
+def allowed_words(db_url: str, protocol_file: Path | None = None) -> list[str]:
     """Codes, labels and data values that are not translated (data stay as recorded)."""
     from sqlalchemy import create_engine, text
 
-    p = load_protocol()
+    p = load_protocol(protocol_file)
     words = set(TECHNICAL.split())
     words |= set(p.center_codes) | {c.short_name for c in p.centers}
     for a in p.arms:
@@ -51,6 +52,8 @@ def allowed_words(db_url: str) -> list[str]:
             "SELECT DISTINCT soc FROM adverse_events WHERE soc IS NOT NULL",
             "SELECT DISTINCT subject_id FROM subjects",
             "SELECT DISTINCT treated_levels FROM subjects WHERE treated_levels IS NOT NULL",
+            # What sites typed stays as typed.
+            "SELECT DISTINCT description FROM deviations WHERE description IS NOT NULL",
         ):
             for (value,) in conn.execute(text(sql)):
                 words |= set(re.findall(r"[A-Za-z][A-Za-z'’]{2,}", str(value)))
@@ -83,17 +86,15 @@ def settle(driver: Any, timeout: float = 25) -> None:
     raise AssertionError("the page did not settle in time")
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_layout_matrix(dash_duo, settings, role):
-    dash_duo.start_server(create_app(settings), navigate=False)
+def check_views(
+    dash_duo: Any, words: list[str], langs: tuple[str, ...], modes: tuple[bool, ...]
+) -> tuple[int, list[str]]:
+    """Run the check on every page in the given languages and modes; (boxes, problems)."""
     driver = dash_duo.driver
-    driver.set_window_size(1280, 720)
-    browser_login(dash_duo, role, "/")
-    words = allowed_words(settings.db_url)
     found: list[str] = []
     boxes = 0
-    for lang in ("en", "zh"):
-        for present in (False, True):
+    for lang in langs:
+        for present in modes:
             for path in PAGES:
                 query = f"?lang={lang}" + ("&present=1" if present else "")
                 driver.get(dash_duo.server.url + path + query)
@@ -103,6 +104,57 @@ def test_layout_matrix(dash_duo, settings, role):
                 boxes += out["boxes"]
                 mode = "presentation" if present else "normal"
                 found += [f"{path} {lang} {mode}: {p}" for p in out["problems"]]
+    return boxes, found
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_layout_matrix(dash_duo, settings, role):
+    dash_duo.start_server(create_app(settings), navigate=False)
+    dash_duo.driver.set_window_size(1280, 720)
+    browser_login(dash_duo, role, "/")
+    boxes, found = check_views(
+        dash_duo, allowed_words(settings.db_url), ("en", "zh"), (False, True)
+    )
     COUNTS[role] = boxes
+    report = (
+        Path(os.environ.get("TRIAL_LAYOUT_REPORT", ""))
+        if os.environ.get("TRIAL_LAYOUT_REPORT")
+        else None
+    )
+    if report is not None:
+        with report.open("a", encoding="utf-8") as f:
+            f.write(f"# {role}: {boxes} text boxes, {len(found)} problems\n")
+            f.writelines(line + "\n" for line in found)
     print(f"\nlayout check, {role}: 28 views, {boxes} text boxes measured, {len(found)} problems")
+    assert not found, "\n".join(found[:80]) + f"\n({len(found)} problems)"
+
+
+@pytest.mark.parametrize("trial", ["dose3", "sixty_centers"])
+def test_layout_of_other_trials(dash_duo, tmp_path, trial):
+    """DOSE-3 (3 arms, 17 centers, from its CSV bundle) and a generated trial of 60 centers
+    and 4 arms: the same check, as the PI, both languages, normal and presentation."""
+    from dashboard.cli import main
+    from tests import trials
+    from tests.conftest import make_settings
+    from tests.pages.test_any_trial import FIXTURE, PROTOCOL, generated
+
+    if trial == "dose3":
+        url = f"sqlite:///{tmp_path / 'dose3.sqlite'}"
+        assert main(["import", "csv", str(FIXTURE), "--db", url]) == 0
+        protocol = PROTOCOL
+    else:
+        protocol, rows = generated(tmp_path, 60, 4)
+        url = trials.sqlite(tmp_path, rows, "2026-06-30").url
+    settings = make_settings(url, tmp_path / "app", protocol_file=protocol)
+    dash_duo.start_server(create_app(settings), navigate=False)
+    dash_duo.driver.set_window_size(1280, 720)
+    browser_login(dash_duo, "pi", "/")
+    words = allowed_words(url, protocol)
+    boxes, found = check_views(dash_duo, words, ("en", "zh"), (False, True))
+    print(f"\nlayout check, {trial}: 28 views, {boxes} text boxes, {len(found)} problems")
+    report = os.environ.get("TRIAL_LAYOUT_REPORT")
+    if report:
+        with Path(report).open("a", encoding="utf-8") as f:
+            f.write(f"# {trial}: {boxes} text boxes, {len(found)} problems\n")
+            f.writelines(line + "\n" for line in found)
     assert not found, "\n".join(found[:80]) + f"\n({len(found)} problems)"

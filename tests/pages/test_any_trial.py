@@ -191,7 +191,15 @@ def generated(
             ("V1", 28, 7, 7, ("nrs", "omed", "pafi", "imaging")),
             ("V2", 91, 14, 14, ("nrs", "omed", "pafi", "imaging")),
         ),
-        safety={"events_of_interest": {"pain_flare": ["Back pain"]}},
+        safety={
+            "events_of_interest": {
+                "pain_flare": {
+                    "terms": ["Back pain"],
+                    "label": "pain flare",
+                    "label_zh": "疼痛闪烁",
+                }
+            }
+        },
     )
     rows: dict[str, list[dict[str, Any]]] = {
         "centers": trials.centers(*codes),
