@@ -26,6 +26,18 @@ class TrialDb:
     row_cap: int = 200_000
 
 
+def has_column(db: TrialDb, table: str, column: str) -> bool:
+    """Whether the database has a column.
+
+    Columns this dashboard added to the contract are optional: a database written to the
+    shared contract, or by an older version, lacks them.
+    """
+    from sqlalchemy import inspect
+
+    with read_connection(db.url, db.timeout_ms) as conn:
+        return column in {c["name"] for c in inspect(conn).get_columns(table)}
+
+
 class RowCapExceeded(RuntimeError):
     """A query returned more rows than the dashboard is willing to hold."""
 

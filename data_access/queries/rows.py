@@ -39,7 +39,14 @@ def table_rows(
     Rows whose subject does not exist are kept only when no center restriction applies (the
     structural checks need to see them).
     """
-    stmt = select(*table.columns)
+    from sqlalchemy import inspect, literal
+
+    from data_access.engine import read_connection
+
+    with read_connection(db.url, db.timeout_ms) as conn:
+        present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    # A column the database lacks (one this dashboard added; an older database) reads as empty.
+    stmt = select(*(c if c.name in present else literal(None).label(c.name) for c in table.columns))
     if center_codes is not None:
         if table is subjects:
             stmt = stmt.where(subjects.c.center_id.in_(center_codes))

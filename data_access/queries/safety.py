@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
-from data_access.queries.core import Record, TrialDb, days_between, records
+from data_access.queries.core import Record, TrialDb, days_between, has_column, records
 from data_access.queries.population import (
     ArmRule,
     day_zero_column,
@@ -70,7 +70,12 @@ def denominators(
 
 
 def grade_scales(db: TrialDb, center_codes: Sequence[str], as_of: dt.date) -> list[Record]:
-    """Events known by the data date per grade scale: `ctcae` (or not said) and `severity`."""
+    """Events known by the data date per grade scale: `ctcae` (or not said) and `severity`.
+
+    Without the (added, optional) grade_scale column every grade is a CTCAE grade.
+    """
+    if not has_column(db, "adverse_events", "grade_scale"):
+        return []
     a, s = adverse_events.c, subjects.c
     scale = func.coalesce(a.grade_scale, literal("ctcae")).label("scale")
     n: Any = func.count().label("n")
