@@ -138,6 +138,7 @@ SECONDARY_PANELS = frozenset(
         ids.PAIN_OMED,
         ids.PAIN_PAFI_BOX,
         ids.LC_DCR,
+        "lc-dcr-card",
         ids.SAF_CENTERS,
         ids.SAF_LAG,
         ids.SAF_ONSET,

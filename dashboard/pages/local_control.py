@@ -114,6 +114,7 @@ def dcr_table(m: LocalControlModel, ctx: PageContext) -> Component:
         html.Div(table, className="table-scroll"),
         lang,
         def_key="def.dcr",
+        card_id="lc-dcr-card",
         help_values=ctx.terms,
     )
 

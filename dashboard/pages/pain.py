@@ -262,7 +262,7 @@ def render(ctx: PageContext) -> Component:
                                 def_key="def.change",
                                 help_values=ctx.terms,
                             ),
-                            _change_table(m, ctx) or html.Div(),
+                            html.Div(_change_table(m, ctx), className="secondary-panel"),
                         ],
                         lg=6,
                     ),
