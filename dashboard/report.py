@@ -161,12 +161,14 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
         sections.append(
             {
                 "title": t("nav.local_control", lang),
-                "blocks": [local_control.kpis(lc, ctx), local_control.dcr_table(lc, ctx)],
+                "blocks": [local_control.kpis(lc, ctx)],
                 "figures": [
                     _figure(out_figs.kaplan_meier(lc, p, lang, False), t("lc.fig.km", lang), sub)
                 ]
                 if lc.km
                 else [],
+                # The table beside the curve's half page, not alone on one.
+                "after": [local_control.dcr_table(lc, ctx)],
             }
         )
 
@@ -215,6 +217,7 @@ CSS = """
 body { font-family: system-ui, 'Noto Sans', 'Noto Sans CJK SC', sans-serif; color: #1f2328;
        margin: 0; font-size: 11pt; }
 h1 { font-size: 20pt; margin: 0 0 4px; } h2 { font-size: 15pt; margin: 14px 0 6px; }
+h2, h3 { break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 12pt; margin: 4px 0 2px; }
 .meta, .card-subtitle { color: #57606a; margin: 2px 0; font-size: 9.5pt; }
 section { break-inside: auto; } section + section { margin-top: 10px; }
@@ -258,6 +261,7 @@ def pack_html(ctx: PageContext, generated: dt.datetime) -> str:
                     f'<p class="card-subtitle">{html.escape(subtitle)}</p>{graph_html}</div>'
                 )
             body.append(f'<div class="figs">{"".join(cards)}</div>')
+        body += [to_html(b, figures) for b in section.get("after", [])]
         body.append("</section>")
         parts.append("".join(body))
     head = html.escape(t("pack.title", lang))

@@ -63,12 +63,21 @@ def to_html(node: Any, figures: list[tuple[str, dict[str, Any]]]) -> str:
     return f"<{tag}{' ' if attrs else ''}{' '.join(attrs)}>{inner}</{tag}>"
 
 
+MAX_PRINT_HEIGHT = 380
+
+
 def figure_scripts(figures: list[tuple[str, dict[str, Any]]], width: int, locale: str) -> str:
     """The script that draws each figure at a fixed width (no toolbar, static)."""
     calls = []
     for fig_id, fig in figures:
         layout = dict(fig.get("layout") or {})
         layout["width"] = width
+        # A printed page holds two figures side by side and a table: no figure taller than
+        # half an A4 landscape page, so no page is left half empty by one tall chart.
+        # (Figures with stacked panels, like the Kaplan-Meier curve over its numbers at risk,
+        # keep their height: their panels are fractions of it.)
+        if "yaxis2" not in layout:
+            layout["height"] = min(int(layout.get("height") or 400), MAX_PRINT_HEIGHT)
         config = {"displayModeBar": False, "staticPlot": True, "locale": locale}
         calls.append(
             f"Plotly.newPlot({json.dumps(fig_id)}, {json.dumps(fig.get('data') or [])}, "

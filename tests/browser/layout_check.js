@@ -82,6 +82,11 @@ cut.forEach((el) => {
     problems.push(`cut: "${el.textContent.trim().slice(0, 50)}" (${where(el)})`);
   }
 });
+document.querySelectorAll("input:not([type]), input[type=text]").forEach((el) => {
+  if (visible(el) && el.value && el.scrollWidth > el.clientWidth + 1) {
+    problems.push(`cut: input "${el.value.slice(0, 40)}" (${where(el)})`);
+  }
+});
 document.querySelectorAll(".table-scroll, .ag-center-cols-viewport").forEach((el) => {
   if (visible(el) && el.scrollWidth > el.clientWidth + 2) {
     problems.push(`wider than its card: ${where(el)} (${el.scrollWidth} > ${el.clientWidth} px)`);
