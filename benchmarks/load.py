@@ -1,10 +1,12 @@
 """Bounded load test on loopback: N users sign in and click through every page.
 
     python -m benchmarks.load [--users 50] [--rounds 2] [--workers 4] [--seconds 120]
+                              [--db URL]   # e.g. the 100x file of benchmarks.run
 
-Starts `gunicorn app:server` on 127.0.0.1 (demo trial, Redis cache when CACHE_REDIS_URL is
-set), runs a fixed number of requests per user with a hard time limit, stops the server, and
-prints errors, p50, p95 and throughput. Only 127.0.0.1 is ever contacted.
+Starts `gunicorn app:server` on 127.0.0.1 from a cold start (an empty cache; the demo trial,
+or --db; Redis cache when CACHE_REDIS_URL is set), has every user sign in and click through
+every page at once, a fixed number of requests per user with a hard time limit, stops the
+server, and prints errors, p50, p95 and throughput. Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -127,11 +129,35 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--seconds", type=int, default=180)
+    p.add_argument("--db", default="", help="trial database URL (default: a fresh demo)")
     a = p.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TRIAL_INSTANCE_DIR": tmp, "HOME": tmp}
+        user, password = "pi", "pi-demo-pass"
+        if a.db:
+            env.update(TRIAL_DB_URL=a.db, TRIAL_SECRET_KEY="load-test")
+            user, password = "bench", "bench-password"
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "dashboard",
+                    "users",
+                    "add",
+                    user,
+                    "--role",
+                    "pi",
+                    "--password-stdin",
+                ],
+                input=password + "\n",
+                text=True,
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         server = subprocess.Popen(
             [
@@ -165,7 +191,7 @@ def main() -> None:
             threads = [
                 threading.Thread(
                     target=user_session,
-                    args=(base, "pi", "pi-demo-pass", a.rounds, deadline, latencies, errors),
+                    args=(base, user, password, a.rounds, deadline, latencies, errors),
                 )
                 for _ in range(a.users)
             ]
