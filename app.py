@@ -27,7 +27,22 @@ def ensure_demo_database(settings: Settings) -> None:
     """Build the embedded demo database when no trial database is configured and none exists."""
     if settings.uses_demo and not settings.demo_db_path.exists():
         log.warning("Building the demo trial database at %s", settings.demo_db_path)
-        create_demo_database(settings.resolved_db_url, seed=settings.demo_seed)
+        trial = create_demo_database(settings.resolved_db_url, seed=settings.demo_seed)
+        try:  # the demo's first data cut, as an import would keep one
+            from dashboard import cuts
+            from data_access.queries import TrialDb
+
+            cuts.record_cut(
+                cuts.store_of(settings),
+                TrialDb(settings.resolved_db_url, 60_000, 100_000_000),
+                load_protocol(settings.protocol_file),
+                trial.as_of,
+                "demo",
+                None,
+                "demo",
+            )
+        except Exception as exc:  # the dashboard works without it
+            log.warning("No data cut kept for the demo: %s", exc)
 
 
 def create_app(settings: Settings | None = None) -> Dash:

@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--as-of", type=_date)
     summ.add_argument("--center", action="append", help="center code (repeatable)")
     summ.add_argument(
+        "--since", help="a data cut (id, 'last' = last labelled, 'previous'): add changes"
+    )
+    summ.add_argument(
         "--page",
         choices=[
             "recruitment",
@@ -76,6 +79,25 @@ def _parser() -> argparse.ArgumentParser:
     ena = usr_sub.add_parser("enable", help="enable a disabled account again")
     ena.add_argument("username")
     usr_sub.add_parser("list", help="list users")
+
+    cut = sub.add_parser("cuts", help="data cuts: list, show, label (what changed since)")
+    cut_sub = cut.add_subparsers(dest="action", required=True)
+    cut_sub.add_parser("list", help="every cut, oldest first")
+    show = cut_sub.add_parser("show", help="one cut: when, by whom, files, size")
+    show.add_argument("cut")
+    lab = cut_sub.add_parser("label", help='name a cut, e.g. "Steering committee 2026-11"')
+    lab.add_argument("cut")
+    lab.add_argument("label")
+
+    fnd = sub.add_parser("findings", help="statuses of data-quality findings (history, set)")
+    fnd_sub = fnd.add_subparsers(dest="action", required=True)
+    hist = fnd_sub.add_parser("history", help="every status of one finding, oldest first")
+    hist.add_argument("key")
+    fset = fnd_sub.add_parser("set", help="set a finding's status (as a named user)")
+    fset.add_argument("key")
+    fset.add_argument("--status", required=True, choices=list(_statuses()))
+    fset.add_argument("--comment", default="")
+    fset.add_argument("--user", required=True)
 
     i18n = sub.add_parser("i18n", help="translation catalogs: extract, update, check")
     i18n.add_argument("action", choices=["extract", "update", "check"])
@@ -150,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Demo trial written to {args.db}: {len(trial.tables['subjects'])} screened, "
                 f"{n} randomized, as of {trial.as_of}."
             )
+            _record_cut(settings, args.db, trial.as_of, "demo", None)
             return 0
         if args.command == "import":
             return _import(args)
@@ -159,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args, settings)
         if args.command == "i18n":
             return _i18n(args)
+        if args.command == "cuts":
+            return _cuts(args, settings)
+        if args.command == "findings":
+            return _findings(args, settings)
         if args.command == "export":
             from data_access.importers.csv_bundle import export_csv
 
@@ -196,6 +223,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             as_of = args.as_of or default_as_of(settings, db)
             summary = build_summary(db, protocol, centers, as_of, args.page)
+            if args.since:
+                from dashboard import cuts
+
+                store = cuts.store_of(settings)
+                cut = store.resolve(args.since)
+                if cut is None:
+                    print(f"error: no data cut {args.since!r} (see: cuts list)", file=sys.stderr)
+                    return 2
+                _, now = cuts.current_state(db, protocol, as_of)
+                summary = cuts.since_summary(
+                    store, cut, summary, now, centers, set(centers) == set(protocol.center_codes)
+                )
             print(
                 json.dumps(summary, indent=2, ensure_ascii=False)
                 if args.json
@@ -256,7 +295,16 @@ def _import(args: argparse.Namespace) -> int:
         print(f"Dry run: nothing was written to {args.db}.")
         return 0
     print(f"Imported into {args.db}: " + ", ".join(f"{k} {v}" for k, v in report.rows.items()))
+    settings = Settings.from_env()
+    meta_as_of = args.as_of or _data_date(args.db)
+    _record_cut(settings, args.db, meta_as_of, f"{args.kind} {args.folder}", args.folder)
     return 0
+
+
+def _data_date(url: str) -> dt.date:
+    from data_access.queries import trial_as_of
+
+    return trial_as_of(TrialDb(url)) or dt.date.today()
 
 
 def _check(args: argparse.Namespace, settings: Settings, protocol: object) -> int:
@@ -338,6 +386,79 @@ def _dispose() -> None:
     from data_access.engine import dispose_engines
 
     dispose_engines()
+
+
+def _record_cut(
+    settings: Settings, url: str, as_of: dt.date, source: str, folder: str | None
+) -> None:
+    """Keep a data cut of what was just written (the app's store; never fatal)."""
+    import getpass
+
+    from dashboard import cuts
+
+    try:
+        protocol = load_protocol(settings.protocol_file)
+        db = TrialDb(url, max(settings.query_timeout_ms, 60_000), 100_000_000)
+        store = cuts.store_of(settings)
+        cut_id = cuts.record_cut(store, db, protocol, as_of, source, folder, getpass.getuser())
+        print(f"Data cut {cut_id} kept ({store.size(cut_id) / 1024:.0f} KB): cuts show {cut_id}")
+    except Exception as exc:  # the import stands; the cut is what is missing
+        print(f"warning: no data cut kept: {exc}", file=sys.stderr)
+
+
+def _statuses() -> tuple[str, ...]:
+    from dashboard.workflow import STATUSES
+
+    return STATUSES
+
+
+def _findings(args: argparse.Namespace, settings: Settings) -> int:
+    """Findings history|set (the app's store; every change also in the audit trail)."""
+    from dashboard.auth import UserStore
+    from dashboard.workflow import FindingStore
+
+    users = UserStore(settings.resolved_users_db_url)
+    store = FindingStore(users.engine)
+    if args.action == "set":
+        entry = store.set(args.key, args.status, args.user, args.comment or None)
+        users.record("finding_status", args.user, {"key": args.key, "status": args.status})
+        print(f"{entry.key}: {entry.status} ({entry.username}, {entry.at:%Y-%m-%d %H:%M} UTC)")
+        return 0
+    entries = store.history(args.key)
+    if not entries:
+        print(f"{args.key}: no status yet (open)")
+    for e in entries:
+        comment = f"  {e.comment}" if e.comment else ""
+        print(f"{e.at:%Y-%m-%d %H:%M}  {e.username:<12} {e.status:<13}{comment}")
+    return 0
+
+
+def _cuts(args: argparse.Namespace, settings: Settings) -> int:
+    """Cuts list|show|label."""
+    from dashboard import cuts
+
+    store = cuts.store_of(settings)
+    if args.action == "list":
+        for c in store.list():
+            print(
+                f"{c.cut_id:>4}  data as of {c.data_as_of}  made {c.created_at:%Y-%m-%d %H:%M} "
+                f"by {c.created_by or '-':<10} {c.label or ''}"
+            )
+        return 0
+    cut = store.resolve(args.cut)
+    if cut is None:
+        print(f"error: no data cut {args.cut!r}", file=sys.stderr)
+        return 2
+    if args.action == "label":
+        store.label(cut.cut_id, args.label)
+        print(f"Cut {cut.cut_id} labelled {args.label!r}.")
+        return 0
+    print(f"cut {cut.cut_id}: data as of {cut.data_as_of}, label {cut.label or '-'}")
+    print(f"made {cut.created_at:%Y-%m-%d %H:%M} UTC by {cut.created_by} from {cut.source}")
+    print(f"size in the store: {store.size(cut.cut_id) / 1024:.0f} KB")
+    for name, digest in cut.files.items():
+        print(f"  {name:<28} sha256 {digest}")
+    return 0
 
 
 def _i18n(args: argparse.Namespace) -> int:

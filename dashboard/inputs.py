@@ -110,6 +110,11 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("listing-search", "value"): _text(MAX_SEARCH),
     ("listing-export", "href"): _text(MAX_TEXT),
     ("client-export", "n_clicks"): _count,
+    ("dq-wf-key", "value"): _text(500),
+    ("dq-wf-status", "value"): _text(40),
+    ("dq-wf-comment", "value"): _text(2000),
+    ("dq-wf-save", "n_clicks"): _count,
+    ("shell-filter-since", "value"): _text(40),
 }
 
 

@@ -38,6 +38,7 @@ class Column:
     width: int | None = None
     hidden: bool = False
     labels: str | None = None  # message key prefix of a code's label; "arm": the protocol's
+    computed: bool = False  # filled by the listing's `enrich` (not in SQL: no sort or filter)
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,13 @@ class Listing:
     base: Callable[[PageContext], Select[Any]]
     order: tuple[str, ...]
     row_format: Callable[[dict[str, Any], PageContext], dict[str, Any]] | None = None
+    # Per request: a function that adds the computed columns to a formatted row (statuses from
+    # the app's own store, loaded once per request).
+    enrich: Callable[[PageContext], Callable[[dict[str, Any]], dict[str, Any]]] | None = None
 
     def sql_columns(self) -> list[lq.ListingColumn]:
         """What the SQL layer may sort and filter on."""
-        return [lq.ListingColumn(c.field, c.kind) for c in self.columns]
+        return [lq.ListingColumn(c.field, c.kind) for c in self.columns if not c.computed]
 
 
 def _label(column: Column, value: Any, ctx: PageContext) -> Any:
@@ -128,7 +132,8 @@ def rows_page(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext)
     """The getRowsResponse for a request: one block of formatted rows and the row count."""
     request = request_of(listing, raw, ctx)
     rows, total = lq.page(ctx.db, listing.base(ctx), listing.sql_columns(), request, listing.order)
-    return {"rowData": [format_row(listing, r, ctx) for r in rows], "rowCount": total}
+    add = listing.enrich(ctx) if listing.enrich else (lambda r: r)
+    return {"rowData": [add(format_row(listing, r, ctx)) for r in rows], "rowCount": total}
 
 
 def csv_lines(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext) -> Iterator[str]:
@@ -139,10 +144,11 @@ def csv_lines(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext)
     writer = csv.writer(buf)
     writer.writerow([t(c.header, ctx.lang) for c in shown])
     yield "\ufeff" + buf.getvalue()
+    add = listing.enrich(ctx) if listing.enrich else (lambda r: r)
     for row in lq.stream(ctx.db, listing.base(ctx), listing.sql_columns(), request, listing.order):
         buf.seek(0)
         buf.truncate()
-        formatted = format_row(listing, row, ctx)
+        formatted = add(format_row(listing, row, ctx))
         writer.writerow([formatted.get(c.field) for c in shown])
         yield buf.getvalue()
 
@@ -231,6 +237,23 @@ def _findings(ctx: PageContext) -> Select[Any]:
     )
 
 
+def _work_states(ctx: PageContext) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Status, age and last comment of each finding row (the app's store; loaded once)."""
+    from dashboard.services import finding_work
+
+    lookup = finding_work(ctx)
+
+    def add(row: dict[str, Any]) -> dict[str, Any]:
+        state = lookup(str(row.get("key") or ""))
+        row["status"] = t(f"wf.status.{state.status}", ctx.lang)
+        row["status_code"] = state.status
+        row["age_days"] = state.age_days
+        row["comment"] = state.comment or ""
+        return row
+
+    return add
+
+
 def _finding_row(row: dict[str, Any], ctx: PageContext) -> dict[str, Any]:
     row["value"] = format_value(row.get("value"), row.get("value_kind"), ctx.lang)
     return row
@@ -248,11 +271,15 @@ FINDINGS = Listing(
         Column("field", "dq.col.field", "code", width=120, labels="fld"),
         Column("value", "dq.col.value", width=110),
         Column("record_on", "dq.col.record", "date", width=110),
+        Column("status", "wf.col.status", width=110, computed=True),
+        Column("age_days", "wf.col.age", "number", width=80, computed=True),
+        Column("comment", "wf.col.comment", width=160, computed=True),
         Column("key", "dq.col.key", hidden=True),
     ),
     base=_findings,
     order=cq.FINDINGS_ORDER,
     row_format=_finding_row,
+    enrich=lambda ctx: _work_states(ctx),
 )
 
 

@@ -478,3 +478,139 @@ def warm_defaults(db: TrialDb, protocol: Protocol, as_of: dt.date) -> int:
             build(info)
             done += 1
     return done
+
+
+_FIRST_SEEN: dict[tuple[int, ...], tuple[dict[str, dt.date], Any]] = {}
+
+
+def finding_work(ctx: PageContext) -> Callable[[str], Any]:
+    """Key -> the finding's work state (status, age, comment, re-opened), for this request.
+
+    Statuses from the app's store; the age counts from the first data cut the finding was in
+    (cuts' snapshots are read once per set of cuts and kept in the process).
+    """
+    from dashboard import workflow
+    from dashboard.cuts import CutStore
+
+    users = ctx.state.users
+    if users is None:
+        return lambda key: workflow.FindingState("open", None, None, 0, False)
+    engine = users.engine
+    store = CutStore(engine)
+    every = store.list()
+    ids = tuple(c.cut_id for c in every)
+    cached = _FIRST_SEEN.get(ids)
+    if cached is None:
+        found = [(c.data_as_of, store.snapshot(c.cut_id).get("findings", {}).keys()) for c in every]
+        latest = (every[-1].created_at, set(found[-1][1])) if every else None
+        cached = (workflow.first_seen(found), latest)
+        _FIRST_SEEN.clear()
+        _FIRST_SEEN[ids] = cached
+    seen, latest = cached
+    current = workflow.FindingStore(engine).current()
+    today = ctx.scope.as_of
+
+    def state(key: str) -> Any:
+        return workflow.states([key], current, seen, latest, today)[key]
+
+    return state
+
+
+def _scope_findings(ctx: PageContext) -> list[dict[str, Any]]:
+    """Key and center of every finding the request's user may see (their centers)."""
+    return cq.scope_finding_keys(
+        ctx.db,
+        rules_of(ctx.db, ctx.protocol),
+        ctx.scope.as_of,
+        ctx.scope.centers,
+        ctx.info.all_centers,
+    )
+
+
+def finding_center(ctx: PageContext, key: str) -> str | None:
+    """The center of a finding this user may see (None: not one of theirs, or not found now)."""
+    for r in _scope_findings(ctx):
+        if r["key"] == key:
+            return str(r["center_id"]) if r["center_id"] is not None else ""
+    return None
+
+
+def finding_work_by_center(ctx: PageContext) -> dict[str, Any]:
+    """Per center of the view: open findings, median age and oldest (see dashboard.workflow)."""
+    from dashboard import workflow
+
+    found = _scope_findings(ctx)
+    state = finding_work(ctx)
+    states = {r["key"]: state(r["key"]) for r in found}
+    return workflow.by_center(found, states)
+
+
+def since_then(ctx: PageContext) -> tuple[Any, dict[str, Any] | None] | None:
+    """The cut the view compares with, and its summary of the same view.
+
+    The summary is None when the cut kept none of this view (it keeps every center together
+    and each center, all arms).
+    """
+    from dashboard import cuts
+
+    if not ctx.view.since or ctx.state.users is None:
+        return None
+    store = cuts.CutStore(ctx.state.users.engine)
+    cut = store.resolve(ctx.view.since)
+    if cut is None:
+        return None
+    info = ctx.info
+    scope = (
+        cuts.ALL
+        if info.all_centers
+        else (info.centers[0] if len(info.centers) == 1 and not info.restricted else None)
+    )
+    if info.restricted and len(info.centers) == 1:
+        scope = info.centers[0]
+    if scope is None or info.arm_filtered:
+        return cut, None
+    then = memoize(
+        "cut-summary",
+        ctx.db.url,
+        (cut.cut_id, scope),
+        lambda: store.summaries(cut.cut_id).get(scope),
+    )
+    return cut, then
+
+
+def current_snapshot(db: TrialDb, protocol: Protocol, as_of: dt.date) -> dict[str, Any]:
+    """The record snapshot of the data now (once per data version and date)."""
+    from data_access.queries.snapshot import record_snapshot
+
+    return memoize(
+        "snapshot",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: record_snapshot(
+            db,
+            protocol.center_codes,
+            as_of,
+            arm_rule(protocol),
+            planned_visits(protocol),
+            check_rules(protocol, cq.treated_level_values(db)),
+        ),
+    )
+
+
+def changes_since(ctx: PageContext) -> Any:
+    """What changed since the view's cut, for the centers of the view.
+
+    By default the last meeting, else the cut before the latest; None when there is no cut
+    to compare with.
+    """
+    from dashboard import cuts
+
+    if ctx.state.users is None:
+        return None
+    store = cuts.CutStore(ctx.state.users.engine)
+    cut = store.resolve(ctx.view.since or "last") or store.resolve("previous")
+    if cut is None:
+        return None
+    then = memoize("cut-snapshot", ctx.db.url, (cut.cut_id,), lambda: store.snapshot(cut.cut_id))
+    now = current_snapshot(ctx.db, ctx.protocol, ctx.scope.as_of)
+    return cuts.compare(cut, then, now, ctx.scope.centers)

@@ -79,6 +79,13 @@ def layout(state: AppState) -> Component:
             ),
             html.Div(
                 [
+                    html.Label(id=ids.F_SINCE_LABEL, htmlFor=ids.F_SINCE, className="filter-label"),
+                    dbc.Select(id=ids.F_SINCE, options=[], value="", className="since-select"),
+                ],
+                className="filter-group",
+            ),
+            html.Div(
+                [
                     dbc.Switch(id=ids.F_PRESENT, value=False, className="present-switch", label=""),
                     dbc.RadioItems(
                         id=ids.F_LANG,
@@ -310,6 +317,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
                 data_date,
                 present=bool(f_present),
             )
+            view = replace(view, since=url_view.since)  # the comparison stays with the filters
             if user is not None and state.users is not None and view.lang != user.lang:
                 state.users.set_language(user.username, view.lang)
             new_search = view.to_search()
@@ -408,3 +416,49 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         prevent_initial_call=True,
     )
     report.register_callbacks(app, state)
+    register_since(app, state)
+
+
+def register_since(app: Dash, state: AppState) -> None:
+    """The "since" selector: the data cuts to compare with, in the URL like every filter."""
+
+    @app.callback(
+        Output(ids.F_SINCE, "options"),
+        Output(ids.F_SINCE, "value"),
+        Output(ids.F_SINCE_LABEL, "children"),
+        Input(ids.URL, "search"),
+    )
+    def options(search: Any) -> tuple[Any, Any, str]:
+        from dashboard.cuts import CutStore
+
+        view = ViewState.from_search(search if isinstance(search, str) else None, (), ())
+        lang = view.lang
+        opts = [{"label": t("since.none", lang), "value": ""}]
+        if state.users is not None and current_user_or_none() is not None:
+            every = CutStore(state.users.engine).list()
+            if any(c.label for c in every):
+                opts.append({"label": t("since.last", lang), "value": "last"})
+            for c in reversed(every):
+                opts.append({"label": _cut_name(c, lang), "value": str(c.cut_id)})
+        return opts, view.since or "", t("since.label", lang)
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.F_SINCE, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def choose(value: Any, search: Any) -> Any:
+        protocol = state.protocol
+        view = ViewState.from_search(
+            search if isinstance(search, str) else None, protocol.center_codes, protocol.arm_codes
+        )
+        since = value if isinstance(value, str) and value else None
+        if since == view.since:
+            return no_update
+        return replace(view, since=since).to_search()
+
+
+def _cut_name(cut: Any, lang: str) -> str:
+    date = format_date(cut.data_as_of, lang)
+    return f"{cut.label} ({date})" if cut.label else t("since.cut", lang, date=date, n=cut.cut_id)

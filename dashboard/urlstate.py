@@ -18,6 +18,11 @@ def _codes(raw: list[str] | None, allowed: Sequence[str]) -> tuple[str, ...] | N
     return tuple(c for c in allowed if c in wanted)
 
 
+def _since(raw: list[str] | None) -> str | None:
+    value = (raw or [""])[0].strip().lower()
+    return value if value == "last" or (value.isdigit() and len(value) < 10) else None
+
+
 @dataclass(frozen=True)
 class ViewState:
     """Filters and display options of a view. None means "not restricted" / "default"."""
@@ -27,6 +32,8 @@ class ViewState:
     as_of: dt.date | None = None
     lang: str = DEFAULT_LANGUAGE
     present: bool = False
+    # A data cut to compare with: its id, or "last" (the last labelled cut: the last meeting).
+    since: str | None = None
 
     @classmethod
     def from_search(
@@ -48,6 +55,7 @@ class ViewState:
             as_of=as_of,
             lang=normalise_language(q.get("lang", [""])[0]),
             present=(q.get("present") or ["0"])[0] in ("1", "true", "yes"),
+            since=_since(q.get("since")),
         )
 
     @classmethod
@@ -90,4 +98,6 @@ class ViewState:
             params.append(("lang", self.lang))
         if self.present:
             params.append(("present", "1"))
+        if self.since:
+            params.append(("since", self.since))
         return "?" + urlencode(params, safe=",") if params else ""

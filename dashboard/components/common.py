@@ -15,7 +15,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.figures.theme import Figure
-from dashboard.i18n import number, pct, t
+from dashboard.i18n import number, pct, signed, t
 from dashboard.metrics.model import Estimate, Proportion, ScopeInfo
 
 # The toolbar keeps one button (download PNG): it sits beside the plot, small, never on text.
@@ -276,3 +276,32 @@ def proportion_text(p: Proportion | None, lang: str) -> str:
         low=pct(p.low),
         high=pct(p.high),
     )
+
+
+def change_line(ctx: Any, now: float | int | None, *path: str) -> str | None:
+    """'+7 since Steering committee 2026-10' for a headline number, when a cut is chosen.
+
+    `path` leads to the same number in the cut's summary (e.g. "recruitment", "overall",
+    "randomized"); None without a comparison or when the cut kept no such number.
+    """
+    from dashboard.services import since_then
+
+    got = since_then(ctx)
+    if got is None or now is None:
+        return None
+    cut, then = got
+    if then is None:
+        return None
+    node: Any = then
+    for step in path:
+        node = node.get(step) if isinstance(node, dict) else None
+    if not isinstance(node, int | float) or isinstance(node, bool):
+        return None
+    return t("since.change", ctx.lang, change=signed(now - node), name=cut.name())
+
+
+def with_change(context: str | None, change: str | None) -> str | None:
+    """A KPI's context line with its change since the chosen cut appended."""
+    if not change:
+        return context
+    return f"{context} · {change}" if context else change

@@ -63,6 +63,9 @@ def _column_defs(listing: Listing, lang: str, wording: str | None = None) -> lis
             col["filterParams"] = {"filterOptions": ["equals"], "maxNumConditions": 1}
             col["floatingFilter"] = False
             col["suppressHeaderMenuButton"] = True
+        if c.computed:  # from the app's own store: not sortable or filterable in SQL
+            col["filter"] = False
+            col["sortable"] = False
         if c.width:
             col["minWidth"] = c.width
         if i == 0:

@@ -9,6 +9,7 @@ from dash import Dash
 from dash.development.base_component import Component
 
 from dashboard.pages import (
+    changes,
     data_quality,
     local_control,
     pain,
@@ -53,7 +54,13 @@ PAGES: tuple[PageSpec, ...] = (
         measure=local_control.MEASURE,
     ),
     PageSpec(safety.PATH, safety.NAV_KEY, safety.render, safety.register_callbacks),
-    PageSpec(data_quality.PATH, data_quality.NAV_KEY, data_quality.render),
+    PageSpec(changes.PATH, changes.NAV_KEY, changes.render),
+    PageSpec(
+        data_quality.PATH,
+        data_quality.NAV_KEY,
+        data_quality.render,
+        data_quality.register_callbacks,
+    ),
 )
 HOME = recruitment.PATH
 

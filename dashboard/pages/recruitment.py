@@ -10,6 +10,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
+    change_line,
     graph,
     kpi_card,
     kpi_row,
@@ -18,6 +19,7 @@ from dashboard.components.common import (
     scope_label,
     scope_notes,
     table_card,
+    with_change,
 )
 from dashboard.figures import recruitment as figs
 from dashboard.figures.theme import monthly_bars
@@ -54,7 +56,10 @@ def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
             kpi_card(
                 f"{o.randomized} / {o.target}",
                 t("rec.kpi.randomized", lang, target=o.target),
-                t("rec.kpi.pct", lang, pct=pct(o.pct_target)),
+                with_change(
+                    t("rec.kpi.pct", lang, pct=pct(o.pct_target)),
+                    change_line(ctx, o.randomized, "recruitment", "overall", "randomized"),
+                ),
                 "def.randomized",
                 lang,
                 kpi_id="rec-kpi-randomized",
@@ -91,7 +96,10 @@ def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
             kpi_card(
                 str(o.screened),
                 t("rec.kpi.screened", lang),
-                t("rec.kpi.screen_failures", lang, share=pct(o.screen_fail_share)),
+                with_change(
+                    t("rec.kpi.screen_failures", lang, share=pct(o.screen_fail_share)),
+                    change_line(ctx, o.screened, "recruitment", "overall", "screened"),
+                ),
                 "def.screen_failure",
                 lang,
                 kpi_id="rec-kpi-screened",

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.auth import audit
 from dashboard.components.common import (
+    change_line,
     empty_state,
     error_state,
     graph,
@@ -25,6 +26,7 @@ from dashboard.components.common import (
     scope_label,
     scope_notes,
     table_card,
+    with_change,
 )
 from dashboard.components.grid import GRID, server_listing
 from dashboard.figures import safety as figs
@@ -62,7 +64,7 @@ def kpis(m: SafetyModel, ctx: PageContext) -> Component:
             kpi_card(
                 f"{total}/{m.total.subjects}",
                 t(variant(f"saf.kpi.{key}", m.grade_scale), lang),
-                " · ".join(parts),
+                with_change(" · ".join(parts), change_line(ctx, total, "safety", "total", key)),
                 def_key,
                 lang,
                 tone="warn" if key == "fatal" and total else "neutral",

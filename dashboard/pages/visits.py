@@ -8,6 +8,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
+    change_line,
     graph,
     hidden_note,
     kpi_card,
@@ -17,6 +18,7 @@ from dashboard.components.common import (
     scope_label,
     scope_notes,
     table_card,
+    with_change,
 )
 from dashboard.components.grid import server_listing
 from dashboard.figures import visits as figs
@@ -58,7 +60,10 @@ def kpis(m: VisitsModel, ctx: PageContext) -> Component:
             kpi_card(
                 str(o.due),
                 t("vis.kpi.due", lang),
-                t("vis.kpi.due_overdue", lang, overdue=o.due_overdue),
+                with_change(
+                    t("vis.kpi.due_overdue", lang, overdue=o.due_overdue),
+                    change_line(ctx, o.due, "visits", "overall", "due"),
+                ),
                 "def.due",
                 lang,
                 tone="warn" if o.due else "good",
@@ -68,7 +73,7 @@ def kpis(m: VisitsModel, ctx: PageContext) -> Component:
             kpi_card(
                 str(o.missed),
                 t("vis.kpi.missed", lang),
-                None,
+                change_line(ctx, o.missed, "visits", "overall", "missed"),
                 "def.compliance",
                 lang,
                 kpi_id="vis-kpi-missed",

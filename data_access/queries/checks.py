@@ -620,3 +620,15 @@ def deviations_select(center_codes: Sequence[str], as_of: dt.date) -> Select[Any
 
 
 DEVIATIONS_ORDER = ("-occurred_on", "deviation_id")
+
+
+def scope_finding_keys(
+    db: TrialDb,
+    rules: CheckRules,
+    as_of: dt.date,
+    center_codes: Sequence[str],
+    all_centers: bool,
+) -> list[Record]:
+    """Key and center of every finding of these centers (a monitor's work list)."""
+    sub = findings_select(rules, as_of, center_codes, all_centers).subquery()
+    return records(db, select(sub.c.key, sub.c.center_id))
