@@ -86,6 +86,7 @@ audit_log = Table(
     Column("address", Text),
 )
 ADDRESS_FAILURES = 30  # failed logins from one address before it waits too
+RESERVE_WAIT_S = 5.0  # how long a login waits for attempts in flight before giving up
 
 
 class UserError(ValueError):
@@ -277,33 +278,48 @@ class UserStore:
             return None
         return user
 
-    def _reserve(self, keys: builtins.list[tuple[str, int]], now: dt.datetime) -> bool:
-        """Count one attempt against each key, atomically, unless a key is locked or full.
+    def _reserve(self, keys: builtins.list[tuple[str, int]], now: dt.datetime) -> str:
+        """Count one attempt against every key, atomically, unless a key is locked or full.
 
-        The increment happens before the password is checked, in one transaction per key row:
-        N concurrent guesses can take at most `limit` slots, whatever their timing.
+        The increment happens before the password is checked, in one transaction (all keys or
+        none): N concurrent guesses can take at most `limit` slots, whatever their timing.
+        Returns "ok", "locked" (a key is locked) or "busy" (full with attempts in flight).
         """
-        ok = True
-        with self.engine.begin() as conn:
-            for key, limit in keys:
-                conn.execute(_insert_ignore(self.engine, key))
-                # An expired lock starts the count afresh.
-                conn.execute(
-                    sa_update(login_attempts)
-                    .where(login_attempts.c.key == key, login_attempts.c.locked_until <= now)
-                    .values(failed=0, locked_until=None)
-                )
-                took = conn.execute(
-                    sa_update(login_attempts)
-                    .where(
-                        login_attempts.c.key == key,
-                        login_attempts.c.failed < limit,
-                        login_attempts.c.locked_until.is_(None),
+
+        class _Full(Exception):
+            pass
+
+        try:
+            with self.engine.begin() as conn:
+                for key, limit in keys:
+                    conn.execute(_insert_ignore(self.engine, key))
+                    # An expired lock starts the count afresh.
+                    conn.execute(
+                        sa_update(login_attempts)
+                        .where(login_attempts.c.key == key, login_attempts.c.locked_until <= now)
+                        .values(failed=0, locked_until=None)
                     )
-                    .values(failed=login_attempts.c.failed + 1)
-                ).rowcount
-                ok = ok and took == 1
-        return ok
+                    took = conn.execute(
+                        sa_update(login_attempts)
+                        .where(
+                            login_attempts.c.key == key,
+                            login_attempts.c.failed < limit,
+                            login_attempts.c.locked_until.is_(None),
+                        )
+                        .values(failed=login_attempts.c.failed + 1)
+                    ).rowcount
+                    if took != 1:
+                        raise _Full  # rolls every increment of this attempt back
+        except _Full:
+            with self.engine.connect() as conn:
+                locked = conn.execute(
+                    select(login_attempts.c.key).where(
+                        login_attempts.c.key.in_([k for k, _ in keys]),
+                        login_attempts.c.locked_until > now,
+                    )
+                ).first()
+            return "locked" if locked else "busy"
+        return "ok"
 
     def _settle(
         self,
@@ -359,7 +375,14 @@ class UserStore:
         keys = [(f"user:{username.strip().lower()}", max_failures)]
         if address:
             keys.append((f"addr:{address}", max(max_failures, ADDRESS_FAILURES)))
-        if not self._reserve(keys, now):
+        # Attempts in flight fill the slots for a moment: wait for them (a few seconds at most);
+        # a lock answers at once. Wrong guesses still never exceed the limit.
+        deadline = time.monotonic() + RESERVE_WAIT_S
+        status = self._reserve(keys, now)
+        while status == "busy" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = self._reserve(keys, now)
+        if status != "ok":
             check_password_hash(_DUMMY_HASH, password)  # same time cost
             return None, "locked"
         with self.engine.connect() as conn:

@@ -258,3 +258,22 @@ def test_audit_trail_records_who_saw_what(app):
     view = next(json.loads(r["detail"]) for r in store.audit() if r["event"] == "page_view")
     # Asked for SH1, granted their own center only.
     assert (view["path"], view["asked"], view["granted"]) == ("/safety", ["SH1"], ["PKU"])
+
+
+def test_many_right_logins_at_once_all_get_in(app):
+    """The slots that bound wrong guesses do not refuse right passwords arriving together."""
+    clients = [app.server.test_client() for _ in range(12)]
+    tokens = [_token(c) for c in clients]
+    codes: list[int] = []
+    start = threading.Barrier(12)
+
+    def go(i: int) -> None:
+        start.wait()
+        codes.append(_attempt(clients[i], tokens[i], "pi", TEST_USERS["pi"][0]))
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert codes == [302] * 12
