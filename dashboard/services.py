@@ -518,13 +518,14 @@ def finding_work(ctx: PageContext) -> Callable[[str], Any]:
 
 def _scope_findings(ctx: PageContext) -> list[dict[str, Any]]:
     """Key and center of every finding the request's user may see (their centers)."""
-    return cq.scope_finding_keys(
-        ctx.db,
-        rules_of(ctx.db, ctx.protocol),
-        ctx.scope.as_of,
-        ctx.scope.centers,
-        ctx.info.all_centers,
+    db, protocol, as_of = ctx.db, ctx.protocol, ctx.scope.as_of
+    every = memoize(
+        "inputs:finding_keys",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: cq.finding_keys(db, rules_of(db, protocol), as_of),
     )
+    return cq.in_scope(every, ctx.scope.centers, ctx.info.all_centers)
 
 
 def finding_center(ctx: PageContext, key: str) -> str | None:

@@ -622,13 +622,14 @@ def deviations_select(center_codes: Sequence[str], as_of: dt.date) -> Select[Any
 DEVIATIONS_ORDER = ("-occurred_on", "deviation_id")
 
 
-def scope_finding_keys(
-    db: TrialDb,
-    rules: CheckRules,
-    as_of: dt.date,
-    center_codes: Sequence[str],
-    all_centers: bool,
+def in_scope(
+    found: Sequence[Record], center_codes: Sequence[str], with_structure: bool
 ) -> list[Record]:
-    """Key and center of every finding of these centers (a monitor's work list)."""
-    sub = findings_select(rules, as_of, center_codes, all_centers).subquery()
-    return records(db, select(sub.c.key, sub.c.center_id))
+    """The rows of `finding_keys` a view of these centers lists (the rule of `findings_select`)."""
+    codes = set(center_codes)
+    return [
+        r
+        for r in found
+        if (r["center_id"] in codes and r["category"] != "structure")
+        or (with_structure and (r["center_id"] in codes or r["category"] == "structure"))
+    ]

@@ -234,6 +234,28 @@ def test_finding_keys_and_values(make_db):
     assert format_value(scheme["value"], "scheme", "en") == "24 Gy in 4 fractions"
 
 
+def test_in_scope_lists_what_the_listing_query_lists(part):
+    """The work list filters the data version's keys in Python; the listing filters in SQL.
+
+    Both must keep the same findings for every choice of centers, with and without the
+    structure checks (an unknown center's finding, ZZ, is nobody's but a structure one).
+    """
+    import datetime as dt
+
+    _name, db, _expected = part
+    as_of = dt.date(2026, 6, 1)
+    every = checks.finding_keys(db, rules(db), as_of)
+    for codes in ([], ["A"], ["ZZ"], ["A", "ZZ"]):
+        for with_structure in (False, True):
+            sub = checks.findings_select(rules(db), as_of, codes, with_structure).subquery()
+            by_sql = sorted(r["key"] for r in records(db, select(sub.c.key)))
+            by_python = sorted(r["key"] for r in checks.in_scope(every, codes, with_structure))
+            assert by_python == by_sql, (codes, with_structure)
+    # Not vacuous: A without structure keeps some findings and drops the structure ones.
+    kept = checks.in_scope(every, ["A"], False)
+    assert kept and all(r["category"] != "structure" for r in kept)
+
+
 def test_page_model_counts(part):
     name, db, _expected = part
     m = data_quality_page_model(db, P, trials.scope(P, AS_OF))
