@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
 
+# The "since" selector's "no comparison" option: a value of its own (an empty value shows a
+# blank select).
+NO_SINCE = "none"
+
+
 def layout(state: AppState) -> Component:
     """The static shell; the router callback fills it for each URL."""
     protocol = state.protocol
@@ -80,7 +85,9 @@ def layout(state: AppState) -> Component:
             html.Div(
                 [
                     html.Label(id=ids.F_SINCE_LABEL, htmlFor=ids.F_SINCE, className="filter-label"),
-                    dbc.Select(id=ids.F_SINCE, options=[], value="", className="since-select"),
+                    dbc.Select(
+                        id=ids.F_SINCE, options=[], value=NO_SINCE, className="since-select"
+                    ),
                 ],
                 className="filter-group",
             ),
@@ -433,14 +440,14 @@ def register_since(app: Dash, state: AppState) -> None:
 
         view = ViewState.from_search(search if isinstance(search, str) else None, (), ())
         lang = view.lang
-        opts = [{"label": t("since.none", lang), "value": ""}]
+        opts = [{"label": t("since.none", lang), "value": NO_SINCE}]
         if state.users is not None and current_user_or_none() is not None:
             every = CutStore(state.users.engine).list()
             if any(c.label for c in every):
                 opts.append({"label": t("since.last", lang), "value": "last"})
             for c in reversed(every):
                 opts.append({"label": _cut_name(c, lang), "value": str(c.cut_id)})
-        return opts, view.since or "", t("since.label", lang)
+        return opts, view.since or NO_SINCE, t("since.label", lang)
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -453,7 +460,7 @@ def register_since(app: Dash, state: AppState) -> None:
         view = ViewState.from_search(
             search if isinstance(search, str) else None, protocol.center_codes, protocol.arm_codes
         )
-        since = value if isinstance(value, str) and value else None
+        since = value if isinstance(value, str) and value and value != NO_SINCE else None
         if since == view.since:
             return no_update
         return replace(view, since=since).to_search()

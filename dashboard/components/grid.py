@@ -68,8 +68,9 @@ def _column_defs(listing: Listing, lang: str, wording: str | None = None) -> lis
             col["sortable"] = False
         if c.width:
             col["minWidth"] = c.width
-        if i == 0:
+        if i == 0:  # pinned, so it does not flex: its own width, not AG Grid's 200 px default
             col["pinned"] = "left"
+            col["width"] = c.width or 110
         if c.hidden:
             col["hide"] = True
         defs.append(col)

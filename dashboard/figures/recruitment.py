@@ -73,18 +73,25 @@ def enrollment_vs_target(
             "hovertemplate": "%{y}: %{x:.0%}<extra>%{fullData.name}</extra>",
         }
     )
+    # "53 / 60 (88%)" as the tick labels of a right-hand axis over the same rows: Plotly makes
+    # room for tick labels (automargin), never cuts them, whatever the font and card width.
+    labels = [f"{r.randomized} / {r.target} ({pct(r.pct_target)})" for r in rows]
     data.append(
         {
             "type": "scatter",
-            "mode": "text",
+            "mode": "markers",
             "y": names,
-            "x": [1.03] * len(rows),
-            "text": [f"{r.randomized} / {r.target} ({pct(r.pct_target)})" for r in rows],
-            "textposition": "middle right",
+            "x": [0] * len(rows),
+            "yaxis": "y2",
+            "marker": {"opacity": 0, "color": TEXT},  # holds the label axis; never seen
             "showlegend": False,
             "hoverinfo": "skip",
-            "textfont": {"color": TEXT, "size": size},
         }
+    )
+    longest = max(
+        [r.randomized / r.target for r in rows if r.target]
+        + [r.planned_by_now / r.target for r in rows if r.target]
+        + [1.0]
     )
     layout = base_layout(present, height=110 + (40 if present else 30) * len(rows) + 2 * size)
     layout.update(
@@ -92,11 +99,27 @@ def enrollment_vs_target(
         bargap=0.35,
         xaxis=axis(
             None,
-            range=[0, 1.55 if present else 1.45],
+            range=[0, longest * 1.06],
             tickvals=[0, 0.5, 1.0],
             ticktext=["0%", "50%", f"100% = {t('rec.legend.target', lang)}"],
         ),
-        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+        # Both row axes on one explicit range (top row first), so the labels meet their bars.
+        yaxis=axis(None, range=[len(rows) - 0.5, -0.5], gridcolor="rgba(0,0,0,0)"),
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [len(rows) - 0.5, -0.5],
+            "tickmode": "array",
+            "tickvals": names,
+            "ticktext": labels,
+            "tickfont": {"color": TEXT, "size": size},
+            "showgrid": False,
+            "zeroline": False,
+            "showline": False,
+            "ticks": "",
+            "automargin": True,
+            "fixedrange": True,
+        },
         shapes=[vline(1.0, TEXT, 1.5)],
     )
     return figure(data, layout)
