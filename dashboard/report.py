@@ -1,7 +1,8 @@
 """The meeting pack: the aggregate views of the current filters as offline HTML and a PDF.
 
 Built from the same page models and the pages' own headline rows, tables and figures; every
-section opens with its headline numbers and its key table. The HTML embeds plotly.js once and
+section opens with its headline numbers and its key table. With a "since" in the view, the pack
+opens with what changed since that cut, as counts. The HTML embeds plotly.js once and
 opens without a network; the PDF is that HTML printed by headless Chromium, with page numbers,
 the data date and a confidentiality line on every page.
 """
@@ -32,10 +33,19 @@ from dashboard.figures import recruitment as rec_figs
 from dashboard.figures import safety as saf_figs
 from dashboard.figures import visits as vis_figs
 from dashboard.i18n import format_date, t
-from dashboard.pages import local_control, pain, randomization, recruitment, safety, visits
+from dashboard.pages import (
+    changes,
+    local_control,
+    pain,
+    randomization,
+    recruitment,
+    safety,
+    visits,
+)
 from dashboard.services import (
     AppState,
     PageContext,
+    changes_since,
     context_from_search,
     local_control_page_model,
     pain_page_model,
@@ -62,6 +72,13 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
     date = format_date(info.as_of, lang)
     scope = scope_label(info, lang)
     sections: list[dict[str, Any]] = []
+
+    # With a "since" in the view, the pack opens with what changed since that cut (counts).
+    ch = changes_since(ctx) if ctx.view.since else None
+    if ch is not None:
+        sections.append(
+            {"title": t("chg.title", lang), "blocks": changes.headline(ch, ctx), "figures": []}
+        )
 
     rec = recruitment_page_model(ctx.db, p, info)
     sub = t("pack.subtitle", lang, scope=scope, date=date)

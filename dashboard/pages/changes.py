@@ -130,13 +130,12 @@ def section_table(name: str, rows: list[dict[str, Any]], ctx: PageContext) -> Co
     return table_card(t(f"chg.{name}", lang), more, body, lang, card_id=f"chg-{name}")
 
 
-def render(ctx: PageContext) -> Component:
-    """The page for one request."""
+def headline(ch: Any, ctx: PageContext) -> list[Component]:
+    """Against which cut, for which centers, and the count of each kind of change.
+
+    No subject is named: the committee's view, and the meeting pack's first section.
+    """
     lang = ctx.lang
-    ch = changes_since(ctx)
-    head = page_head(t("chg.title", lang), None, lang)
-    if ch is None:
-        return html.Div([head, empty_state(t("chg.no_cut", lang))])
     since = t(
         "chg.since",
         lang,
@@ -153,7 +152,17 @@ def render(ctx: PageContext) -> Component:
         ],
         row_id="chg-kpis",
     )
-    blocks: list[Component] = [head, html.P(since, className="population"), cards]
+    return [html.P(since, className="population"), cards]
+
+
+def render(ctx: PageContext) -> Component:
+    """The page for one request."""
+    lang = ctx.lang
+    ch = changes_since(ctx)
+    head = page_head(t("chg.title", lang), None, lang)
+    if ch is None:
+        return html.Div([head, empty_state(t("chg.no_cut", lang))])
+    blocks: list[Component] = [head, *headline(ch, ctx)]
     blocks += scope_notes(ctx.info, lang)
     if not ctx.identifiers:
         blocks.append(hidden_note(lang))

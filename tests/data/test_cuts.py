@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -234,3 +235,51 @@ def test_findings_work_survives_reimport_and_respects_centers(two_cuts, tmp_path
     history = capsys.readouterr().out
     assert "mon1" in history and "query_sent" in history and "closed" in history
     del first, tmp_path
+
+
+def test_meeting_pack_opens_with_what_changed(two_cuts, monkeypatch):
+    """With a 'since' in the view, the pack's first section is what changed, as counts (the
+    numbers worked out by hand above); without one, it opens with recruitment."""
+    from app import create_app
+    from dashboard import report
+    from dashboard.auth import UserStore
+    from tests.pages.helpers import EXTRA_PASSWORDS, call, logged_in
+
+    _url, _store, _first, _p, settings = two_cuts
+    UserStore(settings.resolved_users_db_url).add("chair", "chair-password", "committee", [])
+    EXTRA_PASSWORDS["chair"] = "chair-password"
+    monkeypatch.setattr(report, "html_to_pdf", lambda *a, **k: (_ for _ in ()).throw(OSError()))
+    app = create_app(settings)
+    client = logged_in(app, "chair")
+
+    def pack(search):
+        out = call(
+            client,
+            app,
+            "shell-pack-html.data",
+            {"shell-pack-button.n_clicks": 1, "shell-url.search": search},
+            ["shell-pack-button.n_clicks"],
+        )["response"]
+        return out["shell-pack-html"]["data"]["content"]
+
+    text = pack("?since=last")
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", text)
+    assert headings[:2] == ["What changed", "Recruitment"], headings[:3]
+    first = text[text.index(">What changed</h2>") : text.index(">Recruitment</h2>")]
+    assert "SC January" in first
+    cards = dict(
+        (m.group(2), int(m.group(1)))
+        for m in re.finditer(r'kpi-value[^>]*>(\d+)<.*?kpi-label[^>]*>([^<]+)<', first, re.S)
+    )
+    assert cards == {
+        "newly randomized": 1,
+        "new serious adverse events": 1,
+        "new grade ≥ 3 events": 2,
+        "deaths": 1,
+        "newly missed visits": 4,
+        "new data-quality findings": 1,
+        "resolved data-quality findings": 1,
+        "corrections of data already reported": 2,
+    }, cards
+    assert not re.search(r"\b[ab][12]\b", first)  # counts only, no subject named
+    assert re.findall(r"<h2[^>]*>(.*?)</h2>", pack(""))[0] == "Recruitment"
