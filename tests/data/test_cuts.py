@@ -269,7 +269,7 @@ def test_meeting_pack_opens_with_what_changed(two_cuts, monkeypatch):
     assert "SC January" in first
     cards = dict(
         (m.group(2), int(m.group(1)))
-        for m in re.finditer(r'kpi-value[^>]*>(\d+)<.*?kpi-label[^>]*>([^<]+)<', first, re.S)
+        for m in re.finditer(r"kpi-value[^>]*>(\d+)<.*?kpi-label[^>]*>([^<]+)<", first, re.S)
     )
     assert cards == {
         "newly randomized": 1,
