@@ -133,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "vis.col.closes": "Window closes",
     "vis.col.state": "State",
     "vis.col.overdue": "Days past target",
+    "vis.col.key": "Key",
     "vis.empty.schedule": "No randomized subject in this selection yet.",
     "vis.empty.missed": "No missed visit in this selection.",
     "def.compliance": "Compliance = done / (done + missed). Done counts visits done early or late too. "
@@ -684,6 +685,8 @@ MESSAGES: dict[str, str] = {
     "wf.help": "Open, query sent, answered or re-opened (closed but found again in a newer data cut); age in days since the finding was first in a data cut.",
     "wf.form.title": "Status of a finding",
     "wf.form.pick": "Click a row of the listing to pick a finding",
+    "wf.form.title_visit": "Status of a visit on the worklist",
+    "wf.form.pick_visit": "Click a row of the worklist to pick a visit",
     "wf.form.comment": "Comment (what was asked, what the site answered)",
     "wf.form.save": "Save status",
     "wf.form.unknown": "Not a finding you may work on now.",

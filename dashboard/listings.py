@@ -180,22 +180,36 @@ def _worklist(ctx: PageContext) -> Select[Any]:
     )
 
 
+def _worklist_row(row: dict[str, Any], ctx: PageContext) -> dict[str, Any]:
+    from dashboard.workflow import visit_key
+
+    row["key"] = visit_key(row.get("subject_id"), row.get("visit_code"))
+    return row
+
+
 WORKLIST = Listing(
     name="worklist",
     csv_name="visit-worklist.csv",
     columns=(
-        Column("subject_id", "vis.col.subject", width=120),
-        Column("center_id", "vis.col.center", width=90),
+        # Minimum widths add up to less than the card at 1280 px; the comment is read in the
+        # status panel below the grid and exported in the CSV.
+        Column("subject_id", "vis.col.subject", width=100),
+        Column("center_id", "vis.col.center", width=85),
         Column("arm", "vis.col.arm", "code", labels="arm"),
-        Column("visit_code", "vis.col.visit", width=90),
+        Column("visit_code", "vis.col.visit", width=80),
         Column("opens_on", "vis.col.opens", "date"),
         Column("target_on", "vis.col.target", "date"),
         Column("closes_on", "vis.col.closes", "date"),
         Column("state", "vis.col.state", "code", labels="vis.state"),
-        Column("days_overdue", "vis.col.overdue", "number", width=110),
+        Column("days_overdue", "vis.col.overdue", "number", width=100),
+        Column("status", "wf.col.status", width=90, computed=True),
+        Column("comment", "wf.col.comment", hidden=True, computed=True),
+        Column("key", "vis.col.key", hidden=True, computed=True),
     ),
     base=_worklist,
     order=vq.WORKLIST_ORDER,
+    row_format=_worklist_row,
+    enrich=lambda ctx: _work_states(ctx),
 )
 
 
@@ -238,7 +252,7 @@ def _findings(ctx: PageContext) -> Select[Any]:
 
 
 def _work_states(ctx: PageContext) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Status, age and last comment of each finding row (the app's store; loaded once)."""
+    """Status, age and last comment of each finding or visit row (the app's store; loaded once)."""
     from dashboard.services import finding_work
 
     lookup = finding_work(ctx)

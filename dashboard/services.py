@@ -536,6 +536,19 @@ def finding_center(ctx: PageContext, key: str) -> str | None:
     return None
 
 
+def visit_center(ctx: PageContext, key: str) -> str | None:
+    """The center of a worklist visit this user may work now (None: not theirs, or not on it)."""
+    from dashboard import workflow
+
+    parsed = workflow.parse_visit_key(key)
+    if parsed is None:
+        return None
+    p = ctx.protocol
+    return vq.worklist_center(
+        ctx.db, ctx.scope.centers, ctx.scope.as_of, arm_rule(p), planned_visits(p), *parsed
+    )
+
+
 def finding_work_by_center(ctx: PageContext) -> dict[str, Any]:
     """Per center of the view: open findings, median age and oldest (see dashboard.workflow)."""
     from dashboard import workflow

@@ -39,6 +39,22 @@ finding_status = Table(
 )
 
 
+VISIT_PREFIX = "visit:"
+
+
+def visit_key(subject_id: Any, visit_code: Any) -> str:
+    """The stable key of a visit on the worklist (missed, due or overdue)."""
+    return f"{VISIT_PREFIX}{subject_id}:{visit_code}"
+
+
+def parse_visit_key(key: str) -> tuple[str, str] | None:
+    """(subject, visit) of a visit key, or None."""
+    if not key.startswith(VISIT_PREFIX) or ":" not in key[len(VISIT_PREFIX) :]:
+        return None
+    subject, visit = key[len(VISIT_PREFIX) :].rsplit(":", 1)
+    return (subject, visit) if subject and visit else None
+
+
 class WorkflowError(ValueError):
     """A status cannot be set as asked."""
 

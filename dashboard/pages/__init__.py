@@ -45,7 +45,7 @@ PAGES: tuple[PageSpec, ...] = (
         randomization.render,
         randomization.register_callbacks,
     ),
-    PageSpec(visits.PATH, visits.NAV_KEY, visits.render),
+    PageSpec(visits.PATH, visits.NAV_KEY, visits.render, visits.register_callbacks),
     PageSpec(pain.PATH, pain.NAV_KEY, pain.render, measure=pain.MEASURE),
     PageSpec(
         local_control.PATH,

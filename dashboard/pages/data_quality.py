@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.auth import audit, current_user_or_none
+from dashboard.components import work
 from dashboard.components.common import (
     change_line,
     graph,
@@ -21,7 +19,7 @@ from dashboard.components.common import (
     scope_notes,
     table_card,
 )
-from dashboard.components.grid import GRID, server_listing
+from dashboard.components.grid import server_listing
 from dashboard.figures import data_quality as figs
 from dashboard.i18n import format_date, label, number, t, tn
 from dashboard.listings import DEVIATIONS, FINDINGS
@@ -29,12 +27,10 @@ from dashboard.metrics.data_quality import DataQualityModel
 from dashboard.services import (
     AppState,
     PageContext,
-    context_from_search,
     data_quality_page_model,
     finding_center,
     finding_work_by_center,
 )
-from dashboard.workflow import STATUSES, FindingStore
 
 PATH = "/data-quality"
 NAV_KEY = "nav.data_quality"
@@ -67,13 +63,6 @@ def kpis(m: DataQualityModel, ctx: PageContext) -> Component:
         )
     )
     return kpi_row(cards, row_id=ids.DQ_KPIS)
-
-
-WF_KEY = "dq-wf-key"
-WF_STATUS = "dq-wf-status"
-WF_COMMENT = "dq-wf-comment"
-WF_SAVE = "dq-wf-save"
-WF_RESULT = "dq-wf-result"
 
 
 def work_table(ctx: PageContext) -> Component:
@@ -109,94 +98,9 @@ def work_table(ctx: PageContext) -> Component:
     )
 
 
-def status_form(ctx: PageContext) -> Component:
-    """Set a finding's status and comment (click a row of the listing to pick it)."""
-    lang = ctx.lang
-    options = [{"label": t(f"wf.status.{s}", lang), "value": s} for s in STATUSES]
-    return html.Div(
-        [
-            html.H2(t("wf.form.title", lang), className="h6"),
-            dbc.Input(
-                id=WF_KEY,
-                placeholder=t("wf.form.pick", lang),
-                maxLength=500,
-                className="mb-2",
-                debounce=True,
-            ),
-            dbc.Select(id=WF_STATUS, options=options, value="query_sent", className="mb-2"),
-            dbc.Textarea(
-                id=WF_COMMENT,
-                placeholder=t("wf.form.comment", lang),
-                maxLength=2000,
-                className="mb-2",
-            ),
-            html.Button(t("wf.form.save", lang), id=WF_SAVE, className="btn btn-primary btn-sm"),
-            html.Div(id=WF_RESULT, className="mt-2"),
-        ],
-        className="graph-card table-card wf-form",
-    )
-
-
-def history_view(entries: list[Any], lang: str) -> Component:
-    """A finding's history, newest first."""
-    if not entries:
-        return html.P(t("wf.history.none", lang), className="small")
-    return html.Ul(
-        [
-            html.Li(
-                f"{e.at:%Y-%m-%d %H:%M} · {e.username} · {t(f'wf.status.{e.status}', lang)}"
-                + (f" · {e.comment}" if e.comment else "")
-            )
-            for e in reversed(entries)
-        ],
-        className="small wf-history",
-    )
-
-
 def register_callbacks(app: Dash, state: AppState) -> None:
     """Pick a finding in the listing; save its status (the app's store, audited)."""
-
-    @app.callback(
-        Output(WF_KEY, "value"),
-        Input({"type": GRID, "name": FINDINGS.name}, "cellClicked"),
-        prevent_initial_call=True,
-    )
-    def pick(cell: Any) -> Any:
-        if not isinstance(cell, dict):
-            return no_update
-        row = cell.get("data") if isinstance(cell.get("data"), dict) else None
-        key = (row or {}).get("key")
-        return str(key)[:500] if key else no_update
-
-    @app.callback(
-        Output(WF_RESULT, "children"),
-        Input(WF_SAVE, "n_clicks"),
-        Input(WF_KEY, "value"),
-        State(WF_STATUS, "value"),
-        State(WF_COMMENT, "value"),
-        State(ids.URL, "search"),
-        prevent_initial_call=True,
-    )
-    def save(n: Any, key: Any, status: Any, comment: Any, search: Any) -> Any:
-        from dash import ctx as dash_ctx
-
-        page = context_from_search(state, search if isinstance(search, str) else None)
-        lang = page.lang
-        key = key if isinstance(key, str) else ""
-        user = current_user_or_none()
-        if not key or user is None or not page.identifiers or state.users is None:
-            return no_update if not key else hidden_note(lang)
-        center = finding_center(page, key)
-        if center is None:  # not a finding this user may see (other center, or gone)
-            return html.P(t("wf.form.unknown", lang), className="small text-danger")
-        store = FindingStore(state.users.engine)
-        if dash_ctx.triggered_id == WF_SAVE and n:
-            if status not in STATUSES:
-                return html.P(t("wf.form.unknown", lang), className="small text-danger")
-            text = comment if isinstance(comment, str) else None
-            store.set(key, status, user.username, text, center)
-            audit("finding_status", {"key": key, "status": status, "center": center})
-        return history_view(store.history(key), lang)
+    work.register_form(app, state, "dq", FINDINGS.name, finding_center)
 
 
 def render(ctx: PageContext) -> Component:
@@ -264,7 +168,7 @@ def render(ctx: PageContext) -> Component:
             card_id="dq-findings-card",
             help_values=ctx.terms,
         ),
-        status_form(ctx) if has else html.Div(),
+        work.status_form("dq", lang, "wf.form.title", "wf.form.pick") if has else html.Div(),
         table_card(
             t("dq.deviations.title", lang),
             None,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Dash, html
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.components import work
 from dashboard.components.common import (
     change_line,
     graph,
@@ -26,7 +27,7 @@ from dashboard.figures.theme import monthly_bars
 from dashboard.i18n import format_date, pct, t, tn
 from dashboard.listings import WORKLIST
 from dashboard.metrics.visits import StateCounts, VisitsModel
-from dashboard.services import PageContext, visits_page_model
+from dashboard.services import AppState, PageContext, visit_center, visits_page_model
 
 PATH = "/visits"
 NAV_KEY = "nav.visits"
@@ -101,6 +102,11 @@ def kpis(m: VisitsModel, ctx: PageContext) -> Component:
         ],
         row_id=ids.VIS_KPIS,
     )
+
+
+def register_callbacks(app: Dash, state: AppState) -> None:
+    """Pick a visit in the worklist; save its status (the app's store, audited)."""
+    work.register_form(app, state, "vis", WORKLIST.name, visit_center)
 
 
 def _worklist(m: VisitsModel, ctx: PageContext) -> Component:
@@ -203,6 +209,9 @@ def render(ctx: PageContext) -> Component:
         )
     blocks += [
         _worklist(m, ctx),
+        work.status_form("vis", lang, "wf.form.title_visit", "wf.form.pick_visit")
+        if m.worklist_rows
+        else html.Div(),
         graph(
             figs.swimmer(m, p, lang, present) if sw is not None and sw.subjects else None,
             ids.VIS_SWIMMER,

@@ -295,3 +295,23 @@ def swimmer_rows(
         ],
         ints=["visit_order", "duplicates"],
     )
+
+
+def worklist_center(
+    db: TrialDb,
+    center_codes: Sequence[str],
+    as_of: dt.date,
+    rule: ArmRule,
+    visits: Sequence[PlannedVisit],
+    subject_id: str,
+    visit_code: str,
+) -> str | None:
+    """The center of one row of the worklist of these centers now, or None if it is not on it."""
+    w = worklist_select(center_codes, as_of, rule, visits).subquery()
+    stmt = (
+        select(w.c.center_id)
+        .where(w.c.subject_id == subject_id, w.c.visit_code == visit_code)
+        .limit(1)
+    )
+    rows = records(db, stmt)
+    return str(rows[0]["center_id"]) if rows else None

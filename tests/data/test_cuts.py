@@ -283,3 +283,66 @@ def test_meeting_pack_opens_with_what_changed(two_cuts, monkeypatch):
     }, cards
     assert not re.search(r"\b[ab][12]\b", first)  # counts only, no subject named
     assert re.findall(r"<h2[^>]*>(.*?)</h2>", pack(""))[0] == "Recruitment"
+
+
+def test_worklist_visits_worked_like_findings(two_cuts):
+    """A missed visit gets a status and comment like a finding: on the worklist row and in its
+    CSV, for every monitor; a site works its own center's visits only.
+
+    On the worklist as of 2026-03-01 (worked out in the module docstring): missed a1 V2, a2 V1,
+    a2 V2, b1 V1, b1 V2, b2 V1 (6); center A's are a1 V2, a2 V1, a2 V2 (3).
+    """
+    from app import create_app
+    from dashboard.auth import UserStore
+    from tests.pages.helpers import EXTRA_PASSWORDS, call, listing_rows, logged_in
+
+    _url, _store, _first, _p, settings = two_cuts
+    users = UserStore(settings.resolved_users_db_url)
+    for name, role, centers in (("mon1", "monitor", []), ("mon2", "monitor", [])) + (
+        ("site-a", "site", ["A"]),
+    ):
+        users.add(name, f"{name}-password", role, centers)
+        EXTRA_PASSWORDS[name] = f"{name}-password"
+    app = create_app(settings)
+
+    def save(user, key, status="query_sent", comment="please phone the patient"):
+        values = {
+            "vis-wf-save.n_clicks": 1,
+            "vis-wf-key.value": key,
+            "vis-wf-status.value": status,
+            "vis-wf-comment.value": comment,
+            "shell-url.search": "",
+        }
+        return json.dumps(
+            call(
+                logged_in(app, user),
+                app,
+                "vis-wf-result.children",
+                values,
+                ["vis-wf-save.n_clicks"],
+            )
+        )
+
+    assert "please phone the patient" in save("mon1", "visit:b1:V1")
+    assert "Not a finding you may work on" in save("site-a", "visit:b1:V1", "closed")
+    assert "Not a finding you may work on" in save("mon1", "visit:a1:V1")  # done: not on the list
+
+    rows = listing_rows(logged_in(app, "mon2"), "worklist")["rowData"]
+    got = {(r["subject_id"], r["visit_code"]): r["status"] for r in rows}
+    assert got == {
+        ("a1", "V2"): "open",
+        ("a2", "V1"): "open",
+        ("a2", "V2"): "open",
+        ("b1", "V1"): "query sent",
+        ("b1", "V2"): "open",
+        ("b2", "V1"): "open",
+    }
+    site_rows = listing_rows(logged_in(app, "site-a"), "worklist")["rowData"]
+    assert sorted((r["subject_id"], r["visit_code"]) for r in site_rows) == [
+        ("a1", "V2"),
+        ("a2", "V1"),
+        ("a2", "V2"),
+    ]
+    csv = logged_in(app, "mon2").get("/export/worklist.csv").get_data(as_text=True)
+    line = next(x for x in csv.splitlines() if x.startswith("b1,") and ",V1," in x)
+    assert "query sent" in line and "please phone the patient" in line and "visit:b1:V1" in line

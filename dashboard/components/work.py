@@ -1,0 +1,128 @@
+"""The status form of a work list: pick a row of a listing, set its status and comment.
+
+One form per listing (the data-quality findings, the visit worklist), each with its own ids
+(`<prefix>-wf-key`, ...). Statuses live in the app's own store (dashboard.workflow), audited;
+who may work an item is decided by the page's `center_of`, with the user's rights applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, html, no_update
+from dash.development.base_component import Component
+
+from dashboard import ids
+from dashboard.auth import audit, current_user_or_none
+from dashboard.components.common import hidden_note
+from dashboard.components.grid import GRID
+from dashboard.i18n import t
+from dashboard.services import AppState, PageContext, context_from_search
+from dashboard.workflow import STATUSES, FindingStore
+
+
+def form_ids(prefix: str) -> dict[str, str]:
+    """The ids of one form's parts."""
+    return {part: f"{prefix}-wf-{part}" for part in ("key", "status", "comment", "save", "result")}
+
+
+def status_form(prefix: str, lang: str, title_key: str, pick_key: str) -> Component:
+    """Set an item's status and comment (click a row of the listing to pick it)."""
+    i = form_ids(prefix)
+    options = [{"label": t(f"wf.status.{s}", lang), "value": s} for s in STATUSES]
+    return html.Div(
+        [
+            html.H2(t(title_key, lang), className="h6"),
+            dbc.Input(
+                id=i["key"],
+                placeholder=t(pick_key, lang),
+                maxLength=500,
+                className="mb-2",
+                debounce=True,
+            ),
+            dbc.Select(id=i["status"], options=options, value="query_sent", className="mb-2"),
+            dbc.Textarea(
+                id=i["comment"],
+                placeholder=t("wf.form.comment", lang),
+                maxLength=2000,
+                className="mb-2",
+            ),
+            html.Button(t("wf.form.save", lang), id=i["save"], className="btn btn-primary btn-sm"),
+            html.Div(id=i["result"], className="mt-2"),
+        ],
+        className="graph-card table-card wf-form",
+    )
+
+
+def history_view(entries: list[Any], lang: str) -> Component:
+    """An item's history, newest first."""
+    if not entries:
+        return html.P(t("wf.history.none", lang), className="small")
+    return html.Ul(
+        [
+            html.Li(
+                f"{e.at:%Y-%m-%d %H:%M} · {e.username} · {t(f'wf.status.{e.status}', lang)}"
+                + (f" · {e.comment}" if e.comment else "")
+            )
+            for e in reversed(entries)
+        ],
+        className="small wf-history",
+    )
+
+
+def register_form(
+    app: Dash,
+    state: AppState,
+    prefix: str,
+    listing: str,
+    center_of: Callable[[PageContext, str], str | None],
+) -> None:
+    """Pick a row of `listing` into the form; save its status (the app's store, audited).
+
+    `center_of(ctx, key)` is the item's center when this user may work it now, else None.
+    """
+    i = form_ids(prefix)
+
+    @app.callback(
+        Output(i["key"], "value"),
+        Input({"type": GRID, "name": listing}, "cellClicked"),
+        prevent_initial_call=True,
+    )
+    def pick(cell: Any) -> Any:
+        if not isinstance(cell, dict):
+            return no_update
+        row = cell.get("data") if isinstance(cell.get("data"), dict) else None
+        key = (row or {}).get("key")
+        return str(key)[:500] if key else no_update
+
+    @app.callback(
+        Output(i["result"], "children"),
+        Input(i["save"], "n_clicks"),
+        Input(i["key"], "value"),
+        State(i["status"], "value"),
+        State(i["comment"], "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def save(n: Any, key: Any, status: Any, comment: Any, search: Any) -> Any:
+        from dash import ctx as dash_ctx
+
+        page = context_from_search(state, search if isinstance(search, str) else None)
+        lang = page.lang
+        key = key if isinstance(key, str) else ""
+        user = current_user_or_none()
+        if not key or user is None or not page.identifiers or state.users is None:
+            return no_update if not key else hidden_note(lang)
+        center = center_of(page, key)
+        if center is None:  # not an item this user may see (other center, or gone)
+            return html.P(t("wf.form.unknown", lang), className="small text-danger")
+        store = FindingStore(state.users.engine)
+        if dash_ctx.triggered_id == i["save"] and n:
+            if status not in STATUSES:
+                return html.P(t("wf.form.unknown", lang), className="small text-danger")
+            text = comment if isinstance(comment, str) else None
+            store.set(key, status, user.username, text, center)
+            audit("finding_status", {"key": key, "status": status, "center": center})
+        return history_view(store.history(key), lang)
