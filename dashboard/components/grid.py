@@ -116,6 +116,12 @@ def server_listing(
             "suppressMenuHide": True,
         },
         rowClassRules=row_class_rules or {},
+        # Rows with a stable key carry it as their id: a click hands it to a status form.
+        **(
+            {"getRowId": "params.data.key"}
+            if any(c.field == "key" for c in listing.columns)
+            else {}
+        ),
         className="ag-theme-alpine listing",
         style={"width": "100%"},
     )

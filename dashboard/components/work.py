@@ -91,11 +91,9 @@ def register_form(
         prevent_initial_call=True,
     )
     def pick(cell: Any) -> Any:
-        if not isinstance(cell, dict):
-            return no_update
-        row = cell.get("data") if isinstance(cell.get("data"), dict) else None
-        key = (row or {}).get("key")
-        return str(key)[:500] if key else no_update
+        # A click gives the row's id, which is its key (server_listing's getRowId).
+        key = cell.get("rowId") if isinstance(cell, dict) else None
+        return str(key)[:500] if isinstance(key, str) and key else no_update
 
     @app.callback(
         Output(i["result"], "children"),

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import time
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from app import create_app
@@ -49,3 +50,33 @@ def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, prot
     assert len(rows) == expected
     assert {r["Center"] for r in rows} == {"SMU3"}
     assert {r["State"] for r in rows} <= {"due", "missed", "no day-0 date"}
+
+
+def test_a_click_on_a_worklist_row_picks_it_for_its_status(dash_duo, settings):
+    """Click a row: its key fills the form; save: the history says so and, after a reload, the
+    row's status column too."""
+    dash_duo.start_server(create_app(settings), navigate=False)
+    browser_login(dash_duo, "pi", "/visits")
+    dash_duo.wait_for_element("#worklist-listing .ag-row", timeout=20)
+    row = "#worklist-listing .ag-center-cols-container .ag-row[row-index='0']"
+    subject = dash_duo.find_element(
+        "#worklist-listing .ag-row[row-index='0'] [col-id='subject_id']"
+    )
+    visit = dash_duo.find_element(f"{row} [col-id='visit_code']")
+    key = f"visit:{subject.text}:{visit.text}"
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", visit)
+    ActionChains(dash_duo.driver).move_to_element(visit).click().perform()
+    dash_duo.wait_for_element("#vis-wf-key", timeout=10)
+    deadline = time.monotonic() + 10
+    while dash_duo.find_element("#vis-wf-key").get_attribute("value") != key:
+        assert time.monotonic() < deadline, dash_duo.find_element("#vis-wf-key").get_attribute(
+            "value"
+        )
+        time.sleep(0.2)
+    dash_duo.find_element("#vis-wf-comment").send_keys("phoned the site")
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#vis-wf-save"))
+    dash_duo.wait_for_contains_text("#vis-wf-result", "phoned the site", timeout=10)
+    assert "query sent" in dash_duo.find_element("#vis-wf-result").text
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element("#worklist-listing .ag-row", timeout=20)
+    dash_duo.wait_for_text_to_equal(f"{row} [col-id='status']", "query sent", timeout=10)
