@@ -14,15 +14,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-import requests
-
-from benchmarks.load import PAGES, ROOT, free_port
+from benchmarks.server import PAGES, gunicorn_server
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/lib/chromium/chromium")
 SETTLED = """
@@ -82,65 +76,21 @@ def main() -> None:
     p.add_argument("--db", default="")
     p.add_argument("--reps", type=int, default=3)
     a = p.parse_args()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "TRIAL_INSTANCE_DIR": tmp, "HOME": tmp}
-        user, password = "pi", "pi-demo-pass"
-        if a.db:
-            env.update(TRIAL_DB_URL=a.db, TRIAL_SECRET_KEY="browser-bench")
-            user, password = "bench", "bench-password"
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "dashboard",
-                    "users",
-                    "add",
-                    user,
-                    "--role",
-                    "pi",
-                    "--password-stdin",
-                ],
-                input=password + "\n",
-                text=True,
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        server = subprocess.Popen(
-            [gunicorn, "app:server", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        times: dict[str, list[float]] = {p: [] for p in PAGES}
-        try:
-            for _ in range(300):
+    times: dict[str, list[float]] = {p: [] for p in PAGES}
+    with gunicorn_server(a.db) as (base, user, password):
+        warm = browser()
+        login(warm, base, user, password)
+        for path in PAGES:  # the server computes each page once (as warming would)
+            settle_ms(warm, base + path)
+        warm.quit()  # type: ignore[attr-defined]
+        for _ in range(a.reps):
+            for path in PAGES:
+                d = browser()  # a new profile: an empty HTTP cache, a first visit
                 try:
-                    if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.5)
-            warm = browser()
-            login(warm, base, user, password)
-            for path in PAGES:  # the server computes each page once (as warming would)
-                settle_ms(warm, base + path)
-            warm.quit()  # type: ignore[attr-defined]
-            for _ in range(a.reps):
-                for path in PAGES:
-                    d = browser()  # a new profile: an empty HTTP cache, a first visit
-                    try:
-                        login(d, base, user, password)  # lands on the first page
-                        times[path].append(settle_ms(d, base + path))
-                    finally:
-                        d.quit()  # type: ignore[attr-defined]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+                    login(d, base, user, password)  # lands on the first page
+                    times[path].append(settle_ms(d, base + path))
+                finally:
+                    d.quit()  # type: ignore[attr-defined]
     for path, ts in times.items():
         median = statistics.median(ts)
         print(f"{path:<16} first visit settles in {median:7.0f} ms (median of {len(ts)})")

@@ -13,28 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from benchmarks.server import PAGES, gunicorn_server
 
 
 def router_body(path: str) -> str:
@@ -131,78 +119,24 @@ def main() -> None:
     p.add_argument("--seconds", type=int, default=180)
     p.add_argument("--db", default="", help="trial database URL (default: a fresh demo)")
     a = p.parse_args()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "TRIAL_INSTANCE_DIR": tmp, "HOME": tmp}
-        user, password = "pi", "pi-demo-pass"
-        if a.db:
-            env.update(TRIAL_DB_URL=a.db, TRIAL_SECRET_KEY="load-test")
-            user, password = "bench", "bench-password"
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "dashboard",
-                    "users",
-                    "add",
-                    user,
-                    "--role",
-                    "pi",
-                    "--password-stdin",
-                ],
-                input=password + "\n",
-                text=True,
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
+    extra = ["--workers", str(a.workers), "--threads", "4"]
+    with gunicorn_server(a.db, extra) as (base, user, password):
+        latencies: list[float] = []
+        errors: list[str] = []
+        deadline = time.monotonic() + a.seconds
+        start = time.perf_counter()
+        threads = [
+            threading.Thread(
+                target=user_session,
+                args=(base, user, password, a.rounds, deadline, latencies, errors),
             )
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "app:server",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(a.workers),
-                "--threads",
-                "4",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.5)
-            latencies: list[float] = []
-            errors: list[str] = []
-            deadline = time.monotonic() + a.seconds
-            start = time.perf_counter()
-            threads = [
-                threading.Thread(
-                    target=user_session,
-                    args=(base, user, password, a.rounds, deadline, latencies, errors),
-                )
-                for _ in range(a.users)
-            ]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join(timeout=a.seconds + 30)
-            wall = time.perf_counter() - start
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for _ in range(a.users)
+        ]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=a.seconds + 30)
+        wall = time.perf_counter() - start
     lat = sorted(latencies)
     print(
         f"users {a.users}, gunicorn workers {a.workers}, requests {len(lat)}, "
