@@ -26,6 +26,7 @@ import datetime as dt
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -523,19 +524,24 @@ def build_tables(
             continue
         recon.imported("DM")
 
+    def kept_rows(domain: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+        """Rows of a domain whose subject was imported from DM and kept; the others skipped."""
+        for i, r in rows(domain):
+            sid = subject_of(domain, i, r)
+            if sid is None:
+                continue
+            if sid not in subjects:
+                recon.skip(domain, "subject skipped in DM", f"row {i} {sid}")
+                continue
+            yield i, r, sid
+
     def day0(sid: str) -> dt.date | None:
         s = subjects.get(sid)
         return None if s is None else s.get(day_zero) or s.get("randomized_on")
 
     # PR: the procedure (day 0 of some trials) and treated levels.
     levels: dict[str, list[str]] = defaultdict(list)
-    for i, r in rows("PR"):
-        sid = subject_of("PR", i, r)
-        if sid is None:
-            continue
-        if sid not in subjects:
-            recon.skip("PR", "subject skipped in DM", f"row {i} {sid}")
-            continue
+    for i, r, sid in kept_rows("PR"):
         if (_text(r.get("PRTRT")) or "").upper() not in m.procedure_terms:
             recon.not_used("PR", "procedure not in the mapping", f"row {i} {sid}")
             continue
@@ -582,13 +588,7 @@ def build_tables(
             row["assessed_on"] = when
         return row
 
-    for i, r in rows("SV"):
-        sid = subject_of("SV", i, r)
-        if sid is None:
-            continue
-        if sid not in subjects:
-            recon.skip("SV", "subject skipped in DM", f"row {i} {sid}")
-            continue
+    for i, r, sid in kept_rows("SV"):
         vnum = _number(r.get("VISITNUM"))
         if vnum is not None and vnum in m.baseline_visitnum:
             recon.not_used("SV", "baseline visit (not a follow-up visit)", f"row {i} {sid}")
@@ -603,13 +603,7 @@ def build_tables(
         assessment(sid, code, when)
         recon.imported("SV")
 
-    for i, r in rows("QS"):
-        sid = subject_of("QS", i, r)
-        if sid is None:
-            continue
-        if sid not in subjects:
-            recon.skip("QS", "subject skipped in DM", f"row {i} {sid}")
-            continue
+    for i, r, sid in kept_rows("QS"):
         col = m.qs.get((_text(r.get("QSTESTCD")) or "").upper())
         if col is None:
             recon.not_used("QS", "test code not in the mapping", f"row {i} {sid}")
@@ -638,13 +632,7 @@ def build_tables(
         recon.imported("QS")
 
     imaging: dict[tuple[str, str], dict[str, Any]] = {}
-    for i, r in rows("RS"):
-        sid = subject_of("RS", i, r)
-        if sid is None:
-            continue
-        if sid not in subjects:
-            recon.skip("RS", "subject skipped in DM", f"row {i} {sid}")
-            continue
+    for i, r, sid in kept_rows("RS"):
         if (_text(r.get("RSTESTCD")) or "").upper() not in m.rs_testcd:
             recon.not_used("RS", "test code not in the mapping", f"row {i} {sid}")
             continue
@@ -683,13 +671,7 @@ def build_tables(
         recon.imported("SUPPAE")
 
     aes: list[dict[str, Any]] = []
-    for i, r in rows("AE"):
-        sid = subject_of("AE", i, r)
-        if sid is None:
-            continue
-        if sid not in subjects:
-            recon.skip("AE", "subject skipped in DM", f"row {i} {sid}")
-            continue
+    for i, r, sid in kept_rows("AE"):
         grade, scale = None, None
         for var in m.grade_from:
             raw = _text(r.get(var))
@@ -753,13 +735,7 @@ def build_tables(
         recon.imported("SUPPDM")
 
     courses: dict[str, dict[str, Any]] = {}
-    for i, r in rows("EX"):
-        sid = subject_of("EX", i, r)
-        if sid is None:
-            continue
-        if sid not in subjects:
-            recon.skip("EX", "subject skipped in DM", f"row {i} {sid}")
-            continue
+    for i, r, sid in kept_rows("EX"):
         if (_text(r.get("EXTRT")) or "").upper() not in m.sbrt_terms:
             recon.not_used("EX", "treatment not in the mapping", f"row {i} {sid}")
             continue
