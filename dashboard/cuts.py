@@ -230,23 +230,13 @@ def since_summary(
 
 def current_state(db: Any, protocol: Any, as_of: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
     """The summaries of the default views and the record snapshot of the data now."""
-    from dashboard.services import arm_rule, check_rules, planned_visits
+    from dashboard.services import current_snapshot
     from dashboard.summary import build_summary
-    from data_access.queries import checks as cq
-    from data_access.queries.snapshot import record_snapshot
 
     summaries = {ALL: build_summary(db, protocol, list(protocol.center_codes), as_of)}
     for code in protocol.center_codes:
         summaries[code] = build_summary(db, protocol, [code], as_of)
-    snapshot = record_snapshot(
-        db,
-        protocol.center_codes,
-        as_of,
-        arm_rule(protocol),
-        planned_visits(protocol),
-        check_rules(protocol, cq.treated_level_values(db)),
-    )
-    return summaries, snapshot
+    return summaries, current_snapshot(db, protocol, as_of)
 
 
 def record_cut(

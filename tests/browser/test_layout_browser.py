@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from app import create_app
+from benchmarks.browser import SETTLED
 from dashboard.protocol import load_protocol
 from tests.pages.helpers import browser_login
 
@@ -64,18 +65,7 @@ def allowed_words(db_url: str, protocol_file: Path | None = None) -> list[str]:
 
 def settle(driver: Any, timeout: float = 25) -> None:
     """Wait until Dash is idle, every graph is drawn and every grid has its rows."""
-    script = """
-    if (document.readyState !== 'complete') return false;
-    if (document.querySelector('[data-dash-is-loading="true"]')) return false;
-    if (!document.querySelector('#shell-page > *')) return false;
-    for (const g of document.querySelectorAll('.dash-graph')) {
-        if (!g.querySelector('.main-svg')) return false;
-    }
-    for (const grid of document.querySelectorAll('.ag-root')) {
-        if (!grid.querySelector('.ag-row, .ag-overlay-no-rows-center')) return false;
-    }
-    return true;
-    """
+    script = SETTLED  # what the browser benchmark waits for, too
     deadline = time.monotonic() + timeout
     stable = 0
     while time.monotonic() < deadline:
