@@ -574,13 +574,13 @@ def since_then(ctx: PageContext) -> tuple[Any, dict[str, Any] | None] | None:
     if cut is None:
         return None
     info = ctx.info
+    # A cut keeps every center together and each center alone (a site's one center is alone).
+    one = len(info.centers) == 1
     scope = (
-        cuts.ALL
-        if info.all_centers
-        else (info.centers[0] if len(info.centers) == 1 and not info.restricted else None)
+        info.centers[0]
+        if one and (info.restricted or not info.all_centers)
+        else (cuts.ALL if info.all_centers else None)
     )
-    if info.restricted and len(info.centers) == 1:
-        scope = info.centers[0]
     if scope is None or info.arm_filtered:
         return cut, None
     then = memoize(
