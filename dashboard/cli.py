@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from dashboard.config import Settings, SettingsError
 from dashboard.protocol import ProtocolError, load_protocol
@@ -203,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, settings)
         if args.command == "summary":
             from app import ensure_demo_database
-            from dashboard.services import default_as_of
+            from dashboard.services import current_snapshot, default_as_of
             from dashboard.summary import build_summary, summary_text
 
             if args.db:
@@ -223,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             as_of = args.as_of or default_as_of(settings, db)
             summary = build_summary(db, protocol, centers, as_of, args.page)
+            if "data_quality" in summary:
+                summary["data_quality"]["work"] = _findings_work(
+                    settings, db, protocol, as_of, centers
+                )
             if args.since:
                 from dashboard import cuts
 
@@ -231,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if cut is None:
                     print(f"error: no data cut {args.since!r} (see: cuts list)", file=sys.stderr)
                     return 2
-                _, now = cuts.current_state(db, protocol, as_of)
+                now = current_snapshot(db, protocol, as_of)
                 summary = cuts.since_summary(
                     store, cut, summary, now, centers, set(centers) == set(protocol.center_codes)
                 )
@@ -245,6 +250,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _findings_work(
+    settings: Settings, db: TrialDb, protocol: Any, as_of: dt.date, centers: list[str]
+) -> dict[str, Any]:
+    """Per center: findings still to work, median age, oldest (the data-quality page's table)."""
+    from dashboard.auth import UserStore
+    from dashboard.metrics.model import to_json
+    from dashboard.services import work_by_center
+    from dashboard.workflow import CenterWork
+
+    engine = UserStore(settings.resolved_users_db_url).engine
+    every = set(centers) == set(protocol.center_codes)
+    work = work_by_center(db, protocol, as_of, centers, every, engine)
+    return {c: to_json(work.get(c, CenterWork(0, None, None))) for c in centers}
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -483,19 +483,18 @@ def warm_defaults(db: TrialDb, protocol: Protocol, as_of: dt.date) -> int:
 _FIRST_SEEN: dict[tuple[int, ...], tuple[dict[str, dt.date], Any]] = {}
 
 
-def finding_work(ctx: PageContext) -> Callable[[str], Any]:
-    """Key -> the finding's work state (status, age, comment, re-opened), for this request.
+def work_states(engine: Any | None, today: dt.date) -> Callable[[str], Any]:
+    """Key -> the finding's work state (status, age, comment, re-opened) as of a day.
 
-    Statuses from the app's store; the age counts from the first data cut the finding was in
-    (cuts' snapshots are read once per set of cuts and kept in the process).
+    Statuses from the app's store (its engine; without one every finding is open, age 0); the
+    age counts from the first data cut the finding was in (cuts' snapshots are read once per
+    set of cuts and kept in the process).
     """
     from dashboard import workflow
     from dashboard.cuts import CutStore
 
-    users = ctx.state.users
-    if users is None:
+    if engine is None:
         return lambda key: workflow.FindingState("open", None, None, 0, False)
-    engine = users.engine
     store = CutStore(engine)
     every = store.list()
     ids = tuple(c.cut_id for c in every)
@@ -508,7 +507,6 @@ def finding_work(ctx: PageContext) -> Callable[[str], Any]:
         _FIRST_SEEN[ids] = cached
     seen, latest = cached
     current = workflow.FindingStore(engine).current()
-    today = ctx.scope.as_of
 
     def state(key: str) -> Any:
         return workflow.states([key], current, seen, latest, today)[key]
@@ -516,15 +514,44 @@ def finding_work(ctx: PageContext) -> Callable[[str], Any]:
     return state
 
 
-def _scope_findings(ctx: PageContext) -> list[dict[str, Any]]:
-    """Key and center of every finding the request's user may see (their centers)."""
-    db, protocol, as_of = ctx.db, ctx.protocol, ctx.scope.as_of
-    every = memoize(
+def finding_work(ctx: PageContext) -> Callable[[str], Any]:
+    """Key -> the finding's work state for this request."""
+    users = ctx.state.users
+    return work_states(users.engine if users else None, ctx.scope.as_of)
+
+
+def _finding_keys(db: TrialDb, protocol: Protocol, as_of: dt.date) -> list[Any]:
+    """Key, center and category of every finding now (once per data version)."""
+    return memoize(
         "inputs:finding_keys",
         db.url,
         (as_of, id_of(protocol)),
         lambda: cq.finding_keys(db, rules_of(db, protocol), as_of),
     )
+
+
+def work_by_center(
+    db: TrialDb,
+    protocol: Protocol,
+    as_of: dt.date,
+    centers: Sequence[str],
+    all_centers: bool,
+    engine: Any | None,
+) -> dict[str, Any]:
+    """Per center: findings still to work, their median age and the oldest.
+
+    The data-quality page's table and `summary --json` (see dashboard.workflow).
+    """
+    from dashboard import workflow
+
+    found = cq.in_scope(_finding_keys(db, protocol, as_of), centers, all_centers)
+    state = work_states(engine, as_of)
+    return workflow.by_center(found, {r["key"]: state(r["key"]) for r in found})
+
+
+def _scope_findings(ctx: PageContext) -> list[dict[str, Any]]:
+    """Key and center of every finding the request's user may see (their centers)."""
+    every = _finding_keys(ctx.db, ctx.protocol, ctx.scope.as_of)
     return cq.in_scope(every, ctx.scope.centers, ctx.info.all_centers)
 
 
@@ -551,12 +578,15 @@ def visit_center(ctx: PageContext, key: str) -> str | None:
 
 def finding_work_by_center(ctx: PageContext) -> dict[str, Any]:
     """Per center of the view: open findings, median age and oldest (see dashboard.workflow)."""
-    from dashboard import workflow
-
-    found = _scope_findings(ctx)
-    state = finding_work(ctx)
-    states = {r["key"]: state(r["key"]) for r in found}
-    return workflow.by_center(found, states)
+    users = ctx.state.users
+    return work_by_center(
+        ctx.db,
+        ctx.protocol,
+        ctx.scope.as_of,
+        ctx.scope.centers,
+        ctx.info.all_centers,
+        users.engine if users else None,
+    )
 
 
 def since_then(ctx: PageContext) -> tuple[Any, dict[str, Any] | None] | None:

@@ -346,3 +346,28 @@ def test_worklist_visits_worked_like_findings(two_cuts):
     csv = logged_in(app, "mon2").get("/export/worklist.csv").get_data(as_text=True)
     line = next(x for x in csv.splitlines() if x.startswith("b1,") and ",V1," in x)
     assert "query sent" in line and "please phone the patient" in line and "visit:b1:V1" in line
+
+
+def test_summary_prints_the_findings_work_by_center(two_cuts, capsys):
+    """The data-quality page's "findings to work" table is in `summary --json`.
+
+    As of 1 March the one finding is b2's baseline NRS 2 (center B); a2's was corrected. It is
+    in no data cut yet, so its age is 0 days. Sent as a query it is still to work; closed, not.
+    """
+    from dashboard.auth import UserStore
+    from dashboard.workflow import FindingStore
+
+    url, _store, _first, _p, settings = two_cuts
+    key = "baseline_nrs_low:b2:subjects.baseline_nrs:"
+
+    def work():
+        assert main(["summary", "--db", url, "--json", "--page", "data_quality"]) == 0
+        return json.loads(capsys.readouterr().out)["data_quality"]["work"]
+
+    none = {"open": 0, "median_age": None, "oldest": None}
+    assert work() == {"A": none, "B": {"open": 1, "median_age": 0.0, "oldest": 0}}
+    findings = FindingStore(UserStore(settings.resolved_users_db_url).engine)
+    findings.set(key, "query_sent", "mon1", "please check", "B")
+    assert work()["B"]["open"] == 1
+    findings.set(key, "closed", "mon1", "source says 2", "B")
+    assert work() == {"A": none, "B": none}
