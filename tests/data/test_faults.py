@@ -98,12 +98,18 @@ def render(client, app, path="/"):
     return " ".join(texts(out["response"]["shell-page"]["children"]))
 
 
-def test_postgres_away_and_back(pg_url, settings):
+def app_through_proxy(pg_url, settings, query_timeout_ms):
+    """The app reading PostgreSQL through a started proxy the test can stop or freeze."""
     url = make_url(pg_url)
     proxy = Proxy(url.port or 5432)
     proxy.start()
     via = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    app = create_app(settings.with_(db_url=via, cache_type="none", query_timeout_ms=3000))
+    db = settings.with_(db_url=via, cache_type="none", query_timeout_ms=query_timeout_ms)
+    return proxy, create_app(db)
+
+
+def test_postgres_away_and_back(pg_url, settings):
+    proxy, app = app_through_proxy(pg_url, settings, query_timeout_ms=3000)
     client = logged_in(app)
     try:
         assert "randomized of 120 planned" in render(client, app)
@@ -201,11 +207,7 @@ def test_nothing_is_written_to_postgres_through_a_read_only_role(pg_url, setting
 def test_postgres_silent_gives_503_within_5_s_and_recovers(pg_url, settings):
     """A server that accepts connections and then says nothing (frozen proxy): /healthz answers
     503 within 5 s, pages say the database does not answer, and all recovers by itself."""
-    url = make_url(pg_url)
-    proxy = Proxy(url.port or 5432)
-    proxy.start()
-    via = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    app = create_app(settings.with_(db_url=via, cache_type="none", query_timeout_ms=1000))
+    proxy, app = app_through_proxy(pg_url, settings, query_timeout_ms=1000)
     client = logged_in(app)
     try:
         assert "randomized of 120 planned" in render(client, app)
