@@ -107,6 +107,14 @@ class SafetyModel:
     ungradable_events: int
     grade_scale: str = "ctcae"
 
+    @property
+    def grades(self) -> tuple[int, ...]:
+        """The levels of the scale the events were recorded on.
+
+        Severity has three (mild, moderate, severe); CTCAE grades run 1-5.
+        """
+        return GRADES[:3] if self.grade_scale == "severity" else GRADES
+
 
 def _scale_of(scales: Sequence[Record]) -> str:
     used = {r["scale"] for r in scales if r["n"]}

@@ -32,7 +32,7 @@ from dashboard.components.grid import GRID, server_listing
 from dashboard.figures import safety as figs
 from dashboard.i18n import format_date, pct, t, tn, variant
 from dashboard.listings import ADVERSE_EVENTS
-from dashboard.metrics.safety import GRADES, SafetyModel
+from dashboard.metrics.safety import SafetyModel
 from dashboard.services import (
     AppState,
     PageContext,
@@ -86,8 +86,6 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
             lang,
         )
     head_top = [html.Th(t(variant("saf.col.term", m.grade_scale), lang), rowSpan=2, scope="col")]
-    # A severity scale has three levels: mild, moderate, severe.
-    shown_grades = GRADES[:3] if m.grade_scale == "severity" else GRADES
     head_low = []
     for a in m.arms:
         head_top.append(
@@ -129,7 +127,7 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
                     className="g3" if c.grade3plus else None,
                 ),
                 html.Td(
-                    " / ".join(str(c.worst[str(g)]) for g in shown_grades)
+                    " / ".join(str(c.worst[str(g)]) for g in m.grades)
                     + (f" · {t('saf.ungraded', lang, n=c.ungraded)}" if c.ungraded else "")
                 ),
             ]
