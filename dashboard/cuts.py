@@ -278,6 +278,7 @@ HEADLINE_COUNTS: tuple[tuple[str, ...], ...] = (
     ("safety", "by_arm", "*", "serious"),
     ("safety", "by_arm", "*", "fatal"),
     ("data_quality", "total"),
+    ("data_quality", "by_category", "*"),
     ("data_quality", "by_center", "*", "*"),
 )
 

@@ -371,3 +371,44 @@ def test_summary_prints_the_findings_work_by_center(two_cuts, capsys):
     assert work()["B"]["open"] == 1
     findings.set(key, "closed", "mon1", "source says 2", "B")
     assert work() == {"A": none, "B": none}
+
+
+def test_headline_numbers_show_their_change_on_the_pages(two_cuts, capsys):
+    """With ?since=last each headline KPI carries its change since 'SC January', the numbers
+    worked out in the module docstring, and `summary --since` prints the same changes.
+
+    Recruitment: randomized 3 -> 4 (+1), screened 3 -> 4 (+1). Visits: missed 2 -> 6 (+4).
+    Safety: any AE 1 -> 2 (+1), grade >= 3 0 -> 2 (+2), serious 0 -> 1 (+1), fatal 0 -> 0.
+    Data quality: eligibility 1 -> 1 (a2's finding resolved, b2's new), other checks 0 -> 0.
+    """
+    from app import create_app
+    from dashboard.auth import UserStore
+    from tests.pages.helpers import EXTRA_PASSWORDS, page_tree, texts
+
+    url, _store, _first, _p, settings = two_cuts
+    UserStore(settings.resolved_users_db_url).add("chair2", "chair2-password", "pi", [])
+    EXTRA_PASSWORDS["chair2"] = "chair2-password"
+    app = create_app(settings)
+
+    def kpi_lines(path):
+        return [x for x in texts(page_tree(app, path, "?since=last", "chair2")) if "since" in x]
+
+    def has(lines, *parts):
+        return any(all(p in line for p in parts) for line in lines)
+
+    rec = kpi_lines("/")
+    assert has(rec, "+1 since SC January", "of target")
+    assert has(rec, "+1 since SC January", "screen failures")
+    assert has(kpi_lines("/visits"), "+4 since SC January")
+    saf = kpi_lines("/safety")
+    assert sum("+2 since SC January" in x for x in saf) == 1  # grade >= 3
+    assert sum("+1 since SC January" in x for x in saf) == 2  # any AE, serious
+    # Four checks categories of this protocol, none changed: "0", never "+0".
+    dq = [x for x in kpi_lines("/data-quality") if x.endswith("since SC January")]
+    assert dq == ["0 since SC January"] * 4
+
+    assert main(["summary", "--db", url, "--json", "--since", "last"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["recruitment"]["overall"]["screened_change"] == 1
+    assert out["safety"]["total"]["fatal_change"] == 0
+    assert out["data_quality"]["by_category"]["eligibility_change"] == 0
