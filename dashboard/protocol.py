@@ -142,6 +142,13 @@ class Protocol:
     interest_labels: tuple[tuple[str, str, str], ...] = ()
     # recorded screen-failure reason -> (English, Chinese) wording
     reason_labels: tuple[tuple[str, str, str], ...] = ()
+    # Enrolment closed on this date (None: open, unless nobody was randomized for idle_days).
+    enrolment_closed_on: dt.date | None = None
+    # Days without a randomization after which a center is stalled (no forecast) and, for the
+    # whole trial, enrolment is taken as closed.
+    idle_days: int = 180
+    # The longest forecast shown as dates.
+    forecast_horizon_days: int = 5 * 365
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -609,6 +616,11 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         block_sizes=blocks,
         prior_weight=recr.number("prior_weight", 0.0, 1.0, default=0.1),
         forecast_interval=recr.number("forecast_interval", 0.5, 0.99, default=0.8),
+        enrolment_closed_on=recr.date("closed_on") if recr.has("closed_on") else None,
+        idle_days=recr.whole("idle_days", minimum=30, default=180),
+        forecast_horizon_days=months_to_days(
+            recr.whole("forecast_horizon_months", minimum=6, default=60)
+        ),
         centers=centers,
         arms=arms,
         visits=visits,

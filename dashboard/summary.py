@@ -102,13 +102,14 @@ def summary_text(summary: dict[str, Any]) -> str:
             f"{o['randomized']:>9}{o['planned_by_now']:>8.1f}  {o['status']}"
         )
         f = o["forecast"]
-        if f["reached"]:
-            lines.append("Target reached.")
-        elif f["median"]:
+        if f["status"] == "forecast":
             lines.append(
                 f"Target forecast: {f['median']} ({f['interval']:.0%} interval {f['low']} to "
-                f"{f['high'] or 'more than 20 years'})"
+                f"{f['high']})"
             )
+        else:
+            since = f" since {f['since']}" if f["since"] else ""
+            lines.append(f"Forecast: {f['status'].replace('_', ' ')}{since}.")
     vis = summary.get("visits")
     if vis and vis.get("by_center"):
         lines += [

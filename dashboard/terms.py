@@ -39,6 +39,11 @@ def protocol_terms(protocol: Protocol, lang: str) -> dict[str, Any]:
         "planned_day": sb.planned_start_day if sb else "–",
         "late_day": sb.late_start_day if sb else "–",
         "missing_days": sb.missing_after_days if sb else "–",
+        "idle_days": protocol.idle_days,
+        "horizon_years": round(protocol.forecast_horizon_days / 365.25),
+        "closed_on": protocol.enrolment_closed_on.isoformat()
+        if protocol.enrolment_closed_on
+        else "–",
         "checks": findings_checks(protocol, lang),
         "range_checks": range_checks(protocol, lang),
     }

@@ -27,8 +27,16 @@ from scipy.special import gammaln
 
 MONTH_DAYS = 30.4375
 FAN_POINTS = 40
-# Forecast quantiles further out than this are reported as open-ended (None), not as dates.
-HORIZON_DAYS = 20 * 365
+# The longest forecast shown as dates (the protocol's `forecast_horizon_months` by default):
+# when the interval's far end lies beyond it, no date is shown at all ("beyond the horizon").
+HORIZON_DAYS = 5 * 365
+# Forecast statuses: dates shown only for `forecast`.
+FORECAST = "forecast"
+REACHED = "reached"
+CLOSED = "closed"  # enrolment has closed (the protocol says so, or nobody randomized for long)
+STALLED = "stalled"  # this center randomized nobody for long while the trial is open
+BEYOND = "beyond_horizon"  # at the current rate, later than the horizon
+NO_DATA = "none"  # neither data nor plan say anything
 
 
 @dataclass(frozen=True)
@@ -57,13 +65,26 @@ def rate_posterior(
 
 @dataclass(frozen=True)
 class TargetForecast:
-    """When a target is forecast to be reached: median date and an interval."""
+    """When a target is forecast to be reached: median date and an interval.
+
+    Dates only with status `forecast`; otherwise the status says why there are none, and
+    `since` gives its date (closed: the closing date; stalled: the last randomization).
+    """
 
     reached: bool
     median: dt.date | None
     low: dt.date | None
     high: dt.date | None
     interval: float
+    status: str = FORECAST
+    since: dt.date | None = None
+
+    @classmethod
+    def without_dates(
+        cls, status: str, interval: float, since: dt.date | None = None
+    ) -> TargetForecast:
+        """A forecast that shows no date (reached, closed, stalled, beyond the horizon)."""
+        return cls(status == REACHED, None, None, None, interval, status, since)
 
 
 @dataclass(frozen=True)
@@ -86,9 +107,7 @@ class CenterAccrual:
     start: dt.date  # the first day it can recruit from now on (the data date, or later)
 
 
-def _after(start: dt.date, days: float | None) -> dt.date | None:
-    if days is None or not math.isfinite(days) or days > HORIZON_DAYS:
-        return None
+def _after(start: dt.date, days: float) -> dt.date:
     return start + dt.timedelta(days=math.ceil(days))
 
 
@@ -102,16 +121,22 @@ def time_to_target(
     target: int,
     start: dt.date,
     interval: float,
+    horizon_days: int = HORIZON_DAYS,
 ) -> TargetForecast:
-    """Closed-form forecast of the date a center reaches its target (counted from `start`)."""
+    """Closed-form forecast of the date a center reaches its target (counted from `start`).
+
+    No dates when the interval's far end lies more than `horizon_days` after `start`.
+    """
     remaining = target - randomized
     if remaining <= 0:
-        return TargetForecast(True, None, None, None, interval)
+        return TargetForecast.without_dates(REACHED, interval)
     if post is None:
-        return TargetForecast(False, None, None, None, interval)
+        return TargetForecast.without_dates(NO_DATA, interval)
     # Unfrozen calls: a frozen scipy distribution rebuilds its docstring on every creation.
     days = stats.betaprime.ppf(_quantiles(interval), remaining, post.alpha, scale=post.beta)
     lo, mid, hi = (float(d) for d in days)
+    if not math.isfinite(hi) or hi > horizon_days:
+        return TargetForecast.without_dates(BEYOND, interval)
     return TargetForecast(False, _after(start, mid), _after(start, lo), _after(start, hi), interval)
 
 
@@ -178,9 +203,9 @@ def _first_day(prob_reached: Callable[[int], float], q: float, limit: int) -> in
     """Smallest whole day d with prob_reached(d) >= q (None beyond the limit)."""
     hi = 1
     while prob_reached(hi) < q:
-        hi *= 2
-        if hi > limit:
+        if hi >= limit:
             return None
+        hi = min(hi * 2, limit)
     lo = hi // 2
     while lo < hi:
         mid = (lo + hi) // 2
@@ -192,39 +217,46 @@ def _first_day(prob_reached: Callable[[int], float], q: float, limit: int) -> in
 
 
 def pooled_forecast(
-    centers: Sequence[CenterAccrual], as_of: dt.date, interval: float
+    centers: Sequence[CenterAccrual],
+    as_of: dt.date,
+    interval: float,
+    horizon_days: int = HORIZON_DAYS,
 ) -> tuple[TargetForecast, tuple[FanPoint, ...]]:
     """Forecast and fan for several centers together: the sum of their counts (exact).
 
-    One center gives exactly its own closed-form forecast and fan.
+    One center gives exactly its own closed-form forecast and fan. A fan is drawn only under
+    a forecast with dates: not once the target is reached, nor beyond the horizon.
     """
     if len(centers) == 1:
         c = centers[0]
-        fc = time_to_target(c.post, c.randomized, c.target, c.start, interval)
-        until = fc.high or fc.median or (c.start + dt.timedelta(days=365))
-        return fc, count_fan(c.post, c.randomized, c.start, until, interval)
+        fc = time_to_target(c.post, c.randomized, c.target, c.start, interval, horizon_days)
+        if fc.median is None or fc.high is None:
+            return fc, ()
+        return fc, count_fan(c.post, c.randomized, c.start, fc.high, interval)
     randomized = sum(c.randomized for c in centers)
     remaining = sum(c.target for c in centers) - randomized
     live = [c for c in centers if c.post is not None]
     lo, mid, hi = _quantiles(interval)
-    if not live:
-        return TargetForecast(remaining <= 0, None, None, None, interval), ()
     if remaining <= 0:
-        forecast = TargetForecast(True, None, None, None, interval)
-        horizon = 180
-    else:
-        cache: dict[int, float] = {}
+        return TargetForecast.without_dates(REACHED, interval), ()
+    if not live:
+        return TargetForecast.without_dates(NO_DATA, interval), ()
+    cache: dict[int, float] = {}
 
-        def reached(day: int) -> float:
-            if day not in cache:
-                cache[day] = float(_sum_pmf(live, as_of, day, remaining)[remaining])
-            return cache[day]
+    def reached(day: int) -> float:
+        if day not in cache:
+            cache[day] = float(_sum_pmf(live, as_of, day, remaining)[remaining])
+        return cache[day]
 
-        d_lo, d_mid, d_hi = (_first_day(reached, q, HORIZON_DAYS) for q in (lo, mid, hi))
-        forecast = TargetForecast(
-            False, _after(as_of, d_mid), _after(as_of, d_lo), _after(as_of, d_hi), interval
-        )
-        horizon = d_hi if d_hi is not None else d_mid if d_mid is not None else 365
+    d_hi = _first_day(reached, hi, horizon_days)
+    if d_hi is None:
+        return TargetForecast.without_dates(BEYOND, interval), ()
+    d_lo, d_mid = (_first_day(reached, q, d_hi) for q in (lo, mid))
+    assert d_lo is not None and d_mid is not None  # earlier quantiles come no later
+    forecast = TargetForecast(
+        False, _after(as_of, d_mid), _after(as_of, d_lo), _after(as_of, d_hi), interval
+    )
+    horizon = d_hi
     # The fan: quantiles of the summed counts at a few days up to the horizon.
     cap = (
         int(

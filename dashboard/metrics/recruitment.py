@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dashboard.metrics.accrual import (
+    CLOSED,
+    REACHED,
+    STALLED,
     CenterAccrual,
     FanPoint,
     TargetForecast,
@@ -79,6 +82,25 @@ class Monthly:
 
 
 @dataclass(frozen=True)
+class Enrolment:
+    """Whether enrolment is open: closed on a date the protocol gives, or taken as closed.
+
+    Taken as closed when nobody in the trial was randomized for the protocol's idle days
+    (`declared` False); `last_randomized` is the trial's last randomization, any center.
+    """
+
+    closed_on: dt.date | None
+    declared: bool
+    last_randomized: dt.date | None
+    idle_days: int
+
+    @property
+    def closed(self) -> bool:
+        """True once enrolment has closed."""
+        return self.closed_on is not None
+
+
+@dataclass(frozen=True)
 class RecruitmentModel:
     """Everything the recruitment page shows."""
 
@@ -97,6 +119,7 @@ class RecruitmentModel:
     failure_reasons: tuple[ReasonCount, ...]
     failures_total: int
     panel_centers: tuple[str, ...]
+    enrolment: Enrolment
     forecast_method: str = "poisson_gamma_negative_binomial"
 
 
@@ -108,10 +131,15 @@ def planned_enrollment(center: Center, on: dt.date) -> float:
     return center.target * share
 
 
-def plan_status(randomized: int, planned: float, target: int) -> str:
-    """`reached`, `on_track` (at least 90% of plan), `behind` or `not_started`."""
+def plan_status(randomized: int, planned: float, target: int, closed: bool = False) -> str:
+    """`reached`, `closed`, `on_track`, `behind` or `not_started`.
+
+    `closed`: enrolment has closed short of the target; on track: at least 90% of the plan.
+    """
     if randomized >= target:
         return "reached"
+    if closed:
+        return "closed"
     if planned <= 0:
         return "on_track" if randomized > 0 else "not_started"
     return "on_track" if randomized >= ON_TRACK_SHARE * planned else "behind"
@@ -187,6 +215,59 @@ def monthly_accrual(
     return Monthly(months, {c: tuple(v) for c, v in counts.items()})
 
 
+def enrolment_state(
+    protocol: Protocol, last_randomized: dt.date | None, as_of: dt.date
+) -> Enrolment:
+    """Whether enrolment has closed, as of a date.
+
+    Closed on the protocol's date once it has passed; else taken as closed on the last
+    randomization when nobody was randomized in the protocol's idle days since.
+    """
+    declared = protocol.enrolment_closed_on
+    if declared is not None and declared <= as_of:
+        return Enrolment(declared, True, last_randomized, protocol.idle_days)
+    idle = last_randomized is not None and (as_of - last_randomized).days >= protocol.idle_days
+    return Enrolment(last_randomized if idle else None, False, last_randomized, protocol.idle_days)
+
+
+def reached_on(steps: Sequence[DatePoint], target: int) -> dt.date | None:
+    """The day a cumulative count first reached the target (None: not reached)."""
+    return next((p.date for p in steps if p.value >= target), None)
+
+
+def center_forecast(
+    accrual: CenterAccrual,
+    enrolment: Enrolment,
+    started: dt.date,
+    steps: Sequence[DatePoint],
+    as_of: dt.date,
+    protocol: Protocol,
+) -> tuple[TargetForecast, tuple[FanPoint, ...]]:
+    """A center's forecast and fan, knowing where the trial is (`steps`: its cumulative count).
+
+    Reached: the day it was, no fan. Enrolment closed: no forecast. A recruiting center with
+    nobody randomized for the idle days (since its last randomization, else since it started):
+    stalled, no forecast. Else the closed-form forecast (no dates beyond the horizon).
+    """
+    interval = protocol.forecast_interval
+    if accrual.randomized >= accrual.target:
+        return TargetForecast.without_dates(
+            REACHED, interval, reached_on(steps, accrual.target)
+        ), ()
+    if enrolment.closed:
+        return TargetForecast.without_dates(CLOSED, interval, enrolment.closed_on), ()
+    # The last randomization (the last rise of the steps; the final step holds at the date).
+    rises = [
+        p.date
+        for p, q in zip(steps, (None, *steps), strict=False)
+        if q is None or p.value > q.value
+    ]
+    since = rises[-1] if rises else started
+    if (as_of - since).days >= protocol.idle_days:
+        return TargetForecast.without_dates(STALLED, interval, since), ()
+    return pooled_forecast([accrual], as_of, interval, protocol.forecast_horizon_days)
+
+
 def _enrollment(
     counts: Mapping[str, int],
     by_arm: dict[str, int],
@@ -194,6 +275,7 @@ def _enrollment(
     planned: float,
     rate: float | None,
     forecast: TargetForecast,
+    closed: bool,
 ) -> dict[str, object]:
     randomized = counts["randomized"]
     return {
@@ -206,7 +288,7 @@ def _enrollment(
         "pct_target": randomized / target if target else 0.0,
         "planned_by_now": planned,
         "vs_plan": randomized - planned,
-        "status": plan_status(randomized, planned, target),
+        "status": plan_status(randomized, planned, target, closed),
         "rate_per_month": rate,
         "forecast": forecast,
     }
@@ -227,6 +309,10 @@ def recruitment_model(
     center_id, reason, n. `activations`: center code -> activation date.
     """
     as_of = scope.as_of
+    # Where the trial is (every center: a site's view of an open trial is not "closed").
+    enrolment = enrolment_state(
+        protocol, max((r["randomized_on"] for r in by_day), default=None), as_of
+    )
     centers = [protocol.center(c) for c in scope.centers]
     codes = [c.code for c in centers]
     keep = set(codes)
@@ -246,9 +332,12 @@ def recruitment_model(
             per_arm[(r["center_id"], r["arm"])] += r["randomized"] or 0
     first_rand: dict[str, dt.date] = {}
     for r in by_day:
-        c = r["center_id"]
-        if c not in first_rand or r["randomized_on"] < first_rand[c]:
-            first_rand[c] = r["randomized_on"]
+        c, day = r["center_id"], r["randomized_on"]
+        if c not in first_rand or day < first_rand[c]:
+            first_rand[c] = day
+    steps_by_center = {
+        c: cumulative_steps([r for r in by_day if r["center_id"] == c], as_of) for c in codes
+    }
 
     by_center: dict[str, Enrollment] = {}
     accruals: list[CenterAccrual] = []
@@ -266,7 +355,9 @@ def recruitment_model(
         start = max(as_of, c.planned_first_enrollment) if exposure == 0 else as_of
         accrual = CenterAccrual(post, got["randomized"], c.target, start)
         accruals.append(accrual)
-        forecast, fan = pooled_forecast([accrual], as_of, protocol.forecast_interval)
+        forecast, fan = center_forecast(
+            accrual, enrolment, started, steps_by_center[c.code], as_of, protocol
+        )
         fans[c.code] = fan
         by_center[c.code] = Enrollment(
             **_enrollment(  # type: ignore[arg-type]
@@ -276,14 +367,25 @@ def recruitment_model(
                 planned_enrollment(c, as_of),
                 post.mean_per_month if post else None,
                 forecast,
+                enrolment.closed,
             )
         )
 
     if len(centers) == 1:
         # One center: the headline is that center's forecast, the very same object.
         forecast, fan = by_center[codes[0]].forecast, fans[codes[0]]
+    elif enrolment.closed and sum(a.randomized for a in accruals) < sum(a.target for a in accruals):
+        forecast = TargetForecast.without_dates(
+            CLOSED, protocol.forecast_interval, enrolment.closed_on
+        )
+        fan = ()
     else:
-        forecast, fan = pooled_forecast(accruals, as_of, protocol.forecast_interval)
+        forecast, fan = pooled_forecast(
+            accruals, as_of, protocol.forecast_interval, protocol.forecast_horizon_days
+        )
+    cumulative = cumulative_steps(by_day, as_of)
+    if forecast.status == REACHED and len(centers) > 1:
+        forecast = replace(forecast, since=reached_on(cumulative, sum(a.target for a in accruals)))
     totals = {
         k: sum(getattr(by_center[c], k) for c in codes)
         for k in ("screened", "eligible", "randomized")
@@ -300,6 +402,7 @@ def recruitment_model(
             sum(by_center[c].planned_by_now for c in codes),
             sum(rates) if rates else None,
             forecast,
+            enrolment.closed,
         ),
         screen_fail_share=(totals["screened"] - totals["eligible"]) / totals["screened"]
         if totals["screened"]
@@ -319,10 +422,8 @@ def recruitment_model(
         as_of=as_of,
         overall=overall,
         by_center=by_center,
-        cumulative=cumulative_steps(by_day, as_of),
-        cumulative_by_center={
-            c: cumulative_steps([r for r in by_day if r["center_id"] == c], as_of) for c in codes
-        },
+        cumulative=cumulative,
+        cumulative_by_center=steps_by_center,
         plan=plan_curve(centers),
         plan_by_center={c.code: plan_curve([c]) for c in centers},
         fan=fan,
@@ -333,4 +434,5 @@ def recruitment_model(
         ),
         failures_total=sum(reasons.values()),
         panel_centers=tuple(c for c in codes if c in panels[:MAX_PANELS]),
+        enrolment=enrolment,
     )

@@ -24,33 +24,66 @@ from dashboard.components.common import (
 from dashboard.figures import recruitment as figs
 from dashboard.figures.theme import monthly_bars
 from dashboard.i18n import format_date, format_month, pct, signed, t, tn
-from dashboard.metrics.accrual import TargetForecast
+from dashboard.metrics.accrual import BEYOND, CLOSED, REACHED, STALLED, TargetForecast
 from dashboard.metrics.recruitment import RecruitmentModel
+from dashboard.protocol import Protocol
 from dashboard.services import PageContext, recruitment_page_model
 
 PATH = "/recruitment"
 NAV_KEY = "nav.recruitment"
 
 
-def _forecast(fc: TargetForecast, lang: str) -> tuple[str, str | None]:
-    if fc.reached:
-        return t("rec.kpi.reached", lang), None
-    if fc.median is None or fc.low is None:
-        return "–", t("rec.kpi.forecast_none", lang)
-    high = format_month(fc.high, lang) if fc.high else t("rec.kpi.open_ended", lang)
-    return format_month(fc.median, lang), t(
-        "rec.kpi.forecast_interval",
-        lang,
-        pct=pct(fc.interval),
-        low=format_month(fc.low, lang),
-        high=high,
+def _forecast(
+    fc: TargetForecast, m: RecruitmentModel, protocol: Protocol, lang: str
+) -> tuple[str, str, str | None]:
+    """A forecast as a value, its label and a context line.
+
+    The month the target is (or was) reached, or when enrolment closed; words, not dates,
+    when there is no forecast.
+    """
+    label = t("rec.kpi.forecast", lang)
+    if fc.status == REACHED:
+        if fc.since is None:
+            return t("rec.kpi.reached", lang), label, None
+        return (
+            format_month(fc.since, lang),
+            t("rec.kpi.reached", lang),
+            t("rec.fc.reached_on", lang, date=format_date(fc.since, lang)),
+        )
+    if fc.status == CLOSED and fc.since is not None:
+        days = tn("n.days", (m.as_of - fc.since).days, lang)
+        date = format_date(fc.since, lang)
+        context = (
+            t("rec.fc.closed_declared", lang, date=date)
+            if m.enrolment.declared
+            else t("rec.fc.closed_idle", lang, date=date, days=days)
+        )
+        return format_month(fc.since, lang), t("rec.fc.closed", lang), context
+    if fc.status == STALLED and fc.since is not None:
+        days = tn("n.days", (m.as_of - fc.since).days, lang)
+        return "–", label, t("rec.fc.stalled", lang, date=format_date(fc.since, lang), days=days)
+    if fc.status == BEYOND:
+        years = round(protocol.forecast_horizon_days / 365.25)
+        return "–", label, t("rec.fc.beyond", lang, years=years)
+    if fc.median is None or fc.low is None or fc.high is None:
+        return "–", label, t("rec.kpi.forecast_none", lang)
+    return (
+        format_month(fc.median, lang),
+        label,
+        t(
+            "rec.kpi.forecast_interval",
+            lang,
+            pct=pct(fc.interval),
+            low=format_month(fc.low, lang),
+            high=format_month(fc.high, lang),
+        ),
     )
 
 
 def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
     lang = ctx.lang
     o = m.overall
-    value, context = _forecast(o.forecast, lang)
+    value, label, context = _forecast(o.forecast, m, ctx.protocol, lang)
     return kpi_row(
         [
             kpi_card(
@@ -86,7 +119,7 @@ def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
             ),
             kpi_card(
                 value,
-                t("rec.kpi.forecast", lang),
+                label,
                 context,
                 "def.forecast",
                 lang,
@@ -134,12 +167,10 @@ def center_table(m: RecruitmentModel, ctx: PageContext) -> Component:
     if m.scope.pooled:
         rows.append((pooled_label(m.scope, lang), m.overall, ""))
     for name, row, title in rows:
-        value, context = _forecast(row.forecast, lang)
-        forecast: Any = (
-            [value, html.Br(), html.Small(context)] if context and row.forecast.median else value
-        )
+        value, _, context = _forecast(row.forecast, m, ctx.protocol, lang)
+        forecast: Any = [value, html.Br(), html.Small(context)] if context else value
         if row.forecast.reached:
-            forecast = "–"
+            forecast = value  # the month it was reached; the status column says the rest
         body.append(
             html.Tr(
                 [
