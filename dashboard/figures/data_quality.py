@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from dashboard.figures.theme import Figure, axis, base_layout, figure, font_size, isos, month_format
+from dashboard.figures.theme import (
+    Figure,
+    axis,
+    base_layout,
+    category_axis,
+    figure,
+    font_size,
+    isos,
+    month_format,
+)
 from dashboard.i18n import label, t
 from dashboard.metrics.data_quality import DataQualityModel
 from dashboard.palette import CHECK_COLOURS, readable_text
@@ -41,7 +50,7 @@ def counts(model: DataQualityModel, lang: str, present: bool) -> Figure:
     layout = base_layout(present, height=380 if present else 340)
     layout.update(
         barmode="stack",
-        xaxis=axis(None, type="category"),
+        xaxis=category_axis(centers),
         yaxis=axis(t("dq.axis.findings", lang), rangemode="tozero"),
         uniformtext={"minsize": size - 4, "mode": "hide"},
     )

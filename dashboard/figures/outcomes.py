@@ -11,16 +11,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.figures.theme import (
+    COLUMN_WIDTH,
     Figure,
     axis,
     axis_name,
     axis_ref,
+    bar_marker,
     base_layout,
+    category_axis,
     figure,
     font_size,
     hline,
     note,
     panel_grid,
+    text_width,
+    wrap_text,
 )
 from dashboard.i18n import number, pct, t, tn
 from dashboard.metrics.local_control import KmStep, LocalControlModel
@@ -223,24 +228,44 @@ def visit_rates(
 
 
 def _arm_panels(
-    arms: Sequence[Arm], present: bool, columns: int, height_per_row: int, lang: str
+    arms: Sequence[Arm],
+    present: bool,
+    height_per_row: int,
+    lang: str,
+    categories: Sequence[str],
+    width: int,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """A layout with one panel per arm (wrapping after `columns`), each titled by its arm."""
-    domains = panel_grid(len(arms), columns, gap_x=0.05, gap_y=0.18)
-    rows = -(-len(arms) // max(1, min(columns, len(arms))))
+    """A layout with one panel per arm, each titled by its arm (the title wrapped to it).
+
+    The x axes are the categories (visits) in the given order. As many panels side by side
+    as the figure's `width` (px) holds with room for every category; the rest wrap below.
+    """
     size = font_size(present)
-    layout = base_layout(present, height=90 + rows * height_per_row)
+    # Each category needs its label's width (never rotated); each panel its y tick labels.
+    per_category = max((text_width(str(c), size) for c in categories), default=size) + size
+    y_ticks = text_width("100%", size) + 16
+    columns = max(
+        1, min(len(arms), int(width // (len(categories) * per_category + y_ticks + size)))
+    )
+    rows = -(-len(arms) // columns)
+    gap_x = y_ticks / width
+    panel_px = width * (1 - gap_x * (columns - 1)) / columns - 2 * size
+    height = 90 + rows * height_per_row
+    # Between rows: the x tick labels and the next panel's title, in px (not a fraction).
+    domains = panel_grid(len(arms), columns, gap_x=gap_x, gap_y=(5 * size + 20) / height)
+    layout = base_layout(present, height=height)
     refs = []
     annotations = []
     for i, arm in enumerate(arms):
         x_dom, y_dom = domains[i]
         xa, ya = axis_ref("xaxis", i), axis_ref("yaxis", i)
         refs.append((xa, ya))
-        layout[axis_name("xaxis", i)] = axis(None, domain=x_dom, anchor=ya, type="category")
+        layout[axis_name("xaxis", i)] = category_axis(categories, domain=x_dom, anchor=ya)
         layout[axis_name("yaxis", i)] = axis(None, domain=y_dom, anchor=xa)
+        title = wrap_text(arm.name(lang), panel_px / 1.1, size - 1)  # bold: about 10% wider
         annotations.append(
             note(
-                f"<b>{arm.name(lang)}</b>",
+                f"<b>{title}</b>",
                 (x_dom[0] + x_dom[1]) / 2,
                 y_dom[1],
                 size - 1,
@@ -250,8 +275,9 @@ def _arm_panels(
                 colour=TEXT,
             )
         )
+    lines = max(a["text"].count("<br>") + 1 for a in annotations) if annotations else 1
     layout["annotations"] = annotations
-    layout["margin"]["t"] = 12 + size + 8
+    layout["margin"]["t"] = 12 + lines * (size + 4) + 4
     return layout, refs
 
 
@@ -265,6 +291,7 @@ def stacked_by_arm(
     lang: str,
     present: bool,
     share: bool = False,
+    width: int = COLUMN_WIDTH[12],
 ) -> Figure:
     """Counts (or shares) per category stacked per visit, one panel per arm (wrapping).
 
@@ -272,7 +299,7 @@ def stacked_by_arm(
     """
     arms = _arms(protocol, arms_codes)
     size = font_size(present)
-    layout, refs = _arm_panels(arms, present, 2 if present else 3, 330 if present else 290, lang)
+    layout, refs = _arm_panels(arms, present, 330 if present else 290, lang, list(visits), width)
     data: list[dict[str, Any]] = []
     shown = [
         c
@@ -293,11 +320,7 @@ def stacked_by_arm(
                     "name": name,
                     "legendgroup": key,
                     "showlegend": i == 0,
-                    "marker": {
-                        "color": colour,
-                        "line": {"color": MUTED, "width": 0.6},
-                        "pattern": {"shape": pattern},
-                    },
+                    "marker": bar_marker(colour, pattern, line={"color": MUTED, "width": 0.6}),
                     "text": [str(v) if v else "" for v in values],
                     "textposition": "inside",
                     "textangle": 0,
@@ -309,16 +332,19 @@ def stacked_by_arm(
                     "yaxis": ya,
                 }
             )
+        first_column = layout[axis_name("xaxis", i)]["domain"][0] == 0
         layout[axis_name("yaxis", i)].update(
-            {"title": {"text": y_title if i % 3 == 0 else ""}, "rangemode": "tozero"}
+            {"title": {"text": y_title if first_column else ""}, "rangemode": "tozero"}
         )
         if share:
             layout[axis_name("yaxis", i)].update({"tickformat": ".0%", "range": [0, 1]})
     layout.update(barmode="stack", bargap=0.2, uniformtext={"minsize": size - 5, "mode": "hide"})
-    return figure(data, layout)
+    return figure(data, layout, width)
 
 
-def response_categories(model: PainModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+def response_categories(
+    model: PainModel, protocol: Protocol, lang: str, present: bool, width: int = COLUMN_WIDTH[6]
+) -> Figure:
     """Counts per pain response category at each visit, one panel per arm."""
     counts = {
         a: {v: {c: getattr(r, c) for c in RESPONSES} for v, r in per.items()}
@@ -334,10 +360,13 @@ def response_categories(model: PainModel, protocol: Protocol, lang: str, present
         t("out.axis.subjects", lang),
         lang,
         present,
+        width=width,
     )
 
 
-def severity_bands(model: PainModel, protocol: Protocol, lang: str, present: bool) -> Figure:
+def severity_bands(
+    model: PainModel, protocol: Protocol, lang: str, present: bool, width: int = COLUMN_WIDTH[6]
+) -> Figure:
     """Share of subjects per NRS severity band at each visit (baseline first), per arm."""
     visits = ["baseline", *protocol.visits_collecting("nrs")]
     names = {"baseline": t("out.baseline_short", lang)}
@@ -355,6 +384,7 @@ def severity_bands(model: PainModel, protocol: Protocol, lang: str, present: boo
         lang,
         present,
         share=True,
+        width=width,
     )
 
 
@@ -451,12 +481,7 @@ def boxes(
     layout = base_layout(present, height=400 if present else 360)
     layout.update(
         boxmode="group",
-        xaxis=axis(
-            t("out.axis.visit", lang),
-            type="category",
-            categoryorder="array",
-            categoryarray=[names.get(v, v) for v in visits],
-        ),
+        xaxis=category_axis([names.get(v, v) for v in visits], t("out.axis.visit", lang)),
         yaxis=axis(y_title, range=[-0.3, 10.3]),
     )
     return figure(data, layout)

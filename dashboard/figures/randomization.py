@@ -8,7 +8,9 @@ from typing import Any
 from dashboard.figures.theme import (
     Figure,
     axis,
+    bar_marker,
     base_layout,
+    category_axis,
     figure,
     font_size,
     isos,
@@ -86,7 +88,7 @@ def balance_bars(
         barmode="group",
         bargap=0.25,
         xaxis=axis(t("rnd.axis.randomized", lang), range=[0, top * 1.5 + 1]),
-        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+        yaxis=category_axis(labels, reverse=True, gridcolor="rgba(0,0,0,0)"),
     )
     return figure(data, layout)
 
@@ -151,11 +153,9 @@ def scheme_bars(
                 "x": list(centers),
                 "y": values,
                 "name": t("rnd.scheme.other", lang) if other else scheme,
-                "marker": {
-                    "color": colour,
-                    "pattern": {"shape": "x" if other else ""},
-                    "line": {"color": TEXT, "width": 0.5},
-                },
+                "marker": bar_marker(
+                    colour, "x" if other else "", line={"color": TEXT, "width": 0.5}
+                ),
                 "text": [str(v) if v else "" for v in values],
                 "textposition": "inside",
                 "textangle": 0,
@@ -166,7 +166,7 @@ def scheme_bars(
     layout = base_layout(present, height=380 if present else 340)
     layout.update(
         barmode="stack",
-        xaxis=axis(None, type="category"),
+        xaxis=category_axis(centers),
         yaxis=axis(t("rnd.axis.subjects_sbrt", lang), rangemode="tozero"),
         uniformtext={"minsize": size - 4, "mode": "hide"},
     )

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashboard.figures.theme import (
+    COLUMN_WIDTH,
     Figure,
     axis,
     axis_name,
     axis_ref,
     base_layout,
+    category_axis,
     figure,
     font_size,
     hline,
@@ -103,9 +105,13 @@ def enrollment_vs_target(
             tickvals=[0, 0.5, 1.0],
             ticktext=["0%", "50%", f"100% = {t('rec.legend.target', lang)}"],
         ),
-        # Both row axes on one explicit range (top row first), so the labels meet their bars.
-        yaxis=axis(None, range=[len(rows) - 0.5, -0.5], gridcolor="rgba(0,0,0,0)"),
+        # Both row axes categorical over the same names on one explicit range (top row first),
+        # so the labels meet their bars whatever the codes look like ("701").
+        yaxis=category_axis(names, range=[len(rows) - 0.5, -0.5], gridcolor="rgba(0,0,0,0)"),
         yaxis2={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": names,
             "overlaying": "y",
             "side": "right",
             "range": [len(rows) - 0.5, -0.5],
@@ -214,7 +220,7 @@ def cumulative_vs_plan(model: RecruitmentModel, lang: str, present: bool) -> Fig
             )
         ],
     )
-    return figure(data, layout)
+    return figure(data, layout, COLUMN_WIDTH[12])
 
 
 def cumulative_by_center(
@@ -223,11 +229,14 @@ def cumulative_by_center(
     """Small multiples (wrapping) of the drawn centers: steps, own plan, fan and target."""
     codes = list(model.panel_centers)
     cols = 2 if present else PANEL_COLUMNS
-    domains = panel_grid(len(codes), cols, gap_x=0.07, gap_y=0.16)
     rows = -(-len(codes) // cols)
     size = font_size(present)
+    height = 60 + rows * (300 if present else 250)
+    # The gap between rows holds the panel's title and the x tick labels above it: a fixed
+    # number of px, whatever the number of rows (a fraction would squash many rows).
+    domains = panel_grid(len(codes), cols, gap_x=0.07, gap_y=(3 * size + 30) / height)
     data: list[dict[str, Any]] = []
-    layout = base_layout(present, height=60 + rows * (300 if present else 250))
+    layout = base_layout(present, height=height)
     shapes, annotations = [], []
     for i, code in enumerate(codes):
         xa, ya = axis_ref("xaxis", i), axis_ref("yaxis", i)
@@ -300,7 +309,7 @@ def cumulative_by_center(
         )
     layout["margin"]["t"] = 16 + size + 8
     layout.update(shapes=shapes, annotations=annotations, grid=None)
-    return figure(data, layout)
+    return figure(data, layout, COLUMN_WIDTH[12])
 
 
 def screen_failure_bars(
@@ -332,6 +341,10 @@ def screen_failure_bars(
             range=[0, peak * 1.2 + 0.5],
             **({"dtick": 1} if peak <= 5 else {}),
         ),
-        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+        yaxis=category_axis(
+            [protocol.reason_label(r.reason, lang) for r in reasons],
+            reverse=True,
+            gridcolor="rgba(0,0,0,0)",
+        ),
     )
     return figure(data, layout)

@@ -15,6 +15,7 @@ from dashboard.figures.theme import (
     axis_name,
     axis_ref,
     base_layout,
+    category_axis,
     figure,
     font_size,
     note,
@@ -79,7 +80,7 @@ def overview(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -
             range=[0, 1],
             tickvals=[0, 0.25, 0.5, 0.75, 1],
         ),
-        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+        yaxis=category_axis(names, reverse=True, gridcolor="rgba(0,0,0,0)"),
     )
     layout["margin"]["r"] = 130 if present else 100
     return figure(data, layout)
@@ -128,7 +129,7 @@ def interest(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -
         barmode="group",
         bargap=0.25,
         xaxis=axis(t("saf.axis.share", lang), tickformat=".0%", range=[0, upper]),
-        yaxis=axis(None, autorange="reversed", gridcolor="rgba(0,0,0,0)"),
+        yaxis=category_axis(names, reverse=True, gridcolor="rgba(0,0,0,0)"),
     )
     layout["margin"]["r"] = 150 if present else 120
     return figure(data, layout)
@@ -188,11 +189,10 @@ def center_rates(
             range=[0, 1.02],
             tickvals=[0, 0.25, 0.5, 0.75, 1],
         )
-        layout[axis_name("yaxis", i)] = axis(
-            None,
+        layout[axis_name("yaxis", i)] = category_axis(
+            labels,
+            reverse=True,
             anchor=xa,
-            autorange="reversed",
-            type="category",
             showticklabels=i == 0,
             matches="y" if i else None,
         )
@@ -280,7 +280,7 @@ def lag(model: SafetyModel, protocol: Protocol, lang: str, present: bool) -> Fig
     )
     layout.update(
         xaxis=axis(t("saf.axis.lag", lang), rangemode="tozero"),
-        yaxis=axis(None, autorange="reversed", type="category", tickfont={"size": size - 1}),
+        yaxis=category_axis(labels, reverse=True, tickfont={"size": size - 1}),
     )
     return figure(data, layout)
 
@@ -432,14 +432,7 @@ def subject_timeline(
     layout = base_layout(present, height=140 + 40 * max(len(events), 2), legend=False)
     layout.update(
         xaxis=axis(t("saf.axis.days", lang)),
-        yaxis=axis(
-            None,
-            autorange="reversed",
-            showgrid=False,
-            type="category",
-            categoryorder="array",
-            categoryarray=names,
-        ),
+        yaxis=category_axis(names, reverse=True, showgrid=False),
         shapes=shapes,
         annotations=annotations,
     )

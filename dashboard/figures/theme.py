@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dashboard.i18n import tn
-from dashboard.palette import GRID, MUTED, TEXT
+from dashboard.palette import GRID, MUTED, TEXT, readable_text
 
 if TYPE_CHECKING:
     from dashboard.protocol import Protocol
@@ -74,6 +74,72 @@ def axis(title: str | None = None, **extra: Any) -> dict[str, Any]:
     return out
 
 
+# Widths (px) of a figure's drawing area at 1280 px by the share of the page row it takes
+# (Bootstrap columns of 12): builders that place text in cells use them to decide what fits.
+COLUMN_WIDTH = {12: 1200, 7: 690, 6: 590, 5: 490}
+
+
+def half_width(present: bool) -> int:
+    """The width of a half-row figure: the whole row in presentation mode (one panel a screen)."""
+    return COLUMN_WIDTH[12 if present else 6]
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide a line of text is in px at a font size (CJK characters are square)."""
+    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
+    return (wide * 1.0 + (len(text) - wide) * 0.62) * size
+
+
+def wrap_text(text: str, width: float, size: float) -> str:
+    """Text broken into lines (Plotly's <br>) at spaces, each about `width` px or less."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(lines[-1] + " " + word, size) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def category_axis(
+    order: Sequence[str], title: str | None = None, reverse: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """An axis of names (centers, arms, visits, terms, reasons) in the given order.
+
+    Always categorical: a center "701" or a visit "2" is a name, never a number that Plotly
+    would place on a numeric scale (where "712" appears between "710" and "713").
+    """
+    out = axis(
+        title,
+        type="category",
+        categoryorder="array",
+        categoryarray=list(order),
+        **extra,
+    )
+    if reverse:  # the first name on top (rows of a horizontal chart)
+        out["autorange"] = "reversed"
+    return out
+
+
+def bar_marker(colour: str, pattern: str = "", **extra: Any) -> dict[str, Any]:
+    """A bar's fill: its colour, and where given a hatch drawn over it (never instead of it).
+
+    Plotly's default pattern mode replaces the fill with the hatch on a transparent ground (a
+    white hatch then draws nothing); here the colour stays the ground and the hatch is drawn in
+    the text colour that contrasts with it, so every bar and legend swatch shows its colour.
+    """
+    marker: dict[str, Any] = {"color": colour, **extra}
+    if pattern:
+        marker["pattern"] = {
+            "shape": pattern,
+            "fillmode": "overlay",
+            "fgcolor": readable_text(colour),
+            "fgopacity": 0.55,
+            "solidity": 0.25,
+        }
+    return marker
+
+
 def base_layout(
     present: bool = False,
     height: int = 340,
@@ -112,8 +178,41 @@ def base_layout(
     return layout
 
 
-def figure(data: Sequence[dict[str, Any]], layout: dict[str, Any]) -> Figure:
-    """A figure as plotly.js reads it."""
+def legend_rows(names: Sequence[str], width: float, size: float) -> int:
+    """Rows a horizontal legend of these names takes in `width` px.
+
+    plotly.js keeps one row while every item fits; else it lays the items out in columns as
+    wide as the widest item (symbol and gap included).
+    """
+    items = [text_width(name, size) + 2.8 * size for name in names]
+    if not items or sum(items) <= width:
+        return 1
+    per_row = max(1, int(width // max(items)))
+    return -(-len(items) // per_row)
+
+
+def figure(
+    data: Sequence[dict[str, Any]], layout: dict[str, Any], width: int | None = None
+) -> Figure:
+    """A figure as plotly.js reads it.
+
+    A legend below the plot gets the room its items take at the figure's `width` (px; a
+    half-row card by default): the bottom margin and the height grow by the rows beyond the
+    two the shared layout leaves, so the legend never scrolls nor covers the axis.
+    """
+    legend = layout.get("legend") or {}
+    if layout.get("showlegend") and legend.get("yref") == "container" and legend.get("y") == 0:
+        names = [
+            str(tr["name"])
+            for tr in data
+            if tr.get("name") and tr.get("showlegend", True) is not False
+        ]
+        size = float((legend.get("font") or {}).get("size") or 13)
+        rows = legend_rows(list(dict.fromkeys(names)), (width or COLUMN_WIDTH[5]) - 30, size)
+        extra = max(rows - 2, 0) * (size + 8)
+        if extra:
+            layout["margin"]["b"] = layout["margin"].get("b", 10) + extra
+            layout["height"] = layout.get("height", 340) + extra
     return {"data": list(data), "layout": layout}
 
 
@@ -211,10 +310,7 @@ def monthly_bars(
                 "x": x,
                 "y": values,
                 "name": code,
-                "marker": {
-                    "color": protocol.center_colour(code),
-                    "pattern": {"shape": protocol.center_pattern(code), "fgcolor": "#ffffff"},
-                },
+                "marker": bar_marker(protocol.center_colour(code), protocol.center_pattern(code)),
                 "hovertemplate": "%{x|" + month_format(lang) + "}: %{y}<extra>" + code + "</extra>",
             }
         )
