@@ -82,6 +82,22 @@ def format_row(listing: Listing, row: Mapping[str, Any], ctx: PageContext) -> di
     return out
 
 
+def label_texts(listing: Listing, ctx: PageContext) -> dict[str, list[str]]:
+    """Per coded column, every label it can show in the user's language (to size rows)."""
+    out: dict[str, list[str]] = {}
+    for c in listing.columns:
+        if c.labels is None or c.hidden:
+            continue
+        if c.labels == "arm":
+            out[c.field] = [a.name(ctx.lang) for a in ctx.protocol.arms]
+        else:
+            prefix = c.labels + "."
+            out[c.field] = [
+                t(key, ctx.lang, **ctx.terms) for key in MESSAGES if key.startswith(prefix)
+            ]
+    return out
+
+
 def search_codes(listing: Listing, text: str, ctx: PageContext) -> dict[str, tuple[str, ...]]:
     """For each coded column, the codes whose label (in the user's language) contains the text."""
     needle = text.strip().lower()
@@ -311,7 +327,7 @@ DEVIATIONS = Listing(
         Column("center_id", "dq.col.center", width=80),
         Column("occurred_on", "dq.col.date", "date", width=110),
         Column("category", "dq.col.category", "code", width=120, labels="dev"),
-        Column("major", "dq.col.major", "code", width=80, labels="saf"),
+        Column("major", "dq.col.major", "code", width=80, labels="yesno"),
         Column("description", "dq.col.description", width=260),
     ),
     base=_deviations,
@@ -332,7 +348,11 @@ def format_value(value: Any, kind: Any, lang: str) -> Any:
             dose, fractions = str(value).split("|")
             return tn("fmt.scheme", int(float(fractions)), lang, dose=f"{float(dose):g}")
         if kind == "boolean":
-            return t("saf.no", lang) if str(value).lower() in ("false", "0") else t("saf.yes", lang)
+            return (
+                t("yesno.no", lang)
+                if str(value).lower() in ("false", "0")
+                else t("yesno.yes", lang)
+            )
         if kind == "number":
             number = float(value)
             return f"{number:g}"

@@ -9,7 +9,7 @@ One pattern-matching callback set serves every listing, registered once by the s
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,11 @@ from dash.development.base_component import Component
 
 from dashboard.i18n import t, variant
 from dashboard.listings import LISTINGS, SEARCH, Listing
+
+# Listing cells: 0.92rem of the 15 px root, line height 1.35, 8 px padding either side.
+CELL_FONT_PX = 13.8
+CELL_LINE_PX = CELL_FONT_PX * 1.35
+MAX_LINES = 4
 
 GRID = "listing-grid"
 SEARCH_BOX = "listing-search"
@@ -56,7 +61,6 @@ def _column_defs(listing: Listing, lang: str, wording: str | None = None) -> lis
             "filter": filters[c.kind],
             "sortable": True,
             "wrapText": True,
-            "autoHeight": True,
         }
         if c.kind == "code":
             col["filter"] = "agTextColumnFilter"
@@ -79,6 +83,28 @@ def _column_defs(listing: Listing, lang: str, wording: str | None = None) -> lis
     return defs
 
 
+def lines_needed(text: str, width: float) -> int:
+    """Lines a cell's text wraps to (at spaces) in a column `width` px wide."""
+    from dashboard.figures.theme import wrap_text
+
+    return wrap_text(text, max(width - 16, 20), CELL_FONT_PX).count("<br>") + 1
+
+
+def row_height(listing: Listing, texts: Mapping[str, Iterable[str]]) -> int:
+    """One row height (px) that holds the longest known text of every column, wrapped.
+
+    Server-paged rows keep one height (AG Grid's infinite row model cannot size rows to their
+    text), so it is worked out from the texts a column can hold (arm labels, terms, check
+    names) at the column's minimum width: two lines at least, `MAX_LINES` at most.
+    """
+    lines = 2
+    for c in listing.columns:
+        width = c.width or 90
+        for text in texts.get(c.field, ()):
+            lines = max(lines, lines_needed(str(text), width))
+    return int(min(lines, MAX_LINES) * CELL_LINE_PX + 12)
+
+
 def server_listing(
     listing: Listing,
     lang: str,
@@ -87,10 +113,12 @@ def server_listing(
     page_size: int = PAGE_SIZE,
     search_label: str | None = None,
     wording: str | None = None,
+    texts: Mapping[str, Iterable[str]] | None = None,
 ) -> Component:
     """A listing whose rows come from the server a page at a time; search and CSV export.
 
-    `wording` picks header variants (e.g. `severity` for an AE listing without CTCAE grades).
+    `wording` picks header variants (e.g. `severity` for an AE listing without CTCAE grades);
+    `texts`, per column, the longest values it may show (rows are sized to hold them).
     """
     grid = dag.AgGrid(
         id={"type": GRID, "name": listing.name},
@@ -110,6 +138,7 @@ def server_listing(
             "paginationPageSizeSelector": False,
             "cacheBlockSize": page_size,
             "maxBlocksInCache": 20,
+            "rowHeight": row_height(listing, texts or {}),
             "domLayout": "autoHeight",
             "enableCellTextSelection": True,
             "localeText": locale_text(lang),
@@ -156,11 +185,18 @@ def client_table(
     lang: str,
     csv_name: str,
     row_class_rules: dict[str, str] | None = None,
+    height: int | None = None,
 ) -> Component:
-    """A small table with all its rows in the browser (no paging) and a CSV export."""
+    """A table with all its rows in the browser (no paging) and a CSV export.
+
+    Small tables size to their rows; with a `height` (long tables: every AE term) the grid
+    keeps that height and draws only the rows in view (row virtualisation), with rows of one
+    fixed height instead of each sized to its text.
+    """
     cols = [dict(c) for c in columns]
     if cols:
         cols[0].setdefault("pinned", "left")
+    virtual = height is not None
     grid = dag.AgGrid(
         id={"type": "client-grid", "name": name},
         rowData=rows,
@@ -171,20 +207,21 @@ def client_table(
             "flex": 1,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
-            "wrapText": True,
-            "autoHeight": True,
+            "wrapText": not virtual,
+            "autoHeight": not virtual,
             "cellDataType": False,
             "sortable": False,
         },
         dashGridOptions={
-            "domLayout": "autoHeight",
+            "domLayout": "normal" if virtual else "autoHeight",
             "enableCellTextSelection": True,
             "localeText": locale_text(lang),
+            "tooltipShowDelay": 300,
         },
         rowClassRules=row_class_rules or {},
         csvExportParams={"fileName": csv_name, "allColumns": True},
         className="ag-theme-alpine listing",
-        style={"width": "100%"},
+        style={"width": "100%", "height": f"{height}px"} if virtual else {"width": "100%"},
     )
     export = html.Button(
         t("grid.export", lang),

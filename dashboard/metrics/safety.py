@@ -21,6 +21,9 @@ from dashboard.protocol import Protocol
 
 GRADES = (1, 2, 3, 4, 5)
 MAX_CENTER_ROWS = 20
+# The incidence table shows the commonest terms (all of them up to this many); every term is
+# one click away in a grid, in the CSV and in `summary --json`.
+COMMON_TERMS = 20
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class Lag:
     no_report_date: int
     days_since_last_report: int | None
     histogram: dict[str, int]
+    # Events that began before day 0 (history recorded as AEs): not in the lag figures.
+    before_day0: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,11 @@ class SafetyModel:
     total: ArmSafety
     by_term: dict[str, dict[str, TermCount]]
     term_soc: dict[str, str | None]
+    # The terms the incidence table shows first: the commonest by subjects (every arm of the
+    # view together), in by_term's order (system organ class, then frequency).
+    common_terms: tuple[str, ...]
     interest: dict[str, dict[str, InterestCount]]
+    # Events of interest per category and arm by day of onset from day 0 (day >= 0 only).
     onset: dict[str, dict[str, dict[str, int]]]
     by_center: dict[str, CenterRates]
     pooled: CenterRates | None
@@ -106,6 +115,10 @@ class SafetyModel:
     events: int
     ungradable_events: int
     grade_scale: str = "ctcae"
+    # Events that began before the subject's day 0 (history recorded as AEs): counted in the
+    # tables, left out of the reporting lag; those of interest left out of the onset figure.
+    before_day0_events: int = 0
+    onset_before_day0: int = 0
 
     @property
     def grades(self) -> tuple[int, ...]:
@@ -139,10 +152,13 @@ def _arm_safety(n: int, row: dict[str, int]) -> ArmSafety:
 
 
 def _lag(rows: Sequence[Record], as_of: dt.date) -> Lag:
+    """Reporting lag of the events that began on or after day 0; the others counted apart."""
+    last = max((r["last_report"] for r in rows if r["last_report"] is not None), default=None)
+    before = sum(r["n"] for r in rows if r.get("before_day0"))
+    rows = [r for r in rows if not r.get("before_day0")]
     dated = [(r["lag"], r["n"]) for r in rows if r["lag"] is not None]
     values = [float(v) for v, _ in dated]
     counts = [n for _, n in dated]
-    last = max((r["last_report"] for r in rows if r["last_report"] is not None), default=None)
     q1 = med = q3 = None
     if dated:
         q1, med, q3 = quantiles(values, counts, (0.25, 0.5, 0.75))
@@ -158,6 +174,7 @@ def _lag(rows: Sequence[Record], as_of: dt.date) -> Lag:
         no_report_date=sum(r["n"] for r in rows if r["lag"] is None),
         days_since_last_report=(as_of - last).days if last else None,
         histogram=dict(sorted(hist.items(), key=lambda kv: float(kv[0]))),
+        before_day0=before,
     )
 
 
@@ -235,6 +252,8 @@ def safety_model(
         key=lambda t: (soc.get(t) or "~", -sum(x.any for x in by_term[t].values()), t),
     )
     by_term = {t: by_term[t] for t in order}
+    ranked = sorted(by_term, key=lambda t: (-sum(x.any for x in by_term[t].values()), t))
+    common = set(ranked[:COMMON_TERMS])
 
     interest_model: dict[str, dict[str, InterestCount]] = {}
     got: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -256,8 +275,12 @@ def safety_model(
     onset_model: dict[str, dict[str, dict[str, int]]] = {
         name: {a: {} for a in arms} for name, _ in protocol.events_of_interest
     }
+    onset_before = 0
     for r in onset:
         if r["day"] is None or r["category"] not in onset_model:
+            continue
+        if r["day"] < 0:
+            onset_before += r["n"]
             continue
         cell = onset_model[r["category"]][r["arm"]]
         cell[str(r["day"])] = cell.get(str(r["day"]), 0) + r["n"]
@@ -297,6 +320,7 @@ def safety_model(
         total=total,
         by_term=by_term,
         term_soc=soc,
+        common_terms=tuple(t for t in by_term if t in common),
         interest=interest_model,
         onset=onset_model,
         by_center=by_center,
@@ -305,4 +329,6 @@ def safety_model(
         lag={c: _lag(lag_rows.get(c, []), scope.as_of) for c in codes},
         events=total.events,
         ungradable_events=ungradable,
+        before_day0_events=sum(r["n"] for r in lags if r.get("before_day0")),
+        onset_before_day0=onset_before,
     )

@@ -28,10 +28,10 @@ from dashboard.components.common import (
     table_card,
     with_change,
 )
-from dashboard.components.grid import GRID, server_listing
+from dashboard.components.grid import GRID, client_table, server_listing
 from dashboard.figures import safety as figs
 from dashboard.i18n import format_date, pct, t, tn, variant
-from dashboard.listings import ADVERSE_EVENTS
+from dashboard.listings import ADVERSE_EVENTS, label_texts
 from dashboard.metrics.safety import SafetyModel
 from dashboard.services import (
     AppState,
@@ -75,16 +75,16 @@ def kpis(m: SafetyModel, ctx: PageContext) -> Component:
     return kpi_row(cards, row_id=ids.SAF_KPIS)
 
 
-def incidence(m: SafetyModel, ctx: PageContext) -> Component:
-    """Subjects with each term, by system organ class, arm and worst grade (numbers first)."""
+def incidence(m: SafetyModel, ctx: PageContext, terms: tuple[str, ...] | None = None) -> Component:
+    """Subjects with each term, by system organ class, arm and worst grade (numbers first).
+
+    The commonest terms by default (`m.common_terms`); every term is one click away in a grid.
+    """
     lang, p = ctx.lang, ctx.protocol
+    title = t(variant("saf.incidence.title", m.grade_scale), lang)
     if not m.by_term:
-        return table_card(
-            t(variant("saf.incidence.title", m.grade_scale), lang),
-            None,
-            empty_state(t("saf.empty", lang)),
-            lang,
-        )
+        return table_card(title, None, empty_state(t("saf.empty", lang)), lang)
+    shown = m.common_terms if terms is None else terms
     head_top = [html.Th(t(variant("saf.col.term", m.grade_scale), lang), rowSpan=2, scope="col")]
     head_low = []
     for a in m.arms:
@@ -103,7 +103,8 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
         ]
     body = []
     current = object()
-    for term, per_arm in m.by_term.items():
+    for term in shown:
+        per_arm = m.by_term[term]
         soc = m.term_soc.get(term)
         if soc != current:
             current = soc
@@ -126,10 +127,7 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
                     f"{c.grade3plus} ({pct(c.grade3plus_share)})",
                     className="g3" if c.grade3plus else None,
                 ),
-                html.Td(
-                    " / ".join(str(c.worst[str(g)]) for g in m.grades)
-                    + (f" · {t('saf.ungraded', lang, n=c.ungraded)}" if c.ungraded else "")
-                ),
+                html.Td(worst_text(m, c, lang)),
             ]
         body.append(html.Tr(cells))
     table = dbc.Table(
@@ -138,19 +136,111 @@ def incidence(m: SafetyModel, ctx: PageContext) -> Component:
         className="center-table incidence-table",
         id=ids.SAF_INCIDENCE,
     )
+    population = t(f"population.short.{m.population}", lang)
+    sub = t(variant("saf.incidence.sub", m.grade_scale), lang, population=population)
+    parts: list[Component] = [html.Div(table, className="table-scroll")]
+    if len(shown) < len(m.by_term):
+        sub = t("saf.incidence.common", lang, k=len(shown), n=len(m.by_term)) + " · " + sub
+        parts.append(
+            html.Div(
+                [
+                    html.Button(
+                        t("saf.incidence.all", lang, n=len(m.by_term)),
+                        id=ids.SAF_ALL_TERMS_BUTTON,
+                        className="btn btn-sm btn-outline-secondary",
+                        type="button",
+                    ),
+                    html.Div(id=ids.SAF_ALL_TERMS, className="mt-2"),
+                ],
+                className="mt-2",
+            )
+        )
     return table_card(
-        t(variant("saf.incidence.title", m.grade_scale), lang),
-        t(
-            variant("saf.incidence.sub", m.grade_scale),
-            lang,
-            population=t(f"population.short.{m.population}", lang),
-        ),
-        html.Div(table, className="table-scroll"),
+        title,
+        sub,
+        html.Div(parts),
         lang,
         def_key=variant("def.incidence", m.grade_scale),
         card_id="saf-incidence-card",
         help_values=ctx.terms,
     )
+
+
+def worst_text(m: SafetyModel, c: Any, lang: str) -> str:
+    """'2 / 1 / 0 / 0 / 0' subjects by worst grade, and the ungraded ones."""
+    text = " / ".join(str(c.worst[str(g)]) for g in m.grades)
+    return text + (f" · {t('saf.ungraded', lang, n=c.ungraded)}" if c.ungraded else "")
+
+
+def all_terms_grid(m: SafetyModel, ctx: PageContext) -> Component:
+    """Every term in a virtualised grid: sort, filter, CSV (rows from the page model)."""
+    lang, p = ctx.lang, ctx.protocol
+    rows: list[dict[str, Any]] = []
+    for term, per_arm in m.by_term.items():
+        row: dict[str, Any] = {
+            "soc": m.term_soc.get(term) or t("saf.soc_missing", lang),
+            "term": term,
+        }
+        for a in m.arms:
+            c = per_arm[a]
+            row[f"{a}__any"] = c.any
+            row[f"{a}__any_pct"] = pct(c.any_share)
+            row[f"{a}__g3"] = c.grade3plus
+            row[f"{a}__g3_pct"] = pct(c.grade3plus_share)
+            row[f"{a}__worst"] = worst_text(m, c, lang)
+        rows.append(row)
+    columns: list[dict[str, Any]] = [
+        {
+            "field": "term",
+            "headerName": t(variant("saf.col.term", m.grade_scale), lang),
+            "minWidth": 180,
+            "filter": "agTextColumnFilter",
+            "sortable": True,
+        },
+        {
+            "field": "soc",
+            "headerName": t("saf.col.soc", lang),
+            "minWidth": 160,
+            "filter": "agTextColumnFilter",
+            "sortable": True,
+        },
+    ]
+    for a in m.arms:
+        arm = f"{p.arm_label(a, lang)} (n = {m.by_arm[a].subjects})"
+        columns.append(
+            {
+                "headerName": arm,
+                "children": [
+                    _count_column(f"{a}__any", t(variant("saf.col.any", m.grade_scale), lang)),
+                    _count_column(f"{a}__g3", t(variant("saf.col.g3", m.grade_scale), lang)),
+                    {
+                        "field": f"{a}__worst",
+                        "minWidth": 110,
+                        "headerName": t(variant("saf.col.worst", m.grade_scale), lang),
+                    },
+                ],
+            }
+        )
+    return client_table(
+        "saf-all-terms",
+        rows,
+        columns,
+        lang,
+        "adverse-event-terms.csv",
+        height=560,
+    )
+
+
+def _count_column(field: str, header: str) -> dict[str, Any]:
+    """A count column that sorts as a number and reads '12 (9%)'."""
+    return {
+        "field": field,
+        "headerName": header,
+        "minWidth": 90,
+        "sortable": True,
+        "filter": "agNumberColumnFilter",
+        "valueFormatter": {"function": f"params.value + ' (' + params.data['{field}_pct'] + ')'"},
+    }
 
 
 def _listing(m: SafetyModel, ctx: PageContext) -> Component:
@@ -178,6 +268,7 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
             },
             extra_tools=[toggles],
             wording=m.grade_scale,
+            texts={**label_texts(ADVERSE_EVENTS, ctx), "term": list(m.by_term)},
         )
         if m.events
         else empty_state(t("saf.empty", lang))
@@ -226,6 +317,20 @@ def render(ctx: PageContext) -> Component:
     has = m.events > 0
     empty = t("saf.empty", lang)
     notes = scope_notes(m.scope, lang)
+    if m.before_day0_events:
+        notes.append(
+            dbc.Alert(
+                t(
+                    "saf.before_day0",
+                    lang,
+                    events=tn("n.events", m.before_day0_events, lang),
+                    day0=ctx.terms["day0"],
+                ),
+                color="secondary",
+                className="py-2 small",
+                id="saf-before-day0-note",
+            )
+        )
     if m.ungradable_events:
         notes.append(
             dbc.Alert(
@@ -314,7 +419,7 @@ def render(ctx: PageContext) -> Component:
             className="g-3",
         )
     )
-    if m.onset and not present:
+    if m.onset:
         blocks.append(
             graph(
                 figs.onset(m, p, lang, present) if has else None,
@@ -330,7 +435,28 @@ def render(ctx: PageContext) -> Component:
 
 
 def register_callbacks(app: Dash, state: AppState) -> None:
-    """Quick toggles set the listing's filters; a click on a subject draws their timeline."""
+    """Quick toggles set the listing's filters; a click on a subject draws their timeline.
+
+    "All terms" opens every term of the incidence table in a grid (built on demand).
+    """
+
+    @app.callback(
+        Output(ids.SAF_ALL_TERMS, "children"),
+        Output(ids.SAF_ALL_TERMS_BUTTON, "style"),
+        Input(ids.SAF_ALL_TERMS_BUTTON, "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def all_terms(n_clicks: Any, search: Any) -> Any:
+        if not n_clicks:
+            return no_update, no_update
+        ctx = context_from_search(state, search if isinstance(search, str) else None)
+        try:
+            m = safety_page_model(ctx.db, ctx.protocol, ctx.info)
+        except DatabaseUnavailable as exc:
+            lang = ctx.lang
+            return error_state(t("error.title", lang), str(exc), t("error.what_to_do", lang)), {}
+        return all_terms_grid(m, ctx), {"display": "none"}
 
     @app.callback(
         Output({"type": GRID, "name": ADVERSE_EVENTS.name}, "filterModel", allow_duplicate=True),

@@ -262,24 +262,28 @@ def reporting_lags(
 ) -> list[Record]:
     """Events per center, arm and days from onset to report (None: no report date).
 
-    `last_report` is the latest report date in the group.
+    `last_report` is the latest report date in the group; `before_day0` (1/0) marks events
+    that began before the subject's day 0 (history recorded as an AE): their "lag" is the
+    time to screening, not to reporting, and the page keeps them apart.
     """
     e = adverse_events.c
     sub = _subject_arms(center_codes, as_of, rule)
     lag = days_between(e.reported_on, e.onset_on).label("lag")
+    before = case((e.onset_on < sub.c.day0, 1), else_=0).label("before_day0")
     stmt = (
         select(
             sub.c.center_id,
             sub.c.arm,
             lag,
+            before,
             func.count().label("n"),
             func.max(e.reported_on).label("last_report"),
         )
         .join_from(adverse_events, sub, e.subject_id == sub.c.subject_id)
         .where(known_by(as_of))
-        .group_by(sub.c.center_id, sub.c.arm, lag)
+        .group_by(sub.c.center_id, sub.c.arm, lag, before)
     )
-    return records(db, stmt, dates=["last_report"], ints=["lag", "n"])
+    return records(db, stmt, dates=["last_report"], ints=["lag", "n", "before_day0"])
 
 
 def ae_listing_select(
