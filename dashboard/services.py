@@ -408,6 +408,7 @@ def _quality_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[An
     return (
         cq.finding_counts(db, rules, as_of),
         cq.deviation_counts(db, protocol.center_codes, as_of),
+        rq.first_screening(db, protocol.center_codes),
     )
 
 
@@ -415,13 +416,13 @@ def data_quality_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) ->
     """The data-quality page model for a scope."""
 
     def build() -> DataQualityModel:
-        counts, deviations = memoize(
+        counts, deviations, first = memoize(
             "inputs:data_quality",
             db.url,
             (info.as_of, id_of(protocol)),
             lambda: _quality_inputs(db, protocol, info.as_of),
         )
-        return data_quality_model(counts, deviations, protocol, info)
+        return data_quality_model(counts, deviations, protocol, info, first)
 
     return memoize("model:data_quality", db.url, (info, id_of(protocol)), build)
 

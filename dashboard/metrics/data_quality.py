@@ -23,10 +23,17 @@ MAX_CENTER_BARS = 12
 
 @dataclass(frozen=True)
 class Trend:
-    """Findings per month of the record they concern, per category."""
+    """Findings per month of the record they concern, per category.
+
+    Months run from the trial's first screening to the data date; findings about records
+    dated before the first screening (a date typed wrong, or history) are counted in `before`,
+    those dated after the data date in `after`: neither stretches the axis.
+    """
 
     months: tuple[dt.date, ...]
     by_category: dict[str, tuple[int, ...]]
+    before: int = 0
+    after: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ def data_quality_model(
     deviations: Sequence[Record],
     protocol: Protocol,
     scope: ScopeInfo,
+    first_screening: dt.date | None = None,
 ) -> DataQualityModel:
     """The data-quality page model for a scope (centers; arms do not apply to findings)."""
     structure = scope.all_centers
@@ -109,8 +117,17 @@ def data_quality_model(
             per_month[(r["category"], r["month"])] += r["n"]
     months: tuple[dt.date, ...] = ()
     if per_month:
-        months = month_starts(min(m for _, m in per_month), max(m for _, m in per_month))
-    trend = Trend(months, {c: tuple(per_month.get((c, m), 0) for m in months) for c in categories})
+        first = min(m for _, m in per_month)
+        if first_screening is not None:
+            first = max(first, first_screening.replace(day=1))
+        months = month_starts(first, max(scope.as_of.replace(day=1), first))
+    trend = Trend(
+        months,
+        {c: tuple(per_month.get((c, m), 0) for m in months) for c in categories},
+        before=sum(n for (_, m), n in per_month.items() if months and m < months[0]),
+        after=sum(n for (_, m), n in per_month.items() if months and m > months[-1]),
+    )
+
     dev_by_center = {c: {"recorded": 0, "major": 0} for c in codes}
     for r in deviations:
         if r["center_id"] in dev_by_center:

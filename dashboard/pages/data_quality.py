@@ -22,7 +22,7 @@ from dashboard.components.common import (
 from dashboard.components.grid import server_listing
 from dashboard.figures import data_quality as figs
 from dashboard.i18n import format_date, label, number, t, tn
-from dashboard.listings import DEVIATIONS, FINDINGS
+from dashboard.listings import DEVIATIONS, FINDINGS, label_texts
 from dashboard.metrics.data_quality import DataQualityModel
 from dashboard.services import (
     AppState,
@@ -116,6 +116,14 @@ def render(ctx: PageContext) -> Component:
         key = "dq.note.structure_rights" if m.scope.restricted else "dq.note.structure"
         notes.append(dbc.Alert(t(key, lang), color="secondary", className="py-2 small"))
     has = m.total > 0
+    trend_sub = sub
+    if m.trend.before or m.trend.after:
+        trend_sub += " · " + t(
+            "dq.trend.outside",
+            lang,
+            before=tn("n.findings", m.trend.before, lang),
+            after=tn("n.findings", m.trend.after, lang),
+        )
     blocks: list[Component] = [
         page_head(t("dq.title", lang), m.population, lang),
         kpis(m, ctx),
@@ -138,11 +146,13 @@ def render(ctx: PageContext) -> Component:
                 ),
                 dbc.Col(
                     graph(
-                        figs.trend(m, lang, present) if m.trend.months else None,
+                        figs.trend(m, lang, present)
+                        if any(any(v) for v in m.trend.by_category.values())
+                        else None,
                         ids.DQ_TREND,
-                        empty,
+                        t("dq.trend.empty", lang) if has else empty,
                         t("dq.fig.trend", lang),
-                        sub,
+                        trend_sub,
                         lang,
                         present,
                     ),
@@ -160,7 +170,7 @@ def render(ctx: PageContext) -> Component:
         table_card(
             t("dq.findings.title", lang),
             t("dq.findings.help", lang),
-            server_listing(FINDINGS, lang)
+            server_listing(FINDINGS, lang, texts=label_texts(FINDINGS, ctx))
             if has
             else html.Div(t("dq.empty", lang), className="empty-state"),
             lang,
@@ -172,7 +182,7 @@ def render(ctx: PageContext) -> Component:
         table_card(
             t("dq.deviations.title", lang),
             None,
-            server_listing(DEVIATIONS, lang)
+            server_listing(DEVIATIONS, lang, texts=label_texts(DEVIATIONS, ctx))
             if m.deviations["recorded"]
             else html.Div(t("dq.deviations.empty", lang), className="empty-state"),
             lang,

@@ -276,3 +276,43 @@ def test_page_model_counts(part):
     # Selecting the only center is still every center: structure checks stay.
     only = data_quality_page_model(db, P, trials.scope(P, AS_OF, centers=["A"]))
     assert only.structure_checked
+
+
+def test_trend_runs_from_the_first_screening_to_the_data_date():
+    # Findings (center A): 3 about records of March 1977 (history typed as a date), 2 in
+    # February 2026, 1 dated August 2026 (after the data date, 2026-06-01). First screening
+    # 2026-01-05. The axis runs January to June 2026; the 1977 and August ones are counted
+    # apart, not drawn (an axis from 1977 would squash the trial's months to nothing).
+    import datetime as dt
+
+    from dashboard.metrics.data_quality import data_quality_model
+
+    counts = [
+        {
+            "center_id": "A",
+            "category": "dates",
+            "check": "c1",
+            "month": dt.date(1977, 3, 1),
+            "n": 3,
+        },
+        {
+            "center_id": "A",
+            "category": "range",
+            "check": "c2",
+            "month": dt.date(2026, 2, 1),
+            "n": 2,
+        },
+        {
+            "center_id": "A",
+            "category": "dates",
+            "check": "c3",
+            "month": dt.date(2026, 8, 1),
+            "n": 1,
+        },
+    ]
+    m = data_quality_model(counts, [], P, trials.scope(P, AS_OF), dt.date(2026, 1, 5))
+    assert m.trend.months == tuple(dt.date(2026, k, 1) for k in range(1, 7))
+    assert m.trend.by_category["range"] == (0, 2, 0, 0, 0, 0)
+    assert m.trend.by_category["dates"] == (0,) * 6
+    assert (m.trend.before, m.trend.after) == (3, 1)
+    assert m.total == 6  # every finding still counts
