@@ -16,7 +16,7 @@ from dashboard.auth import audit, current_user_or_none
 from dashboard.cache import memoize
 from dashboard.components import grid
 from dashboard.components.common import error_state
-from dashboard.i18n import LANGUAGES, format_date, t
+from dashboard.i18n import LANGUAGES, format_date, t, tn
 from dashboard.pages import PAGES, PageSpec, find_page
 from dashboard.services import (
     AppState,
@@ -39,8 +39,48 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 NO_SINCE = "none"
 
 
+# With more centers than this, the center filter is a compact multi-select (a dropdown), not
+# a row of checkboxes; arms likewise when their labels would not fit on one line.
+INLINE_CENTERS = 6
+_ARIA_COLLAPSED: dict[str, Any] = {"aria-expanded": "false"}
+INLINE_ARM_CHARS = 36
+
+
+def compact_centers(protocol: Any) -> bool:
+    """Whether the center filter is a dropdown (many centers) rather than checkboxes."""
+    return len(protocol.centers) > INLINE_CENTERS
+
+
+def compact_arms(protocol: Any) -> bool:
+    """Whether the arm filter is a dropdown (many arms or long labels) rather than checkboxes."""
+    return len(protocol.arms) > 3 or sum(len(a.label) for a in protocol.arms) > INLINE_ARM_CHARS
+
+
+def _multi(control_id: str, options: list[Any], value: list[str], compact: bool) -> Component:
+    """A multi-choice filter: checkboxes, or a dropdown that says "3 selected" when compact."""
+    if compact:
+        return dcc.Dropdown(
+            id=control_id,
+            options=options,
+            value=value,
+            multi=True,
+            clearable=False,
+            closeOnSelect=False,
+            debounce=True,  # one change when the menu closes, not one per click
+            search_order="original",
+            className="filter-dropdown",
+        )
+    return dbc.Checklist(id=control_id, options=options, value=value, inline=True)
+
+
 def layout(state: AppState) -> Component:
-    """The static shell; the router callback fills it for each URL."""
+    """The static shell; the router callback fills it for each URL.
+
+    Two rows at most (brand and pages; filters), whatever the trial: many centers or long arm
+    labels turn their filter into a compact dropdown. In presentation mode the header is one
+    row (brand, a page menu, what the view shows, "Filters" to open the filter row, the switch
+    back); the view line (data date, what a filter hides) sits above the page.
+    """
     protocol = state.protocol
     nav_aria: dict[str, Any] = {"aria-label": "pages"}
     filter_bar = html.Div(
@@ -48,27 +88,26 @@ def layout(state: AppState) -> Component:
             html.Div(
                 [
                     html.Span(id=ids.F_CENTERS_LABEL, className="filter-label"),
-                    dbc.Checklist(
-                        id=ids.F_CENTERS,
-                        options=[{"label": c.code, "value": c.code} for c in protocol.centers],
-                        value=list(protocol.center_codes),
-                        inline=True,
+                    _multi(
+                        ids.F_CENTERS,
+                        [{"label": c.code, "value": c.code} for c in protocol.centers],
+                        list(protocol.center_codes),
+                        compact_centers(protocol),
                     ),
                 ],
-                className="filter-group",
+                className="filter-group filter-centers",
             ),
             html.Div(
                 [
                     html.Span(id=ids.F_ARMS_LABEL, className="filter-label"),
-                    dbc.Checklist(
-                        id=ids.F_ARMS,
-                        options=_arm_options(protocol, "en"),
-                        value=list(protocol.arm_codes),
-                        inline=True,
-                        className="arm-checklist",
+                    _multi(
+                        ids.F_ARMS,
+                        _arm_options(protocol, "en"),
+                        list(protocol.arm_codes),
+                        compact_arms(protocol),
                     ),
                 ],
-                className="filter-group",
+                className="filter-group arm-checklist",
             ),
             html.Div(
                 [
@@ -91,6 +130,12 @@ def layout(state: AppState) -> Component:
                 ],
                 className="filter-group",
             ),
+            html.Button(
+                id=ids.FILTERS_TOGGLE,
+                className="btn btn-sm btn-outline-secondary filters-toggle",
+                type="button",
+                **_ARIA_COLLAPSED,
+            ),
             html.Div(
                 [
                     dbc.Switch(id=ids.F_PRESENT, value=False, className="present-switch", label=""),
@@ -101,9 +146,10 @@ def layout(state: AppState) -> Component:
                         ],
                         value="en",
                         inline=True,
+                        className="lang-choice",
                     ),
                 ],
-                className="filter-group ms-auto",
+                className="filter-group filter-mode ms-auto",
             ),
         ],
         className="filter-bar",
@@ -118,7 +164,16 @@ def layout(state: AppState) -> Component:
                     html.Div(
                         [
                             html.Span(protocol.short_title, className="brand"),
-                            html.Span(id=ids.STAMP, className="stamp"),
+                            dbc.DropdownMenu(
+                                id=ids.PAGE_MENU,
+                                label="",
+                                children=[],
+                                className="page-menu",
+                                size="sm",
+                            ),
+                            html.Nav(id=ids.NAV, className="page-nav", **nav_aria),
+                            html.Span(id=ids.SCOPE_SUMMARY, className="scope-summary"),
+                            html.Span(id=ids.PANEL_POS, className="panel-pos", role="status"),
                             html.Div(
                                 [
                                     html.Button(
@@ -142,13 +197,19 @@ def layout(state: AppState) -> Component:
                                 className="shell-actions",
                             ),
                         ],
-                        className="brand-row",
+                        className="bar-top",
                     ),
-                    html.Nav(id=ids.NAV, className="page-nav", **nav_aria),
                     filter_bar,
-                    html.Div(id=ids.FILTER_NOTE, className="filter-note", role="status"),
                 ],
                 className="shell-header",
+                id=ids.HEADER,
+            ),
+            html.Div(
+                [
+                    html.Span(id=ids.STAMP, className="stamp"),
+                    html.Span(id=ids.FILTER_NOTE, className="filter-note", role="status"),
+                ],
+                className="view-line",
             ),
             dcc.Loading(html.Main(id=ids.PAGE, className="page"), type="default", delay_show=400),
         ],
@@ -157,7 +218,9 @@ def layout(state: AppState) -> Component:
 
 
 def _arm_options(protocol: Any, lang: str) -> list[dict[str, Any]]:
-    """The arm filter's options, each underlined in its arm's colour."""
+    """The arm filter's options, each underlined in its arm's colour (text in a dropdown)."""
+    if compact_arms(protocol):
+        return [{"label": a.name(lang), "value": a.code} for a in protocol.arms]
     return [
         {
             "label": html.Span(
@@ -179,6 +242,71 @@ def _nav(active: PageSpec | None, search: str, lang: str, state: AppState) -> li
         cls = "nav-item active" if page is active else "nav-item"
         items.append(dcc.Link(t(page.nav_key, lang), href=page.path + search, className=cls))
     return items
+
+
+def _page_menu(
+    active: PageSpec | None, search: str, lang: str, state: AppState
+) -> tuple[str, list[Component]]:
+    """The pages as a menu (presentation mode's one-row header): its label and items."""
+    items = [
+        dbc.DropdownMenuItem(t(page.nav_key, lang), href=page.path + search, active=page is active)
+        for page in PAGES
+        if page.applies(state.protocol)
+    ]
+    return (t(active.nav_key, lang) if active else t("shell.pages", lang)), items
+
+
+def _multi_labels(lang: str) -> dict[str, str]:
+    """The compact multi-select's own texts."""
+    return {
+        "select_all": t("filter.select_all", lang),
+        "deselect_all": t("filter.deselect_all", lang),
+        "selected_count": t("filter.selected_count", lang),
+        "search": t("grid.search", lang),
+        "clear_search": t("filter.clear_search", lang),
+        "clear_selection": t("filter.clear_selection", lang),
+        "no_options_found": t("filter.no_options", lang),
+    }
+
+
+def _user_menu(user: Any, lang: str) -> Component:
+    """The signed-in user as a small menu: who and in which role, and "Sign out"."""
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(
+                t("shell.user", lang, user=user.username, role=t(f"role.{user.role}", lang)),
+                header=True,
+            ),
+            dbc.DropdownMenuItem(t("shell.logout", lang), href="/logout", external_link=True),
+        ],
+        label=user.username,
+        size="sm",
+        align_end=True,
+        color="link",
+        className="user-menu",
+    )
+
+
+def _scope_summary(view: ViewState, scope: Scope, state: AppState, lang: str) -> str:
+    """One line of what the view shows (presentation mode's header): centers, arms, date."""
+    protocol = state.protocol
+    if not scope.centers:
+        return t("filter.no_centers", lang)
+    centers = (
+        t("center.all", lang)
+        if len(scope.centers) == len(protocol.centers)
+        else ", ".join(scope.centers)
+        if len(scope.centers) <= 3
+        else tn("n.centers", len(scope.centers), lang)
+    )
+    arms = (
+        t("filter.all_arms", lang)
+        if scope.arms is None
+        else ", ".join(protocol.arm_label(a, lang) for a in scope.arms) or "–"
+    )
+    return " · ".join(
+        (centers, arms, t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang)))
+    )
 
 
 def _filter_note(view: ViewState, scope: Scope, state: AppState, lang: str) -> str:
@@ -265,6 +393,16 @@ def register_callbacks(app: Dash, state: AppState) -> None:
     protocol = state.protocol
     centers, arms = protocol.center_codes, protocol.arm_codes
     filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG, ids.F_PRESENT)
+    # The compact multi-selects' own texts follow the language too.
+    compact = [
+        c
+        for c, on in (
+            (ids.F_CENTERS, compact_centers(protocol)),
+            (ids.F_ARMS, compact_arms(protocol)),
+        )
+        if on
+    ]
+    compact_outputs = [Output(c, "labels") for c in compact]
 
     @app.callback(
         Output(ids.PAGE, "children"),
@@ -286,6 +424,11 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         Output(ids.COPY_LINK, "children"),
         Output(ids.PACK_BUTTON, "children"),
         Output(ids.USER, "children"),
+        Output(ids.PAGE_MENU, "label"),
+        Output(ids.PAGE_MENU, "children"),
+        Output(ids.SCOPE_SUMMARY, "children"),
+        Output(ids.FILTERS_TOGGLE, "children"),
+        *compact_outputs,
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
         Input(ids.F_CENTERS, "value"),
@@ -365,19 +508,14 @@ def register_callbacks(app: Dash, state: AppState) -> None:
                 },
             )
         stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
-        who: Any = ""
-        if user is not None:
-            who = [
-                html.Span(
-                    t("shell.user", lang, user=user.username, role=t(f"role.{user.role}", lang))
-                ),
-                html.A(t("shell.logout", lang), href="/logout", className="ms-2"),
-            ]
+        who: Any = _user_menu(user, lang) if user is not None else ""
+        normal_search = view.to_search()  # normalised: never echo raw input
+        menu_label, menu_items = _page_menu(page, normal_search, lang, state)
         return (
             content,
             search_out,
             *controls,
-            _nav(page, view.to_search(), lang, state),  # normalised: never echo raw input
+            _nav(page, normal_search, lang, state),
             _filter_note(view, scope, state, lang),
             stamp,
             t("filter.centers", lang),
@@ -389,8 +527,27 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             t("shell.copy_link", lang),
             t("shell.pack", lang),
             who,
+            menu_label,
+            menu_items,
+            _scope_summary(view, scope, state, lang),
+            t("shell.filters", lang),
+            *(_multi_labels(lang) for _ in compact),
         )
 
+    # Presentation mode's "Filters" opens the filter row (the header is one row without it).
+    app.clientside_callback(
+        """
+        function(n) {
+            const header = document.getElementById("shell-header");
+            if (!header || !n) { return window.dash_clientside.no_update; }
+            const open = header.classList.toggle("filters-open");
+            return open ? "true" : "false";
+        }
+        """,
+        Output(ids.FILTERS_TOGGLE, "aria-expanded"),
+        Input(ids.FILTERS_TOGGLE, "n_clicks"),
+        prevent_initial_call=True,
+    )
     # Presentation mode is a class on <body> (large type, high contrast), set from the URL.
     app.clientside_callback(
         """

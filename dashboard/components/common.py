@@ -13,7 +13,6 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids
 from dashboard.figures.theme import Figure
 from dashboard.i18n import number, pct, signed, t
 from dashboard.metrics.model import Estimate, Proportion, ScopeInfo
@@ -118,39 +117,6 @@ def card_head(
     return html.Div(head, className="card-head")
 
 
-# Panels that leave in presentation mode (a shared screen shows fewer, larger panels and a page
-# fits in about two screens); they stay on the normal page and in the meeting pack.
-SECONDARY_PANELS = frozenset(
-    {
-        ids.REC_CUMULATIVE_CENTER,
-        ids.REC_MONTHLY,
-        ids.REC_FAILURES,
-        ids.RND_CUMULATIVE,
-        ids.RND_SCHEMES,
-        ids.RND_START_DAYS,
-        "rnd-table-one-card",
-        "rnd-balance-card",
-        ids.VIS_MISSED,
-        ids.PAIN_CATEGORIES,
-        ids.PAIN_CHANGE,
-        ids.PAIN_BANDS,
-        ids.PAIN_NRS_BOX,
-        ids.PAIN_OMED,
-        ids.PAIN_PAFI_BOX,
-        ids.LC_DCR,
-        "lc-dcr-card",
-        ids.SAF_CENTERS,
-        ids.SAF_LAG,
-        ids.SAF_ONSET,
-        ids.DQ_TREND,
-    }
-)
-
-
-def _card_class(base: str, panel_id: str | None) -> str:
-    return f"{base} secondary-panel" if panel_id in SECONDARY_PANELS else base
-
-
 def graph(
     fig: Figure | None,
     graph_id: str,
@@ -161,19 +127,22 @@ def graph(
     present: bool,
     def_key: str | None = None,
     help_values: dict[str, Any] | None = None,
+    footer: Component | None = None,
 ) -> Component:
-    """A chart card: title and subtitle in HTML above the figure, or an empty state."""
+    """A chart card: title and subtitle in HTML above the figure, or an empty state.
+
+    `footer` (e.g. the pages of a long figure) sits under the figure.
+    """
     body: Component
     if fig is None:
         body = empty_state(empty_message)
     else:
         config: Any = graph_config(lang, present)
         body = dcc.Graph(figure=fig, config=config, id=graph_id, className="graph")
-    return html.Div(
-        [card_head(title, subtitle, def_key, lang, help_values), body],
-        className=_card_class("graph-card", graph_id),
-        id=f"{graph_id}-card",
-    )
+    parts = [card_head(title, subtitle, def_key, lang, help_values), body]
+    if footer is not None and fig is not None:
+        parts.append(footer)
+    return html.Div(parts, className="graph-card", id=f"{graph_id}-card")
 
 
 def table_card(
@@ -189,7 +158,7 @@ def table_card(
     kw: dict[str, Any] = {"id": card_id} if card_id else {}
     return html.Div(
         [card_head(title, subtitle, def_key, lang, help_values), body],
-        className=_card_class("graph-card table-card", card_id),
+        className="graph-card table-card",
         **kw,
     )
 

@@ -19,6 +19,7 @@ from dashboard.components.common import (
     scope_notes,
 )
 from dashboard.figures import outcomes as figs
+from dashboard.figures.theme import half_width
 from dashboard.i18n import format_date, number, t, tn
 from dashboard.metrics.outcomes import PainModel
 from dashboard.services import PageContext, pain_page_model
@@ -224,7 +225,7 @@ def render(ctx: PageContext) -> Component:
                 ),
                 dbc.Col(
                     graph(
-                        figs.response_categories(m, p, lang, present)
+                        figs.response_categories(m, p, lang, present, half_width(present))
                         if any(m.responses.values())
                         else None,
                         ids.PAIN_CATEGORIES,
@@ -248,27 +249,27 @@ def render(ctx: PageContext) -> Component:
             dbc.Row(
                 [
                     dbc.Col(
-                        [
-                            graph(
-                                figs.change_difference(m, p, lang, present)
-                                if any(m.change.values())
-                                else None,
-                                ids.PAIN_CHANGE,
-                                t("out.empty_change", lang),
-                                t("out.fig.change", lang),
-                                f"{change_sub} · {sub}",
-                                lang,
-                                present,
-                                def_key="def.change",
-                                help_values=ctx.terms,
-                            ),
-                            html.Div(_change_table(m, ctx), className="secondary-panel"),
-                        ],
+                        graph(
+                            figs.change_difference(m, p, lang, present)
+                            if any(m.change.values())
+                            else None,
+                            ids.PAIN_CHANGE,
+                            t("out.empty_change", lang),
+                            t("out.fig.change", lang),
+                            f"{change_sub} · {sub}",
+                            lang,
+                            present,
+                            def_key="def.change",
+                            help_values=ctx.terms,
+                            footer=_change_table(m, ctx),
+                        ),
                         lg=6,
                     ),
                     dbc.Col(
                         graph(
-                            figs.severity_bands(m, p, lang, present) if has else None,
+                            figs.severity_bands(m, p, lang, present, half_width(present))
+                            if has
+                            else None,
                             ids.PAIN_BANDS,
                             empty,
                             t("out.fig.bands", lang),
@@ -282,28 +283,27 @@ def render(ctx: PageContext) -> Component:
                 className="g-3",
             )
         )
-    if not present:
-        blocks.append(
-            graph(
-                figs.boxes(
-                    m.nrs_box,
-                    m.arms,
-                    ["baseline", *nrs_visits],
-                    p,
-                    t("out.axis.nrs", lang),
-                    lang,
-                    present,
-                )
-                if has
-                else None,
-                ids.PAIN_NRS_BOX,
-                empty,
-                t("out.fig.nrs_box", lang),
-                sub,
+    blocks.append(
+        graph(
+            figs.boxes(
+                m.nrs_box,
+                m.arms,
+                ["baseline", *nrs_visits],
+                p,
+                t("out.axis.nrs", lang),
                 lang,
                 present,
             )
+            if has
+            else None,
+            ids.PAIN_NRS_BOX,
+            empty,
+            t("out.fig.nrs_box", lang),
+            sub,
+            lang,
+            present,
         )
+    )
     row = []
     if m.collects.get("omed"):
         row.append(
@@ -345,7 +345,7 @@ def render(ctx: PageContext) -> Component:
         )
     if row:
         blocks.append(dbc.Row(row, className="g-3"))
-    if m.collects.get("pafi") and not present:
+    if m.collects.get("pafi"):
         blocks.append(
             graph(
                 figs.boxes(

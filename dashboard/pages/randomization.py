@@ -64,8 +64,10 @@ def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
     worst = m.largest_difference
     cards.append(
         kpi_card(
-            f"{worst} {figs.difference_text(m.balance[worst], p, lang, False)}" if worst else "–",
-            t("rnd.kpi.largest_diff", lang),
+            figs.difference_text(m.balance[worst], p, lang, False) if worst else "–",
+            t("rnd.kpi.largest_diff_at", lang, center=worst)
+            if worst
+            else t("rnd.kpi.largest_diff", lang),
             tn(
                 "rnd.kpi.balance_bad",
                 len(m.beyond_bounds),
@@ -341,8 +343,7 @@ def render(ctx: PageContext) -> Component:
             card_id=ids.RND_CONSORT,
         ),
     ]
-    if not present:
-        blocks.append(_table_one(m, ctx))
+    blocks.append(_table_one(m, ctx))
     d = m.delivery
     if d is not None:
         sbrt_sub = t(

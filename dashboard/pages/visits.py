@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids
@@ -23,11 +25,18 @@ from dashboard.components.common import (
 )
 from dashboard.components.grid import server_listing
 from dashboard.figures import visits as figs
-from dashboard.figures.theme import monthly_bars
+from dashboard.figures.theme import COLUMN_WIDTH, monthly_bars
 from dashboard.i18n import format_date, pct, t, tn
-from dashboard.listings import WORKLIST
+from dashboard.listings import WORKLIST, label_texts
 from dashboard.metrics.visits import StateCounts, VisitsModel
-from dashboard.services import AppState, PageContext, visit_center, visits_page_model
+from dashboard.services import (
+    AppState,
+    PageContext,
+    context_from_search,
+    visit_center,
+    visits_page_model,
+)
+from data_access.engine import DatabaseUnavailable
 
 PATH = "/visits"
 NAV_KEY = "nav.visits"
@@ -105,8 +114,30 @@ def kpis(m: VisitsModel, ctx: PageContext) -> Component:
 
 
 def register_callbacks(app: Dash, state: AppState) -> None:
-    """Pick a visit in the worklist; save its status (the app's store, audited)."""
+    """Pick a visit in the worklist; save its status (the app's store, audited).
+
+    The swimmer plot's pages: another page of subjects, from the same (cached) model.
+    """
     work.register_form(app, state, "vis", WORKLIST.name, visit_center)
+
+    @app.callback(
+        Output(ids.VIS_SWIMMER, "figure"),
+        Input(ids.VIS_SWIMMER_PAGES, "active_page"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def swimmer_page(active: Any, search: Any) -> Any:
+        page = active - 1 if isinstance(active, int) and not isinstance(active, bool) else 0
+        ctx = context_from_search(state, search if isinstance(search, str) else None)
+        if not ctx.identifiers:
+            return no_update
+        try:
+            m = visits_page_model(ctx.db, ctx.protocol, ctx.info, ctx.identifiers)
+        except DatabaseUnavailable:
+            return no_update
+        if m.swimmer is None or not m.swimmer.subjects:
+            return no_update
+        return figs.swimmer(m, ctx.protocol, ctx.lang, ctx.view.present, page)
 
 
 def _worklist(m: VisitsModel, ctx: PageContext) -> Component:
@@ -122,6 +153,7 @@ def _worklist(m: VisitsModel, ctx: PageContext) -> Component:
                 "row-missed": "params.data && params.data.state_code == 'missed'",
             },
             search_label=t("vis.worklist.search", lang),
+            texts=label_texts(WORKLIST, ctx),
         ),
         lang,
         def_key="def.due",
@@ -149,6 +181,9 @@ def render(ctx: PageContext) -> Component:
             n=len(m.scope.centers),
             date=date,
         )
+    # Many visits: the heatmap takes the whole row (its cells then hold their numbers).
+    wide = len(p.visits) > 8
+    heat_cols, missed_cols = (12, 12) if wide else (7, 5)
     blocks: list[Component] = [
         page_head(t("vis.title", lang), m.population, lang),
         kpis(m, ctx),
@@ -157,7 +192,14 @@ def render(ctx: PageContext) -> Component:
             [
                 dbc.Col(
                     graph(
-                        figs.compliance_heatmap(m, p, pooled_label(m.scope, lang), lang, present)
+                        figs.compliance_heatmap(
+                            m,
+                            p,
+                            pooled_label(m.scope, lang),
+                            lang,
+                            present,
+                            COLUMN_WIDTH[12 if present else heat_cols],
+                        )
                         if has
                         else None,
                         ids.VIS_HEATMAP,
@@ -169,7 +211,7 @@ def render(ctx: PageContext) -> Component:
                         def_key="def.compliance",
                         help_values=ctx.terms,
                     ),
-                    lg=7,
+                    lg=heat_cols,
                 ),
                 dbc.Col(
                     graph(
@@ -192,7 +234,7 @@ def render(ctx: PageContext) -> Component:
                         lang,
                         present,
                     ),
-                    lg=5,
+                    lg=missed_cols,
                 ),
             ],
             className="g-3",
@@ -207,6 +249,7 @@ def render(ctx: PageContext) -> Component:
         swim_sub = tn(
             "vis.swimmer_capped", sw.total, lang, k=len(sw.subjects), scope=scope, date=date
         )
+    pages = figs.swimmer_pages(m)
     blocks += [
         _worklist(m, ctx),
         work.status_form("vis", lang, "wf.form.title_visit", "wf.form.pick_visit")
@@ -220,6 +263,16 @@ def render(ctx: PageContext) -> Component:
             swim_sub,
             lang,
             present,
+            footer=dbc.Pagination(
+                id=ids.VIS_SWIMMER_PAGES,
+                max_value=pages,
+                active_page=1,
+                fully_expanded=False,
+                size="sm",
+                className="swimmer-pages mt-2",
+            )
+            if pages > 1
+            else None,
         ),
     ]
     return html.Div(blocks)
