@@ -47,7 +47,8 @@ def browser_login(dash_duo: Any, username: str = "pi", path: str = "/") -> None:
     dash_duo._url = dash_duo.server.url  # noqa: SLF001
     dash_duo.driver.get(dash_duo.server.url + "/login?next=" + path)
     dash_duo.driver.find_element(By.ID, "username").send_keys(username)
-    dash_duo.driver.find_element(By.ID, "password").send_keys(TEST_USERS[username][0])
+    password = EXTRA_PASSWORDS.get(username) or TEST_USERS[username][0]
+    dash_duo.driver.find_element(By.ID, "password").send_keys(password)
     dash_duo.driver.find_element(By.ID, "login-submit").click()
     dash_duo.wait_for_element("#shell-page > *", timeout=20)
 
