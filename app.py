@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Any
 
 from dash import Dash
@@ -45,6 +47,33 @@ def ensure_demo_database(settings: Settings) -> None:
             log.warning("No data cut kept for the demo: %s", exc)
 
 
+class TrialDash(Dash):
+    """Dash, with only the scripts a page needs at first.
+
+    AG Grid's bundle (1.3 MB) is loaded when a grid is about to be shown (assets/30_grids.js);
+    Dash's DataTable, never used, not at all.
+    """
+
+    LAZY = ("dash_ag_grid/dash_ag_grid",)
+    UNUSED = ("dash_table/bundle",)
+
+    def interpolate_index(  # type: ignore[override]
+        self, *, scripts: str = "", **kwargs: Any
+    ) -> str:
+        """The index page with the lazy bundles left out (their address kept for later)."""
+        lines, lazy = [], ""
+        for line in scripts.split("\n"):
+            if any(name in line for name in self.UNUSED):
+                continue
+            if any(name in line for name in self.LAZY):
+                src = re.search(r'src="([^"]+)"', line)
+                lazy = src.group(1) if src else ""
+                continue
+            lines.append(line)
+        lines.insert(0, f"<script>window.__agGridSrc = {json.dumps(lazy)};</script>")
+        return str(super().interpolate_index(scripts="\n".join(lines), **kwargs))
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard for a configuration (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -56,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Dash:
             log.info("Demo account created: %s / %s (%s)", name, password, role)
     state = AppState(settings, protocol, users)
 
-    app = Dash(
+    app = TrialDash(
         __name__,
         title=t("app.title"),
         assets_folder=str(PROJECT_ROOT / "assets"),
@@ -70,7 +99,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     )  # refuses to start without a secret outside the demo
     init_cache(app.server, settings)
     init_input_checks(app.server, lambda: app.callback_map)
-    app.layout = shell.layout(state)
+    # A function: the first page is drawn into the layout itself (see shell.initial_layout).
+    app.layout = lambda: shell.initial_layout(state)
     shell.register_callbacks(app, state)
     init_exports(app.server, state)
     init_static_caching(app.server)
@@ -144,15 +174,23 @@ def configure_compression(server: Flask) -> None:
 
 
 def init_static_caching(server: Flask) -> None:
-    """Assets carry their modification time in the URL (?m=...): cache them for a year.
+    """Static files are cached by the browser instead of asked for again on every page.
 
-    Dash's component suites are fingerprinted by Dash itself and already cached for a year.
+    Assets carry their modification time in the URL (?m=...) and Dash fingerprints its
+    component suites (v4_4_1m...): both are cached for a year. The chunks those load later
+    (async-graph.js, async-community.js, plotly.min.js) have no fingerprint: a day, after which
+    their ETag revalidates them (an upgrade changes it).
     """
 
     @server.after_request
     def long_cache(resp: Response) -> Response:
-        if request.path.startswith("/assets/") and "m" in request.args and resp.status_code == 200:
+        if resp.status_code != 200:
+            return resp
+        path = request.path
+        if path.startswith("/assets/") and "m" in request.args:
             resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif path.startswith("/_dash-component-suites/") and "Cache-Control" not in resp.headers:
+            resp.headers["Cache-Control"] = "public, max-age=86400"
         return resp
 
 

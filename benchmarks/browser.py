@@ -1,22 +1,41 @@
-"""How long a first visit takes in the browser: headless Chromium, after login, each page from
-navigation to every graph drawn and every listing filled.
+"""How long a first visit takes in the browser, beside peers drawing the same figures.
 
-    python -m benchmarks.browser [--db URL] [--reps 3]
+    python -m benchmarks.browser [--db URL] [--protocol FILE] [--reps 3] [--pages /,/safety]
 
-Serves the dashboard with gunicorn on 127.0.0.1 (the demo trial, or --db), signs in, and for
-each page starts a new browser (an empty cache), signs in and opens the page: the time from
-navigation to settled is what a person waits after logging in. Prints the median per page. The
-server has seen each page once first, as after background warming.
+Serves the dashboard with gunicorn (the demo trial, or --db with its --protocol), captures the
+figures each page draws, and serves them again from benchmarks/peer.py: a minimal Dash app
+(dcc.Graph in plain divs, Dash's own plotly.js) and a static page calling Plotly.newPlot (the
+floor). Each visit is a new headless Chromium (an empty cache) on 1280x720; the dashboard's
+visits sign in first, landing on /healthz, so that the timed navigation is a clean first load
+of the page. Visits of the three are interleaved in a shuffled order.
+
+Per page and server it prints the median of:
+- settled: navigation to every graph drawn and every listing in view filled (listings below
+  the fold wait until they are scrolled to);
+- CPU: main-thread busy time in that span (Chromium's TaskDuration);
+- longest: the longest main-thread task (a long-task observer installed before any script).
+With the load average before and after, since a 2-core machine is noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-from benchmarks.server import PAGES, gunicorn_server
+import requests
+
+from benchmarks.server import PAGES, ROOT, free_port, gunicorn_server
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/lib/chromium/chromium")
 SETTLED = """
@@ -29,11 +48,20 @@ for (const g of document.querySelectorAll('.dash-graph')) {
 for (const grid of document.querySelectorAll('.ag-root')) {
     if (!grid.querySelector('.ag-row, .ag-overlay-no-rows-center')) return false;
 }
-return true;
+// Grids wait until they near the screen (assets/30_grids.js): those in view must be filled.
+return !window.grids || window.grids.ready();
+"""
+LONG_TASKS = """
+window.__longTasks = [];
+try {
+  new PerformanceObserver(function (list) {
+    for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+  }).observe({type: "longtask", buffered: true});
+} catch (e) {}
 """
 
 
-def browser() -> object:
+def browser() -> Any:
     from selenium import webdriver
 
     opts = webdriver.ChromeOptions()
@@ -45,55 +73,199 @@ def browser() -> object:
         "--window-size=1280,720",
         "--disable-dev-shm-usage",
         "--disable-background-networking",
+        "--disable-component-update",
     ):
         opts.add_argument(flag)
-    return webdriver.Chrome(options=opts)
+    driver = webdriver.Chrome(options=opts)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LONG_TASKS})
+    driver.execute_cdp_cmd("Performance.enable", {})
+    return driver
 
 
-def settle_ms(driver: object, url: str, timeout: float = 30) -> float:
+def _task_seconds(driver: Any) -> float:
+    metrics = driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+    return next((m["value"] for m in metrics if m["name"] == "TaskDuration"), 0.0)
+
+
+def visit(driver: Any, url: str, timeout: float = 60) -> dict[str, float]:
+    """Navigate and wait until settled: wall ms, main-thread CPU ms, longest task ms."""
+    busy = _task_seconds(driver)
     t = time.perf_counter()
-    driver.get(url)  # type: ignore[attr-defined]
+    driver.get(url)
     deadline = t + timeout
     while time.perf_counter() < deadline:
-        if driver.execute_script(SETTLED):  # type: ignore[attr-defined]
-            return (time.perf_counter() - t) * 1000
-        time.sleep(0.02)
+        if driver.execute_script(SETTLED):
+            wall = (time.perf_counter() - t) * 1000
+            tasks = driver.execute_script("return window.__longTasks || []")
+            return {
+                "settled": wall,
+                "cpu": (_task_seconds(driver) - busy) * 1000,
+                "longest": max(tasks, default=0.0),
+            }
+        time.sleep(0.01)
     raise RuntimeError(f"{url} did not settle in {timeout} s")
 
 
-def login(driver: object, base: str, user: str, password: str) -> None:
+def login(driver: Any, base: str, user: str, password: str) -> None:
+    """Sign in, landing on /healthz: nothing of the app is loaded or cached before the visit."""
     from selenium.webdriver.common.by import By
 
-    driver.get(base + "/login")  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "username").send_keys(user)  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "password").send_keys(password)  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "login-submit").click()  # type: ignore[attr-defined]
-    time.sleep(1.0)
+    driver.get(base + "/login?next=/healthz")
+    driver.find_element(By.ID, "username").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    deadline = time.monotonic() + 20
+    while "/healthz" not in driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def capture(base: str, user: str, password: str, pages: list[str]) -> dict[str, Any]:
+    """The figures each page draws, from the dashboard's own answer to its router."""
+    import re
+
+    session = requests.Session()
+    page = session.get(base + "/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "no CSRF token on the login page"
+    session.post(
+        base + "/login",
+        data={"csrf_token": token.group(1), "username": user, "password": password, "next": "/"},
+    )
+    deps = session.get(base + "/_dash-dependencies").json()
+    route = next(d for d in deps if "shell-page.children" in d["output"])
+    out: dict[str, Any] = {}
+    for path in pages:
+        inputs = [
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": path
+                if i["property"] == "pathname"
+                else ""
+                if i["property"] == "search"
+                else None,
+            }
+            for i in route["inputs"]
+        ]
+        body = {
+            "output": route["output"],
+            "outputs": [
+                {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+                for o in route["output"].strip(".").split("...")
+            ],
+            "inputs": inputs,
+            "state": [],
+            "changedPropIds": ["shell-url.pathname"],
+        }
+        resp = session.post(base + "/_dash-update-component", json=body)
+        tree = resp.json()["response"]["shell-page"]["children"]
+        out[path] = list(_figures(tree))
+    return out
+
+
+def _figures(tree: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(tree, list):
+        for x in tree:
+            yield from _figures(x)
+    elif isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict):
+            if tree.get("type") == "Graph" and props.get("figure"):
+                yield props["figure"]
+            for v in props.values():
+                yield from _figures(v)
+
+
+@contextmanager
+def peer_server(figures: dict[str, Any]) -> Iterator[str]:
+    """benchmarks/peer.py under gunicorn, as the dashboard is served (2 workers, 4 threads)."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "figures.json"
+        file.write_text(json.dumps(figures), encoding="utf-8")
+        env = {**os.environ, "TRIAL_PEER_FIGURES": str(file), "HOME": tmp}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        proc = subprocess.Popen(
+            [gunicorn, "benchmarks.peer:server", "--bind", f"127.0.0.1:{port}"]
+            + ["--workers", "2", "--threads", "4", "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    if requests.get(base + "/floor/", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--db", default="")
+    p.add_argument("--protocol", default="", help="the protocol file of --db")
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--pages", default=",".join(PAGES))
+    p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
-    times: dict[str, list[float]] = {p: [] for p in PAGES}
+    if a.protocol:
+        os.environ["TRIAL_PROTOCOL_FILE"] = str(Path(a.protocol).resolve())
+    pages = a.pages.split(",")
+    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    load_before = os.getloadavg()
     with gunicorn_server(a.db) as (base, user, password):
-        warm = browser()
-        login(warm, base, user, password)
-        for path in PAGES:  # the server computes each page once (as warming would)
-            settle_ms(warm, base + path)
-        warm.quit()  # type: ignore[attr-defined]
-        for _ in range(a.reps):
-            for path in PAGES:
-                d = browser()  # a new profile: an empty HTTP cache, a first visit
-                try:
-                    login(d, base, user, password)  # lands on the first page
-                    times[path].append(settle_ms(d, base + path))
-                finally:
-                    d.quit()  # type: ignore[attr-defined]
-    for path, ts in times.items():
-        median = statistics.median(ts)
-        print(f"{path:<16} first visit settles in {median:7.0f} ms (median of {len(ts)})")
+        figures = capture(base, user, password, pages)
+        with peer_server(figures) as peer:
+            # The servers compute each page once first (as after background warming).
+            warm = browser()
+            login(warm, base, user, password)
+            for path in pages:
+                visit(warm, base + path)
+                visit(warm, peer + "/dash" + path)
+            warm.quit()
+            visits = [(path, kind) for path in pages for kind in ("dashboard", "dash", "floor")]
+            rng = random.Random(a.seed)
+            for _ in range(a.reps):
+                rng.shuffle(visits)
+                for path, kind in visits:
+                    d = browser()
+                    try:
+                        if kind == "dashboard":
+                            login(d, base, user, password)
+                            url = base + path
+                        else:
+                            url = f"{peer}/{kind}{path}"
+                        results.setdefault((path, kind), []).append(visit(d, url))
+                    finally:
+                        d.quit()
+    load_after = os.getloadavg()
+    print(
+        f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; "
+        f"median of {a.reps} first visits; ms"
+    )
+    print(
+        "| page | dashboard | CPU | longest | minimal Dash | CPU | longest | ratio | floor |"
+        "\n|---|---|---|---|---|---|---|---|---|"
+    )
+    for path in pages:
+
+        def med(kind: str, key: str, path: str = path) -> float:
+            return statistics.median(r[key] for r in results[(path, kind)])
+
+        print(
+            f"| {path} | {med('dashboard', 'settled'):.0f} | {med('dashboard', 'cpu'):.0f} | "
+            f"{med('dashboard', 'longest'):.0f} | {med('dash', 'settled'):.0f} | "
+            f"{med('dash', 'cpu'):.0f} | {med('dash', 'longest'):.0f} | "
+            f"{med('dashboard', 'settled') / med('dash', 'settled'):.2f} | "
+            f"{med('floor', 'settled'):.0f} |"
+        )
 
 
 if __name__ == "__main__":

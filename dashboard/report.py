@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dash import Dash, Input, Output, State, dcc, no_update
+from dash import html as dash_html
 from dash.development.base_component import Component
 from plotly.offline import get_plotlyjs
 
@@ -59,6 +60,7 @@ from data_access.engine import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 HALF_WIDTH = 500  # px: two figures side by side on A4 landscape
+PACK_TERMS = 30  # AE terms per printed page of the pack's appendix
 FULL_WIDTH = 1020
 
 
@@ -199,14 +201,31 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
             figs.append(
                 _figure(saf_figs.interest(saf, p, lang, False), t("saf.fig.interest", lang), sub)
             )
+    # The commonest terms in the section; every term after it, a printed page per part.
+    every = list(saf.by_term)
+    parts = [tuple(every[i : i + PACK_TERMS]) for i in range(0, len(every), PACK_TERMS)]
+    after = (
+        [
+            html_div(safety.incidence(saf, ctx, chunk, (k, len(parts))), "pack-page")
+            for k, chunk in enumerate(parts, start=1)
+        ]
+        if len(saf.common_terms) < len(every)
+        else []
+    )
     sections.append(
         {
             "title": t("nav.safety", lang),
             "blocks": [safety.kpis(saf, ctx), safety.incidence(saf, ctx)],
             "figures": figs,
+            "after": after,
         }
     )
     return sections
+
+
+def html_div(block: Component, class_name: str) -> Component:
+    """A block in a div of its own (e.g. one that starts a printed page)."""
+    return dash_html.Div(block, className=class_name)
 
 
 def _filters_text(ctx: PageContext) -> str:
@@ -258,6 +277,7 @@ thead th { border-bottom: 2px solid #1f2328; } tr { break-inside: avoid; }
 .consort-center { display: flex; justify-content: center; }
 .population { color: #57606a; font-size: 9.5pt; }
 .cover { break-after: auto; border-bottom: 2px solid #1f2328; padding-bottom: 6px; }
+.pack-page { break-before: page; page-break-before: always; }
 """
 
 

@@ -159,6 +159,9 @@ def layout(state: AppState) -> Component:
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.PRESENT_SINK),
+            # "drawn" when the layout came with its page; else a first callback draws it.
+            dcc.Store(id=ids.BOOT, data=None),
+            dcc.Store(id=ids.KICK),
             html.Header(
                 [
                     html.Div(
@@ -381,6 +384,173 @@ def listing_rows(state: AppState, name: str, request: Any, search: Any) -> Any:
         return {"rowData": [], "rowCount": 0}
 
 
+FILTER_INPUTS = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG, ids.F_PRESENT)
+
+
+def route_outputs(protocol: Any) -> list[tuple[str, str]]:
+    """What the router sets for a view, in the order route_values gives them."""
+    out = [
+        (ids.PAGE, "children"),
+        (ids.URL, "search"),
+        (ids.F_CENTERS, "value"),
+        (ids.F_ARMS, "value"),
+        (ids.F_ASOF, "date"),
+        (ids.F_LANG, "value"),
+        (ids.F_PRESENT, "value"),
+        (ids.NAV, "children"),
+        (ids.FILTER_NOTE, "children"),
+        (ids.STAMP, "children"),
+        (ids.F_CENTERS_LABEL, "children"),
+        (ids.F_CENTERS, "options"),
+        (ids.F_ARMS_LABEL, "children"),
+        (ids.F_ARMS, "options"),
+        (ids.F_ASOF_LABEL, "children"),
+        (ids.F_PRESENT, "label"),
+        (ids.COPY_LINK, "children"),
+        (ids.PACK_BUTTON, "children"),
+        (ids.USER, "children"),
+        (ids.PAGE_MENU, "label"),
+        (ids.PAGE_MENU, "children"),
+        (ids.SCOPE_SUMMARY, "children"),
+        (ids.FILTERS_TOGGLE, "children"),
+    ]
+    # The compact multi-selects' own texts follow the language too.
+    out += [(ids.F_CENTERS, "labels")] if compact_centers(protocol) else []
+    out += [(ids.F_ARMS, "labels")] if compact_arms(protocol) else []
+    return out
+
+
+def route_values(
+    state: AppState,
+    pathname: str | None,
+    search: str | None,
+    controls: tuple[Any, ...] | None = None,
+) -> tuple[Any, ...]:
+    """The page and the shell for a view (route_outputs' order).
+
+    From the URL, or from the filter controls when `controls` (centers, arms, date, language,
+    presentation) changed: the view then goes into the URL.
+    """
+    protocol = state.protocol
+    centers, arms = protocol.center_codes, protocol.arm_codes
+    db = state.db
+    user = current_user_or_none()
+    try:
+        data_date = default_as_of(state.settings, db)
+        db_error = None
+    except DatabaseUnavailable as exc:
+        data_date, db_error = state.settings.as_of or dt.date.today(), str(exc)
+    url_view = ViewState.from_search(search, centers, arms)
+    if user is not None and "lang=" not in (search or ""):
+        url_view = replace(url_view, lang=user.lang)  # the user's remembered language
+    if controls is not None:
+        f_centers, f_arms, f_as_of, f_lang, f_present = controls
+        view = ViewState.from_controls(
+            f_centers, f_arms, f_as_of, f_lang, centers, arms, data_date, present=bool(f_present)
+        )
+        view = replace(view, since=url_view.since)  # the comparison stays with the filters
+        if user is not None and state.users is not None and view.lang != user.lang:
+            state.users.set_language(user.username, view.lang)
+        new_search = view.to_search()
+        search_out: Any = new_search if new_search != (search or "") else no_update
+        control_values: tuple[Any, ...] = (no_update,) * 5
+    else:
+        view = url_view
+        search_out = no_update
+        control_values = (
+            list(view.centers if view.centers is not None else centers),
+            list(view.arms if view.arms is not None else arms),
+            (view.as_of or data_date).isoformat(),
+            view.lang,
+            view.present,
+        )
+    lang = view.lang
+    context = page_context(state, view, data_date)
+    scope = context.scope
+    allowed = [c for c in centers if context.rights.centers is None or c in context.rights.centers]
+    page = find_page(pathname)
+    if db_error is not None:
+        content: Component = error_state(
+            t("error.title", lang), db_error, t("error.what_to_do", lang)
+        )
+    else:
+        content = render_page(page, pathname or "/", context)
+        audit(
+            "page_view",
+            {
+                "path": (pathname or "/")[:100],
+                "asked": list(view.centers) if view.centers is not None else "all",
+                "granted": list(scope.centers),
+                "arms": list(view.arms) if view.arms is not None else "all",
+                "as_of": scope.as_of.isoformat(),
+            },
+        )
+    stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
+    who: Any = _user_menu(user, lang) if user is not None else ""
+    normal_search = view.to_search()  # normalised: never echo raw input
+    menu_label, menu_items = _page_menu(page, normal_search, lang, state)
+    labels = [_multi_labels(lang)] * (int(compact_centers(protocol)) + int(compact_arms(protocol)))
+    return (
+        content,
+        search_out,
+        *control_values,
+        _nav(page, normal_search, lang, state),
+        _filter_note(view, scope, state, lang),
+        stamp,
+        t("filter.centers", lang),
+        [{"label": c, "value": c} for c in allowed],
+        t("filter.arms", lang),
+        _arm_options(protocol, lang),
+        t("filter.as_of", lang),
+        t("shell.present", lang),
+        t("shell.copy_link", lang),
+        t("shell.pack", lang),
+        who,
+        menu_label,
+        menu_items,
+        _scope_summary(view, scope, state, lang),
+        t("shell.filters", lang),
+        *labels,
+    )
+
+
+def initial_layout(state: AppState) -> Component:
+    """The shell with the first page already in it: the layout a browser asks for first.
+
+    The page to draw is the address the layout is asked from (the Referer of /_dash-layout,
+    which the Referrer-Policy keeps for the same origin): the page, the filters, the "since"
+    options and the address bar's own state are set here, so that loading a page runs no
+    callback chain (route, then "since", then the rest). Without a Referer the shell comes
+    empty and the router draws the page as the first callback, as before.
+    """
+    from urllib.parse import urlsplit
+
+    from flask import has_request_context, request
+
+    shell = layout(state)
+    if not has_request_context() or current_user_or_none() is None:
+        return shell
+    referrer = urlsplit(request.referrer or "")
+    if not referrer.path or referrer.netloc != request.host:
+        return shell
+    search = f"?{referrer.query}" if referrer.query else ""
+    for (cid, prop), value in zip(
+        route_outputs(state.protocol),
+        route_values(state, referrer.path, search),
+        strict=True,
+    ):
+        if value is not no_update:
+            setattr(shell[cid], prop, value)
+    options, since, label = since_values(state, search)
+    shell[ids.F_SINCE].options, shell[ids.F_SINCE].value = options, since
+    shell[ids.F_SINCE_LABEL].children = label
+    location = shell[ids.URL]
+    location.pathname, location.search = referrer.path, search
+    location.href = request.referrer
+    shell[ids.BOOT].data = "drawn"
+    return shell
+
+
 def register_callbacks(app: Dash, state: AppState) -> None:
     """The router: URL <-> filter controls, and the page for the current view."""
     grid.register_callbacks(
@@ -391,44 +561,19 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         if register is not None:
             register(app, state)
     protocol = state.protocol
-    centers, arms = protocol.center_codes, protocol.arm_codes
-    filter_inputs = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG, ids.F_PRESENT)
-    # The compact multi-selects' own texts follow the language too.
-    compact = [
-        c
-        for c, on in (
-            (ids.F_CENTERS, compact_centers(protocol)),
-            (ids.F_ARMS, compact_arms(protocol)),
-        )
-        if on
-    ]
-    compact_outputs = [Output(c, "labels") for c in compact]
+    # A shell that came without its page (no Referer): ask the router for it, once.
+    app.clientside_callback(
+        """
+        function(boot) {
+            return boot === "drawn" ? window.dash_clientside.no_update : Date.now();
+        }
+        """,
+        Output(ids.KICK, "data"),
+        Input(ids.BOOT, "data"),
+    )
 
     @app.callback(
-        Output(ids.PAGE, "children"),
-        Output(ids.URL, "search"),
-        Output(ids.F_CENTERS, "value"),
-        Output(ids.F_ARMS, "value"),
-        Output(ids.F_ASOF, "date"),
-        Output(ids.F_LANG, "value"),
-        Output(ids.F_PRESENT, "value"),
-        Output(ids.NAV, "children"),
-        Output(ids.FILTER_NOTE, "children"),
-        Output(ids.STAMP, "children"),
-        Output(ids.F_CENTERS_LABEL, "children"),
-        Output(ids.F_CENTERS, "options"),
-        Output(ids.F_ARMS_LABEL, "children"),
-        Output(ids.F_ARMS, "options"),
-        Output(ids.F_ASOF_LABEL, "children"),
-        Output(ids.F_PRESENT, "label"),
-        Output(ids.COPY_LINK, "children"),
-        Output(ids.PACK_BUTTON, "children"),
-        Output(ids.USER, "children"),
-        Output(ids.PAGE_MENU, "label"),
-        Output(ids.PAGE_MENU, "children"),
-        Output(ids.SCOPE_SUMMARY, "children"),
-        Output(ids.FILTERS_TOGGLE, "children"),
-        *compact_outputs,
+        *(Output(cid, prop) for cid, prop in route_outputs(protocol)),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
         Input(ids.F_CENTERS, "value"),
@@ -436,6 +581,10 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         Input(ids.F_ASOF, "date"),
         Input(ids.F_LANG, "value"),
         Input(ids.F_PRESENT, "value"),
+        Input(ids.KICK, "data"),
+        # The first page comes with the layout (initial_layout); this runs for what the user
+        # changes afterwards, and on load only when the layout could not draw the page.
+        prevent_initial_call=True,
     )
     def route(
         pathname: str | None,
@@ -445,94 +594,11 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         f_as_of: str | None,
         f_lang: str | None,
         f_present: bool | None,
+        kick: Any,
     ) -> tuple[Any, ...]:
-        db = state.db
-        user = current_user_or_none()
-        try:
-            data_date = default_as_of(state.settings, db)
-            db_error = None
-        except DatabaseUnavailable as exc:
-            data_date, db_error = state.settings.as_of or dt.date.today(), str(exc)
-        url_view = ViewState.from_search(search, centers, arms)
-        if user is not None and "lang=" not in (search or ""):
-            url_view = replace(url_view, lang=user.lang)  # the user's remembered language
-        if ctx.triggered_id in filter_inputs:
-            view = ViewState.from_controls(
-                f_centers,
-                f_arms,
-                f_as_of,
-                f_lang,
-                centers,
-                arms,
-                data_date,
-                present=bool(f_present),
-            )
-            view = replace(view, since=url_view.since)  # the comparison stays with the filters
-            if user is not None and state.users is not None and view.lang != user.lang:
-                state.users.set_language(user.username, view.lang)
-            new_search = view.to_search()
-            search_out: Any = new_search if new_search != (search or "") else no_update
-            controls: tuple[Any, ...] = (no_update,) * 5
-        else:
-            view = url_view
-            new_search = search or ""
-            search_out = no_update
-            controls = (
-                list(view.centers if view.centers is not None else centers),
-                list(view.arms if view.arms is not None else arms),
-                (view.as_of or data_date).isoformat(),
-                view.lang,
-                view.present,
-            )
-        lang = view.lang
-        context = page_context(state, view, data_date)
-        scope = context.scope
-        allowed = [
-            c for c in centers if context.rights.centers is None or c in context.rights.centers
-        ]
-        page = find_page(pathname)
-        if db_error is not None:
-            content: Component = error_state(
-                t("error.title", lang), db_error, t("error.what_to_do", lang)
-            )
-        else:
-            content = render_page(page, pathname or "/", context)
-            audit(
-                "page_view",
-                {
-                    "path": (pathname or "/")[:100],
-                    "asked": list(view.centers) if view.centers is not None else "all",
-                    "granted": list(scope.centers),
-                    "arms": list(view.arms) if view.arms is not None else "all",
-                    "as_of": scope.as_of.isoformat(),
-                },
-            )
-        stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
-        who: Any = _user_menu(user, lang) if user is not None else ""
-        normal_search = view.to_search()  # normalised: never echo raw input
-        menu_label, menu_items = _page_menu(page, normal_search, lang, state)
-        return (
-            content,
-            search_out,
-            *controls,
-            _nav(page, normal_search, lang, state),
-            _filter_note(view, scope, state, lang),
-            stamp,
-            t("filter.centers", lang),
-            [{"label": c, "value": c} for c in allowed],
-            t("filter.arms", lang),
-            _arm_options(protocol, lang),
-            t("filter.as_of", lang),
-            t("shell.present", lang),
-            t("shell.copy_link", lang),
-            t("shell.pack", lang),
-            who,
-            menu_label,
-            menu_items,
-            _scope_summary(view, scope, state, lang),
-            t("shell.filters", lang),
-            *(_multi_labels(lang) for _ in compact),
-        )
+        by_filter = ctx.triggered_id in FILTER_INPUTS
+        controls = (f_centers, f_arms, f_as_of, f_lang, f_present) if by_filter else None
+        return route_values(state, pathname, search, controls)
 
     # Presentation mode's "Filters" opens the filter row (the header is one row without it).
     app.clientside_callback(
@@ -591,20 +657,11 @@ def register_since(app: Dash, state: AppState) -> None:
         Output(ids.F_SINCE, "value"),
         Output(ids.F_SINCE_LABEL, "children"),
         Input(ids.URL, "search"),
+        Input(ids.KICK, "data"),
+        prevent_initial_call=True,  # the layout brings the first ones
     )
-    def options(search: Any) -> tuple[Any, Any, str]:
-        from dashboard.cuts import CutStore
-
-        view = ViewState.from_search(search if isinstance(search, str) else None, (), ())
-        lang = view.lang
-        opts = [{"label": t("since.none", lang), "value": NO_SINCE}]
-        if state.users is not None and current_user_or_none() is not None:
-            every = CutStore(state.users.engine).list()
-            if any(c.label for c in every):
-                opts.append({"label": t("since.last", lang), "value": "last"})
-            for c in reversed(every):
-                opts.append({"label": _cut_name(c, lang), "value": str(c.cut_id)})
-        return opts, view.since or NO_SINCE, t("since.label", lang)
+    def options(search: Any, kick: Any) -> tuple[Any, Any, str]:
+        return since_values(state, search if isinstance(search, str) else None)
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -621,6 +678,23 @@ def register_since(app: Dash, state: AppState) -> None:
         if since == view.since:
             return no_update
         return replace(view, since=since).to_search()
+
+
+def since_values(state: AppState, search: str | None) -> tuple[Any, Any, str]:
+    """The "since" selector's options, value and label for a view."""
+    from dashboard.cuts import CutStore
+
+    view = ViewState.from_search(search, (), ())
+    user = current_user_or_none()
+    lang = user.lang if user is not None and "lang=" not in (search or "") else view.lang
+    opts = [{"label": t("since.none", lang), "value": NO_SINCE}]
+    if state.users is not None and user is not None:
+        every = CutStore(state.users.engine).list()
+        if any(c.label for c in every):
+            opts.append({"label": t("since.last", lang), "value": "last"})
+        for c in reversed(every):
+            opts.append({"label": _cut_name(c, lang), "value": str(c.cut_id)})
+    return opts, view.since or NO_SINCE, t("since.label", lang)
 
 
 def _cut_name(cut: Any, lang: str) -> str:

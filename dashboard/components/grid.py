@@ -27,6 +27,11 @@ CELL_LINE_PX = CELL_FONT_PX * 1.35
 MAX_LINES = 4
 
 GRID = "listing-grid"
+# A grid waits in a slot until it is (nearly) in view: its JSON in a store, the AG Grid bundle
+# loaded then (assets/30_grids.js); a page whose grids stay below the fold never pays for them.
+SLOT = "grid-slot"
+SPEC = "grid-spec"
+OPEN = "grid-open"
 SEARCH_BOX = "listing-search"
 EXPORT = "listing-export"
 PAGE_SIZE = 15
@@ -175,7 +180,41 @@ def server_listing(
         ],
         className="listing-tools",
     )
-    return html.Div([tools, grid], className="listing-wrap", id=f"{listing.name}-listing")
+    rows = min(page_size, 15)
+    height = rows * row_height(listing, texts or {}) + 110
+    return html.Div(
+        [tools, lazy(grid, listing.name, height)],
+        className="listing-wrap",
+        id=f"{listing.name}-listing",
+    )
+
+
+def lazy(grid: Component, name: str, height: int) -> Component:
+    """A grid mounted when it comes near the screen (or its tools are used), not before.
+
+    The grid's JSON waits in a store; assets/30_grids.js loads the AG Grid bundle (kept out of
+    the page's scripts by app.TrialDash) when the slot nears the viewport and clicks the
+    hidden button, and a clientside callback puts the grid in the slot: no server round trip.
+    `height`: about the grid's, so that nothing moves when it arrives.
+    """
+    return html.Div(
+        [
+            dcc.Store(id={"type": SPEC, "name": name}, data=grid.to_plotly_json()),
+            html.Button(
+                id={"type": OPEN, "name": name},
+                n_clicks=0,
+                className="grid-open",
+                type="button",
+                tabIndex="-1",
+                **_HIDDEN,
+            ),
+            html.Div(id={"type": SLOT, "name": name}, className=SLOT, style={"minHeight": height}),
+        ],
+        className="grid-lazy",
+    )
+
+
+_HIDDEN: dict[str, Any] = {"aria-hidden": "true"}
 
 
 def client_table(
@@ -197,6 +236,7 @@ def client_table(
     if cols:
         cols[0].setdefault("pinned", "left")
     virtual = height is not None
+    rows_shown = height if height is not None else 42 * (len(rows) + 1) + 40
     grid = dag.AgGrid(
         id={"type": "client-grid", "name": name},
         rowData=rows,
@@ -229,15 +269,29 @@ def client_table(
         className="btn btn-sm btn-outline-secondary listing-export",
         type="button",
     )
-    return html.Div([html.Div(export, className="listing-tools"), grid], className="listing-wrap")
+    return html.Div(
+        [html.Div(export, className="listing-tools"), lazy(grid, name, rows_shown)],
+        className="listing-wrap",
+    )
 
 
 def register_callbacks(app: Dash, rows_for: Any) -> None:
     """Rows on demand, search and the export link for every listing; export of small tables.
 
     `rows_for(name, request, search)` answers a getRowsRequest (the shell gives it, with the
-    user's rights applied).
+    user's rights applied). Lazy grids are put in their slot in the browser.
     """
+    app.clientside_callback(
+        """
+        function(n, spec) {
+            return n ? spec : window.dash_clientside.no_update;
+        }
+        """,
+        Output({"type": SLOT, "name": MATCH}, "children"),
+        Input({"type": OPEN, "name": MATCH}, "n_clicks"),
+        State({"type": SPEC, "name": MATCH}, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output({"type": GRID, "name": MATCH}, "getRowsResponse"),

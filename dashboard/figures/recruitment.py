@@ -21,6 +21,7 @@ from dashboard.figures.theme import (
     month_format,
     note,
     panel_grid,
+    text_width,
     vline,
 )
 from dashboard.i18n import pct, t
@@ -237,6 +238,10 @@ def cumulative_by_center(
     domains = panel_grid(len(codes), cols, gap_x=0.07, gap_y=(3 * size + 30) / height)
     data: list[dict[str, Any]] = []
     layout = base_layout(present, height=height)
+    # The y title only where it fits along a panel (the card's title says what is counted).
+    panel_height = (height - 60) / rows - (3 * size + 30)
+    title = t("rec.axis.cumulative", lang)
+    y_title = title if text_width(title, size) < panel_height else None
     shapes, annotations = [], []
     for i, code in enumerate(codes):
         xa, ya = axis_ref("xaxis", i), axis_ref("yaxis", i)
@@ -290,7 +295,7 @@ def cumulative_by_center(
             None, domain=x_dom, anchor=ya, type="date", nticks=4, tickformat=month_format(lang)
         )
         layout[axis_name("yaxis", i)] = axis(
-            t("rec.axis.cumulative", lang) if i % cols == 0 else None,
+            y_title if i % cols == 0 else None,
             domain=y_dom,
             anchor=xa,
             rangemode="tozero",

@@ -75,13 +75,22 @@ def kpis(m: SafetyModel, ctx: PageContext) -> Component:
     return kpi_row(cards, row_id=ids.SAF_KPIS)
 
 
-def incidence(m: SafetyModel, ctx: PageContext, terms: tuple[str, ...] | None = None) -> Component:
+def incidence(
+    m: SafetyModel,
+    ctx: PageContext,
+    terms: tuple[str, ...] | None = None,
+    part: tuple[int, int] | None = None,
+) -> Component:
     """Subjects with each term, by system organ class, arm and worst grade (numbers first).
 
-    The commonest terms by default (`m.common_terms`); every term is one click away in a grid.
+    The commonest terms by default (`m.common_terms`), every term one click away in a grid.
+    With `terms` and `part` (k, n): those terms as part k of n of the whole table (the meeting
+    pack prints every term on pages of their own, no button).
     """
     lang, p = ctx.lang, ctx.protocol
     title = t(variant("saf.incidence.title", m.grade_scale), lang)
+    if part is not None:
+        title = t("saf.incidence.part", lang, title=title, k=part[0], n=part[1])
     if not m.by_term:
         return table_card(title, None, empty_state(t("saf.empty", lang)), lang)
     shown = m.common_terms if terms is None else terms
@@ -139,7 +148,7 @@ def incidence(m: SafetyModel, ctx: PageContext, terms: tuple[str, ...] | None = 
     population = t(f"population.short.{m.population}", lang)
     sub = t(variant("saf.incidence.sub", m.grade_scale), lang, population=population)
     parts: list[Component] = [html.Div(table, className="table-scroll")]
-    if len(shown) < len(m.by_term):
+    if part is None and len(shown) < len(m.by_term):
         sub = t("saf.incidence.common", lang, k=len(shown), n=len(m.by_term)) + " · " + sub
         parts.append(
             html.Div(
@@ -161,7 +170,7 @@ def incidence(m: SafetyModel, ctx: PageContext, terms: tuple[str, ...] | None = 
         html.Div(parts),
         lang,
         def_key=variant("def.incidence", m.grade_scale),
-        card_id="saf-incidence-card",
+        card_id="saf-incidence-card" if part is None else f"saf-incidence-part-{part[0]}",
         help_values=ctx.terms,
     )
 
@@ -275,7 +284,12 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
     )
     return table_card(
         t("saf.listing.title", lang),
-        t(variant("saf.listing.help", m.grade_scale), lang, events=tn("n.events", m.events, lang)),
+        t(
+            variant("saf.listing.help", m.grade_scale),
+            lang,
+            events=tn("n.events", m.events, lang),
+            day0=ctx.terms["day0"],
+        ),
         html.Div(
             [
                 body,

@@ -69,9 +69,7 @@ def screen_failures(db: TrialDb, center_codes: Sequence[str], as_of: dt.date) ->
 def first_screening(db: TrialDb, center_codes: Sequence[str]) -> dt.date | None:
     """The trial's first screening date (any center of the protocol), None when nobody yet."""
     s = subjects.c
-    stmt = select(func.min(s.screened_on).label("first")).where(
-        s.center_id.in_(list(center_codes))
-    )
+    stmt = select(func.min(s.screened_on).label("first")).where(s.center_id.in_(list(center_codes)))
     rows = records(db, stmt, dates=["first"])
     return rows[0]["first"] if rows else None
 

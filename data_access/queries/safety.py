@@ -314,7 +314,7 @@ def ae_listing_select(
     )
 
 
-AE_ORDER = ("onset_on", "ae_id")
+AE_ORDER = ("-onset_on", "-ae_id")  # newest first: what a monitor chases
 
 
 def subject_events(

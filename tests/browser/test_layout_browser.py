@@ -84,9 +84,20 @@ def allowed_words(db_url: str, protocol_file: Path | None = None) -> list[str]:
     return sorted(words)
 
 
-def settle(driver: Any, timeout: float = 25) -> None:
-    """Wait until Dash is idle, every graph is drawn and every grid has its rows."""
-    script = SETTLED  # what the browser benchmark waits for, too
+GRIDS_FILLED = (
+    "if (!(function () {"
+    + SETTLED
+    + """})()) return false;
+for (const slot of document.querySelectorAll('.grid-slot')) {
+    if (!slot.querySelector('.ag-row, .ag-overlay-no-rows-center')) return false;
+}
+return true;
+"""
+)
+
+
+def settle(driver: Any, timeout: float = 25, script: str = SETTLED) -> None:
+    """Wait until Dash is idle, every graph is drawn and every grid in view has its rows."""
     deadline = time.monotonic() + timeout
     stable = 0
     while time.monotonic() < deadline:
@@ -111,6 +122,9 @@ def check_views(
                 query = f"?lang={lang}" + ("&present=1" if present else "")
                 driver.get(dash_duo.server.url + path + query)
                 settle(driver)
+                # Every grid, also those below the fold (they wait until scrolled to).
+                driver.execute_script("window.grids.openAll()")
+                settle(driver, script=GRIDS_FILLED)
                 time.sleep(0.3)  # fonts and the last Plotly relayout
                 mode = "presentation" if present else "normal"
                 for where, out in (

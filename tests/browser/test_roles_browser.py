@@ -1,6 +1,7 @@
 """Logins in a real browser: presentation mode and Chinese; the committee sees no identifier."""
 
 import re
+import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -31,7 +32,10 @@ def test_login_presentation_mode_and_chinese(dash_duo, settings):
     dash_duo.start_server(create_app(settings), navigate=False)
     browser_login(dash_duo, "pi", "/")
     dash_duo.wait_for_element("#rec-graph-by-center .main-svg", timeout=20)
-    assert "pi (principal investigator)" in dash_duo.find_element("#shell-user").text
+    # The user menu names the account and its role.
+    dash_duo.find_element("#shell-user .dropdown-toggle").click()
+    dash_duo.wait_for_contains_text("#shell-user", "pi (principal investigator)", timeout=10)
+    dash_duo.find_element("#shell-user .dropdown-toggle").click()
 
     dash_duo.driver.execute_script(
         "arguments[0].click()", dash_duo.find_element("#shell-filter-present")
@@ -49,15 +53,34 @@ def test_login_presentation_mode_and_chinese(dash_duo, settings):
         By.XPATH, "//div[@id='shell-filter-lang']//label[normalize-space()='中文']"
     )
     dash_duo.driver.execute_script("arguments[0].click()", zh)
-    dash_duo.wait_for_text_to_equal("#shell-filter-centers-label", "中心", timeout=15)
     dash_duo.wait_for_contains_text(".page-title", "入组", timeout=15)
+    # The filters (behind "Filters" in presentation mode) follow the language too.
+    label = "return document.getElementById('shell-filter-centers-label').textContent"
+    wait_until(lambda: dash_duo.driver.execute_script(label) == "中心", timeout=10)
     assert "lang=zh" in dash_duo.driver.current_url and "present=1" in dash_duo.driver.current_url
+    # One header row: the pages as a menu (in Chinese), the switch back.
+    header = dash_duo.find_element("#shell-header").rect["height"]
+    assert header <= 108, header
+    dash_duo.find_element("#shell-page-menu .dropdown-toggle").click()
+    dash_duo.wait_for_contains_text("#shell-page-menu", "数据质量", timeout=10)
     text = body_text(dash_duo)
     for label in ("随机化", "随访", "疼痛与功能", "局部控制", "安全性", "数据质量", "演示模式"):
         assert label in text, label
+    dash_duo.find_element("#shell-page-menu .dropdown-toggle").click()
 
-    # Arrow keys move between pages in presentation mode, keeping the filters.
+    # One panel per screen: the arrow keys page through the panels (k / n in the header),
+    # then on to the next page, keeping the filters.
+    dash_duo.find_element("body").click()
+    panels = dash_duo.driver.execute_script("return window.presentation.count()")
+    assert panels > 2
+    dash_duo.wait_for_text_to_equal("#shell-panel-pos", f"1 / {panels}", timeout=10)
     dash_duo.find_element("body").send_keys(Keys.ARROW_RIGHT)
+    wait_until(lambda: dash_duo.driver.execute_script("return window.presentation.index()") > 0)
+    for _ in range(40):  # every screen of every panel, then the next page
+        if "/randomization" in dash_duo.driver.current_url:
+            break
+        dash_duo.find_element("body").send_keys(Keys.ARROW_RIGHT)
+        time.sleep(0.1)
     wait_until(lambda: "/randomization" in dash_duo.driver.current_url, timeout=10)
     dash_duo.wait_for_contains_text(".page-title", "随机化", timeout=15)
     assert "lang=zh" in dash_duo.driver.current_url
