@@ -77,7 +77,8 @@ def browser() -> Any:
     ):
         opts.add_argument(flag)
     driver = webdriver.Chrome(options=opts)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LONG_TASKS})
+    for script in (LONG_TASKS, FRAMES):
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
     driver.execute_cdp_cmd("Performance.enable", {})
     return driver
 
@@ -207,6 +208,46 @@ def peer_server(figures: dict[str, Any]) -> Iterator[str]:
             proc.wait(timeout=30)
 
 
+FRAMES = """
+window.__frames = [];
+try {
+  new PerformanceObserver(function (list) {
+    for (const e of list.getEntries()) {
+      window.__frames.push({
+        duration: e.duration,
+        render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+        scripts: (e.scripts || []).map(function (s) {
+          return {
+            duration: s.duration,
+            what: (s.sourceURL || "").split("/").pop().split("?")[0] + " " +
+              (s.sourceFunctionName || s.invoker || ""),
+          };
+        }),
+      });
+    }
+  }).observe({type: "long-animation-frame", buffered: true});
+} catch (e) {}
+"""
+
+
+def long_frames(driver: Any, threshold_ms: float = 50) -> list[tuple[float, str]]:
+    """The long animation frames of the page, each with the scripts that took most of it.
+
+    Chromium's Long Animation Frames API: per frame over 50 ms, its duration, the scripts in
+    it (file and function) and the style, layout and paint after them ("render").
+    """
+    out = []
+    for f in driver.execute_script("return window.__frames || []"):
+        if f["duration"] < threshold_ms:
+            continue
+        scripts = sorted(f["scripts"], key=lambda x: -x["duration"])[:3]
+        parts = [f"{x['what'].strip()[:70]} {x['duration']:.0f} ms" for x in scripts]
+        if f["render"] >= 5:
+            parts.append(f"style/layout/paint {f['render']:.0f} ms")
+        out.append((f["duration"], "; ".join(parts) or "?"))
+    return sorted(out, reverse=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--db", default="")
@@ -214,6 +255,7 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--pages", default=",".join(PAGES))
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--trace", default="", help="a page: print its long frames and stop")
     a = p.parse_args()
     if a.protocol:
         os.environ["TRIAL_PROTOCOL_FILE"] = str(Path(a.protocol).resolve())
@@ -221,6 +263,18 @@ def main() -> None:
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
     load_before = os.getloadavg()
     with gunicorn_server(a.db) as (base, user, password):
+        if a.trace:
+            warm = browser()
+            login(warm, base, user, password)
+            visit(warm, base + a.trace)
+            warm.quit()
+            d = browser()
+            login(d, base, user, password)
+            print(f"{a.trace}: {visit(d, base + a.trace)}")
+            for ms, what in long_frames(d):
+                print(f"  frame {ms:6.0f} ms: {what}")
+            d.quit()
+            return
         figures = capture(base, user, password, pages)
         with peer_server(figures) as peer:
             # The servers compute each page once first (as after background warming).

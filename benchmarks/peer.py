@@ -41,7 +41,13 @@ def _bundle() -> Path:
 def create_peer() -> Dash:
     """The peer app (figures read once from TRIAL_PEER_FIGURES)."""
     figures = _figures()
-    app = Dash(__name__, serve_locally=True, update_title="", assets_folder=str(ROOT / "none"))
+    app = Dash(
+        __name__,
+        serve_locally=True,
+        update_title="",
+        assets_folder=str(ROOT / "none"),
+        suppress_callback_exceptions=True,  # no callbacks; the layout needs a request
+    )
 
     def layout() -> Any:
         page = urlsplit(request.referrer or "").path.removeprefix("/dash") or "/"
