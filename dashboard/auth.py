@@ -31,7 +31,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dashboard.config import Settings, SettingsError
 from dashboard.i18n import normalise_language, t
 
-ROLES = ("pi", "monitor", "site", "committee")
+ROLES = ("pi", "monitor", "site", "committee", "dmc")
 OPEN_PATHS = (
     "/login",
     "/logout",
@@ -99,6 +99,9 @@ class Rights:
 
     centers: tuple[str, ...] | None  # None = every center of the protocol
     identifiers: bool  # subject identifiers and listings
+    # The role, for what the protocol's [access] rules let it see (comparisons by arm,
+    # allocation details, safety by arm); none without a login.
+    role: str | None = None
 
 
 NO_RIGHTS = Rights(centers=(), identifiers=False)
@@ -126,10 +129,10 @@ class User(UserMixin):
     def rights(self) -> Rights:
         """The user's rights, from the role and the center list."""
         if self.role == "site":
-            return Rights(self.centers[:1], identifiers=True)
-        if self.role == "committee":
-            return Rights(self.centers or None, identifiers=False)
-        return Rights(self.centers or None, identifiers=True)
+            return Rights(self.centers[:1], identifiers=True, role=self.role)
+        if self.role in ("committee", "dmc"):  # aggregates only
+            return Rights(self.centers or None, identifiers=False, role=self.role)
+        return Rights(self.centers or None, identifiers=True, role=self.role)
 
 
 class UserStore:

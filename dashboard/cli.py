@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         ],
         help="print one page's model only",
     )
+    summ.add_argument(
+        "--role",
+        choices=["pi", "monitor", "site", "committee", "dmc"],
+        help="what this role is shown (arms pooled where the protocol's [access] withholds them)",
+    )
     summ.add_argument("--json", action="store_true")
 
     sub.add_parser("schema", help="print the trial database contract as Markdown")
@@ -66,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     usr_sub = usr.add_subparsers(dest="action", required=True)
     add = usr_sub.add_parser("add", help="add or replace a user")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["pi", "monitor", "site", "committee"])
+    add.add_argument("--role", required=True, choices=["pi", "monitor", "site", "committee", "dmc"])
     add.add_argument("--centers", default="", help="comma-separated center codes (site: one)")
     add.add_argument(
         "--password-stdin",
@@ -223,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return 2
             as_of = args.as_of or default_as_of(settings, db)
-            summary = build_summary(db, protocol, centers, as_of, args.page)
+            summary = build_summary(db, protocol, centers, as_of, args.page, args.role)
             if "data_quality" in summary:
                 summary["data_quality"]["work"] = _findings_work(
                     settings, db, protocol, as_of, centers

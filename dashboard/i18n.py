@@ -50,6 +50,11 @@ MESSAGES: dict[str, str] = {
     "grid.export": "Export CSV",
     # Arms and centers
     "arm.none": "– (no arm)",
+    "arm.pooled": "All arms",
+    "access.concealed": "not shown (allocation concealment)",
+    "access.note.comparisons": "Outcomes of every arm together: comparisons between arms are for {roles} (the protocol file's [access] rule).",
+    "access.note.allocation": "Randomized subjects of every arm together: allocation details (arm counts by center, balance, block sizes) are for {roles} (the protocol file's [access] rule), so that the next allocation cannot be guessed.",
+    "access.note.safety_by_arm": "Adverse events of every arm together: safety by arm is for {roles} (the protocol file's [access] rule).",
     "center.all": "All centers",
     "center.selection": "Selected centers",
     # Recruitment page
@@ -192,6 +197,8 @@ MESSAGES: dict[str, str] = {
     "rnd.kpi.randomized": "randomized per arm (as randomized)",
     "rnd.kpi.balance_ok": "every center within what the blocks allow",
     "rnd.kpi.largest_diff": "largest center difference",
+    "rnd.kpi.randomized_all": "randomized (every arm together)",
+    "rnd.fig.cumulative_all": "Cumulative randomized",
     "rnd.kpi.largest_diff_at": "largest center difference: center {center}",
     "rnd.kpi.sbrt_started": "of the {arm} arm started SBRT ({started}/{n}; {completed} completed)",
     "rnd.kpi.departures": "treatment departures to check",
@@ -494,6 +501,7 @@ MESSAGES: dict[str, str] = {
     "role.monitor": "monitor",
     "role.site": "site",
     "role.committee": "committee",
+    "role.dmc": "data monitoring committee",
     "shell.user": "{user} ({role})",
     "shell.logout": "Sign out",
     "shell.present": "Presentation",

@@ -34,6 +34,31 @@ MAX_ARMS = 6
 MAX_CENTERS = 100
 
 
+# Who sees what (the protocol's [access] section): the roles given each kind of information.
+ROLE_NAMES: tuple[str, ...] = ("pi", "monitor", "site", "committee", "dmc")
+ACCESS_DEFAULTS: dict[str, tuple[str, ...]] = {
+    # Outcomes by arm: pain, function, local control, their differences and tests.
+    "comparisons": ("pi", "dmc", "committee"),
+    # Allocation details: block sizes, per-center balance, allocation counts by center.
+    "allocation": ("pi", "dmc"),
+    # Adverse events by arm.
+    "safety_by_arm": ("pi", "dmc", "committee", "monitor"),
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """Which roles see comparisons by arm, allocation details and safety by arm."""
+
+    comparisons: tuple[str, ...] = ACCESS_DEFAULTS["comparisons"]
+    allocation: tuple[str, ...] = ACCESS_DEFAULTS["allocation"]
+    safety_by_arm: tuple[str, ...] = ACCESS_DEFAULTS["safety_by_arm"]
+
+    def allows(self, kind: str, role: str | None) -> bool:
+        """Whether a role may see this kind of information (no role: the CLI's full view)."""
+        return role is None or role in getattr(self, kind)
+
+
 class ProtocolError(ValueError):
     """The protocol file is missing, unreadable, or has a wrong or missing key."""
 
@@ -149,6 +174,10 @@ class Protocol:
     idle_days: int = 180
     # The longest forecast shown as dates.
     forecast_horizon_days: int = 5 * 365
+    access: Access = Access()
+    # Set on a protocol whose arms are pooled into one (a role that may not compare arms):
+    # the arm codes that went into it.
+    pooled_from: tuple[str, ...] = ()
 
     @property
     def center_codes(self) -> tuple[str, ...]:
@@ -507,6 +536,34 @@ def _sbrt(root: _Reader, arm_codes: tuple[str, ...]) -> Sbrt | None:
     )
 
 
+def _access(root: _Reader) -> Access:
+    if not root.has("access"):
+        return Access()
+    acc = root.table("access")
+    unknown = set(acc.data) - set(ACCESS_DEFAULTS)
+    if unknown:
+        raise acc.fail(
+            sorted(unknown)[0], f"is not an access rule; known: {', '.join(ACCESS_DEFAULTS)}"
+        )
+    values: dict[str, tuple[str, ...]] = {}
+    for kind, default in ACCESS_DEFAULTS.items():
+        roles = acc.raw(kind, list(default))
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise acc.fail(kind, "must be a list of roles")
+        wrong = [r for r in roles if r not in ROLE_NAMES]
+        if wrong:
+            raise acc.fail(kind, f"has unknown role(s) {wrong}; roles: {', '.join(ROLE_NAMES)}")
+        values[kind] = tuple(roles)
+    if "site" in values["allocation"]:
+        raise acc.fail(
+            "allocation",
+            "must not list site: sites must never see allocation details (allocation "
+            "concealment: with the block sizes and a center's balance the next allocation "
+            "can be guessed)",
+        )
+    return Access(**values)
+
+
 def _eligibility(root: _Reader) -> Eligibility:
     if not root.has("eligibility"):
         return Eligibility()
@@ -632,6 +689,7 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         interest_labels=interest_labels,
         reason_labels=_reason_labels(root),
         headline_visit_code=headline,
+        access=_access(root),
     )
 
 

@@ -48,12 +48,12 @@ from dashboard.services import (
     PageContext,
     changes_since,
     context_from_search,
-    local_control_page_model,
-    pain_page_model,
-    randomization_page_model,
-    recruitment_page_model,
-    safety_page_model,
-    visits_page_model,
+    local_control_for,
+    pain_for,
+    randomization_for,
+    recruitment_for,
+    safety_for,
+    visits_for,
 )
 from dashboard.static_html import figure_scripts, to_html
 from data_access.engine import DatabaseUnavailable
@@ -71,6 +71,8 @@ def _figure(fig: dict[str, Any], title: str, subtitle: str) -> tuple[str, dict[s
 def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
     """Per section: title, headline row, key tables and figures (aggregate views only)."""
     lang, p, info = ctx.lang, ctx.protocol, ctx.info
+    # The arms as this user may see them (the protocol's [access] rules).
+    outcomes_p, safety_p = ctx.arms_view("comparisons"), ctx.arms_view("safety_by_arm")
     date = format_date(info.as_of, lang)
     scope = scope_label(info, lang)
     sections: list[dict[str, Any]] = []
@@ -82,7 +84,7 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
             {"title": t("chg.title", lang), "blocks": changes.headline(ch, ctx), "figures": []}
         )
 
-    rec = recruitment_page_model(ctx.db, p, info)
+    rec = recruitment_for(ctx)
     sub = t("pack.subtitle", lang, scope=scope, date=date)
     sections.append(
         {
@@ -95,7 +97,9 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
                     sub,
                 ),
                 _figure(
-                    rec_figs.enrollment_vs_target(rec, p, lang, pooled_label(info, lang), False),
+                    rec_figs.enrollment_vs_target(
+                        rec, ctx.arms_view("allocation"), lang, pooled_label(info, lang), False
+                    ),
                     t("rec.fig.by_center", lang),
                     sub,
                 ),
@@ -105,20 +109,20 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
         }
     )
 
-    rnd = randomization_page_model(ctx.db, p, info)
+    rnd = randomization_for(ctx)
     sections.append(
         {
             "title": t("nav.randomization", lang),
             "blocks": [
                 randomization.kpis(rnd, ctx),
-                randomization.balance_table(rnd, ctx),
-                consort_diagram(rnd.consort, p, lang),
+                *([] if rnd.concealed else [randomization.balance_table(rnd, ctx)]),
+                consort_diagram(rnd.consort, ctx.arms_view("allocation"), lang),
             ],
             "figures": [],
         }
     )
 
-    vis = visits_page_model(ctx.db, p, info, identifiers=False)
+    vis = visits_for(ctx, identifiers=False)
     sections.append(
         {
             "title": t("nav.visits", lang),
@@ -136,13 +140,13 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
     )
 
     if p.collects("nrs"):
-        pm = pain_page_model(ctx.db, p, info, identifiers=False)
+        pm = pain_for(ctx, identifiers=False)
         figs = []
         if any(len(v) > 1 for v in pm.nrs.values()):
             figs.append(
                 _figure(
                     out_figs.trajectory(
-                        pm.nrs, pm, p, t("out.axis.nrs", lang), lang, False, (0, 10)
+                        pm.nrs, pm, outcomes_p, t("out.axis.nrs", lang), lang, False, (0, 10)
                     ),
                     t("out.fig.nrs", lang),
                     sub,
@@ -158,7 +162,7 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
                         },
                         pm.arms,
                         list(p.visits_collecting("nrs")),
-                        p,
+                        outcomes_p,
                         t("out.axis.responders", lang),
                         lang,
                         False,
@@ -176,13 +180,17 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
         )
 
     if p.collects("imaging"):
-        lc = local_control_page_model(ctx.db, p, info)
+        lc = local_control_for(ctx)
         sections.append(
             {
                 "title": t("nav.local_control", lang),
                 "blocks": [local_control.kpis(lc, ctx)],
                 "figures": [
-                    _figure(out_figs.kaplan_meier(lc, p, lang, False), t("lc.fig.km", lang), sub)
+                    _figure(
+                        out_figs.kaplan_meier(lc, outcomes_p, lang, False),
+                        t("lc.fig.km", lang),
+                        sub,
+                    )
                 ]
                 if lc.km
                 else [],
@@ -191,15 +199,19 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
             }
         )
 
-    saf = safety_page_model(ctx.db, p, info)
+    saf = safety_for(ctx)
     figs = []
     if saf.events:
         figs.append(
-            _figure(saf_figs.overview(saf, p, lang, False), t("saf.fig.overview", lang), sub)
+            _figure(saf_figs.overview(saf, safety_p, lang, False), t("saf.fig.overview", lang), sub)
         )
         if saf.interest:
             figs.append(
-                _figure(saf_figs.interest(saf, p, lang, False), t("saf.fig.interest", lang), sub)
+                _figure(
+                    saf_figs.interest(saf, safety_p, lang, False),
+                    t("saf.fig.interest", lang),
+                    sub,
+                )
             )
     # The commonest terms in the section; every term after it, a printed page per part.
     every = list(saf.by_term)

@@ -22,6 +22,7 @@ from dashboard.metrics.outcomes import (
     sample_subjects,
     trajectories,
 )
+from dashboard.metrics.pooling import pool_rows, pooled_protocol, pooled_scope
 from dashboard.metrics.randomization import RandomizationModel, randomization_model
 from dashboard.metrics.recruitment import RecruitmentModel, recruitment_model
 from dashboard.metrics.safety import SafetyModel, safety_model
@@ -98,8 +99,33 @@ class PageContext:
 
     @property
     def terms(self) -> dict[str, Any]:
-        """The protocol's numbers and names that definitions quote, in the display language."""
-        return protocol_terms(self.protocol, self.lang)
+        """The protocol's numbers and names that definitions quote, in the display language.
+
+        Without allocation details, the block sizes and the bound they set are not quoted.
+        """
+        terms = protocol_terms(self.protocol, self.lang)
+        if not self.may("allocation"):
+            from dashboard.i18n import t
+
+            terms["blocks"] = terms["bound"] = t("access.concealed", self.lang)
+        return terms
+
+    def may(self, kind: str) -> bool:
+        """Whether this user may see `comparisons`, `allocation` or `safety_by_arm`."""
+        return self.protocol.access.allows(kind, self.rights.role)
+
+    def arms_view(self, kind: str) -> Protocol:
+        """The plan as a page about `kind` shows it: its arms, or every arm as one."""
+        return arms_view(self.protocol, not self.may(kind))
+
+
+def arms_view(protocol: Protocol, pooled: bool) -> Protocol:
+    """The plan with its arms, or with every arm as one (`ALL`, "All arms")."""
+    if not pooled:
+        return protocol
+    from dashboard.i18n import t
+
+    return pooled_protocol(protocol, t("arm.pooled", "en"), t("arm.pooled", "zh"))
 
 
 def default_as_of(settings: Settings, db: TrialDb) -> dt.date:
@@ -137,8 +163,10 @@ def _recruitment_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tupl
     )
 
 
-def recruitment_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> RecruitmentModel:
-    """The recruitment page model for a scope."""
+def recruitment_page_model(
+    db: TrialDb, protocol: Protocol, info: ScopeInfo, pooled: bool = False
+) -> RecruitmentModel:
+    """The recruitment page model for a scope; by arm, or (`pooled`) every arm as one."""
 
     def build() -> RecruitmentModel:
         counts, by_day, failures, activations = memoize(
@@ -147,9 +175,13 @@ def recruitment_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> 
             (info.as_of, id_of(protocol)),
             lambda: _recruitment_inputs(db, protocol, info.as_of),
         )
-        return recruitment_model(counts, by_day, failures, activations, protocol, info)
+        p, i = protocol, info
+        if pooled:  # recruitment counts every arm, whatever the arm filter
+            counts, by_day = pool_rows(counts, p.arm_codes), pool_rows(by_day, p.arm_codes)
+            p, i = arms_view(protocol, True), pooled_scope(info)
+        return recruitment_model(counts, by_day, failures, activations, p, i)
 
-    return memoize("model:recruitment", db.url, (info, id_of(protocol)), build)
+    return memoize("model:recruitment", db.url, (info, pooled, id_of(protocol)), build)
 
 
 def planned_visits(protocol: Protocol) -> tuple[PlannedVisit, ...]:
@@ -170,9 +202,17 @@ def _visits_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any
 
 
 def visits_page_model(
-    db: TrialDb, protocol: Protocol, info: ScopeInfo, identifiers: bool = True
+    db: TrialDb,
+    protocol: Protocol,
+    info: ScopeInfo,
+    identifiers: bool = True,
+    pooled: bool = False,
 ) -> VisitsModel:
-    """The visits page model for a scope; the swimmer only where identifiers may be shown."""
+    """The visits page model for a scope; the swimmer only where identifiers may be shown.
+
+    `pooled` (a role without allocation details): compliance of every arm as one, and no arm
+    on the swimmer's lines (counts of expected visits by arm would tell arm sizes by center).
+    """
 
     def build() -> VisitsModel:
         counts, months = memoize(
@@ -194,10 +234,19 @@ def visits_page_model(
             )
             ids = sorted({r["subject_id"] for r in rows})
             courses = rowq.sbrt_courses_of(db, ids, info.as_of) if ids else []
-            swim = swimmer(rows, courses, info.as_of)
-        return visits_model(counts, months, swim, protocol, info)
+            swim = swimmer(pool_rows(rows, info.arms) if pooled else rows, courses, info.as_of)
+        if not pooled:
+            return visits_model(counts, months, swim, protocol, info)
+        arms = list(info.arms)
+        return visits_model(
+            pool_rows(counts, arms),
+            pool_rows(months, arms),
+            swim,
+            arms_view(protocol, True),
+            pooled_scope(info),
+        )
 
-    return memoize("model:visits", db.url, (info, identifiers, id_of(protocol)), build)
+    return memoize("model:visits", db.url, (info, identifiers, pooled, id_of(protocol)), build)
 
 
 def arm_rule(protocol: Protocol) -> ArmRule:
@@ -233,9 +282,13 @@ def _randomization_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tu
 
 
 def randomization_page_model(
-    db: TrialDb, protocol: Protocol, info: ScopeInfo
+    db: TrialDb, protocol: Protocol, info: ScopeInfo, pooled: bool = False
 ) -> RandomizationModel:
-    """The randomization page model for a scope."""
+    """The randomization page model for a scope.
+
+    `pooled` (a role without allocation details): every arm as one, no balance, no delivery
+    by arm: nothing from which the next allocation could be guessed.
+    """
 
     def build() -> RandomizationModel:
         counts, by_day, failures, hist, flow, done, courses, missing = memoize(
@@ -244,11 +297,32 @@ def randomization_page_model(
             (info.as_of, id_of(protocol)),
             lambda: _randomization_inputs(db, protocol, info.as_of),
         )
+        if not pooled:
+            return randomization_model(
+                counts, by_day, failures, hist, flow, done, courses, missing, protocol, info
+            )
+        arms = protocol.arm_codes
+        counts, by_day, hist = (
+            pool_rows(counts, arms),
+            pool_rows(by_day, arms),
+            pool_rows(hist, arms),
+        )
+        flow, done = pool_rows(flow, arms), pool_rows(done, arms)
         return randomization_model(
-            counts, by_day, failures, hist, flow, done, courses, missing, protocol, info
+            counts,
+            by_day,
+            failures,
+            hist,
+            flow,
+            done,
+            [],
+            [],
+            arms_view(protocol, True),
+            pooled_scope(info),
+            conceal=True,
         )
 
-    return memoize("model:randomization", db.url, (info, id_of(protocol)), build)
+    return memoize("model:randomization", db.url, (info, pooled, id_of(protocol)), build)
 
 
 def _outcome_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
@@ -274,9 +348,16 @@ def _outcomes(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...
 
 
 def pain_page_model(
-    db: TrialDb, protocol: Protocol, info: ScopeInfo, identifiers: bool = True
+    db: TrialDb,
+    protocol: Protocol,
+    info: ScopeInfo,
+    identifiers: bool = True,
+    pooled: bool = False,
 ) -> PainModel:
-    """The pain & function page model for a scope (sampled lines only with identifiers)."""
+    """The pain & function page model for a scope (sampled lines only with identifiers).
+
+    `pooled` (a role without comparisons by arm): every arm of the view as one.
+    """
 
     def build() -> PainModel:
         values, responses, change, bad, _, _ = _outcomes(db, protocol, info.as_of)
@@ -297,20 +378,42 @@ def pain_page_model(
                 )
             rows = oq.nrs_rows_of(db, sample, info.as_of, protocol.visit_codes) if sample else []
             weeks = {"baseline": 0.0, **{v.code: v.day / 7 for v in protocol.visits}}
-            lines = trajectories(rows, weeks)
-        return pain_model(values, responses, change, bad, counts, lines, protocol, info)
+            lines = trajectories(pool_rows(rows, arms) if pooled else rows, weeks)
+        if not pooled:
+            return pain_model(values, responses, change, bad, counts, lines, protocol, info)
+        arms = list(info.arms)
+        return pain_model(
+            pool_rows(values, arms),
+            pool_rows(responses, arms),
+            pool_rows(change, arms),
+            pool_rows(bad, arms),
+            pool_rows(counts, arms),
+            lines,
+            arms_view(protocol, True),
+            pooled_scope(info),
+        )
 
-    return memoize("model:pain", db.url, (info, identifiers, id_of(protocol)), build)
+    return memoize("model:pain", db.url, (info, identifiers, pooled, id_of(protocol)), build)
 
 
-def local_control_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> LocalControlModel:
-    """The local control page model for a scope."""
+def local_control_page_model(
+    db: TrialDb, protocol: Protocol, info: ScopeInfo, pooled: bool = False
+) -> LocalControlModel:
+    """The local control page model for a scope (`pooled`: every arm as one)."""
 
     def build() -> LocalControlModel:
         *_, mda, times = _outcomes(db, protocol, info.as_of)
-        return local_control_model(mda, times, protocol, info)
+        if not pooled:
+            return local_control_model(mda, times, protocol, info)
+        arms = list(info.arms)
+        return local_control_model(
+            pool_rows(mda, arms),
+            pool_rows(times, arms),
+            arms_view(protocol, True),
+            pooled_scope(info),
+        )
 
-    return memoize("model:local_control", db.url, (info, id_of(protocol)), build)
+    return memoize("model:local_control", db.url, (info, pooled, id_of(protocol)), build)
 
 
 def _safety_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
@@ -327,8 +430,10 @@ def _safety_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any
     )
 
 
-def safety_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> SafetyModel:
-    """The safety page model for a scope (arms as treated)."""
+def safety_page_model(
+    db: TrialDb, protocol: Protocol, info: ScopeInfo, pooled: bool = False
+) -> SafetyModel:
+    """The safety page model for a scope (arms as treated; `pooled`: every arm as one)."""
 
     def build() -> SafetyModel:
         denominators, overview, terms, interest, onset, lags, scales = memoize(
@@ -337,11 +442,58 @@ def safety_page_model(db: TrialDb, protocol: Protocol, info: ScopeInfo) -> Safet
             (info.as_of, id_of(protocol)),
             lambda: _safety_inputs(db, protocol, info.as_of),
         )
+        if not pooled:
+            return safety_model(
+                denominators, overview, terms, interest, onset, lags, protocol, info, scales
+            )
+        arms = list(info.arms)
         return safety_model(
-            denominators, overview, terms, interest, onset, lags, protocol, info, scales
+            pool_rows(denominators, arms),
+            pool_rows(overview, arms),
+            pool_rows(terms, arms),
+            pool_rows(interest, arms),
+            pool_rows(onset, arms),
+            pool_rows(lags, arms),
+            arms_view(protocol, True),
+            pooled_scope(info),
+            scales,
         )
 
-    return memoize("model:safety", db.url, (info, id_of(protocol)), build)
+    return memoize("model:safety", db.url, (info, pooled, id_of(protocol)), build)
+
+
+# A page's model with the protocol's [access] rules applied to the request's user (one place,
+# as the center rights are applied in page_context): by arm, or every arm as one.
+def recruitment_for(ctx: PageContext) -> RecruitmentModel:
+    """The recruitment model this user may see (arms pooled without allocation details)."""
+    return recruitment_page_model(ctx.db, ctx.protocol, ctx.info, not ctx.may("allocation"))
+
+
+def visits_for(ctx: PageContext, identifiers: bool | None = None) -> VisitsModel:
+    """The visits model this user may see (compliance pooled without allocation details)."""
+    shown = ctx.identifiers if identifiers is None else identifiers
+    return visits_page_model(ctx.db, ctx.protocol, ctx.info, shown, not ctx.may("allocation"))
+
+
+def randomization_for(ctx: PageContext) -> RandomizationModel:
+    """The randomization model this user may see (concealed without allocation details)."""
+    return randomization_page_model(ctx.db, ctx.protocol, ctx.info, not ctx.may("allocation"))
+
+
+def pain_for(ctx: PageContext, identifiers: bool | None = None) -> PainModel:
+    """The pain model this user may see (arms pooled without comparisons)."""
+    shown = ctx.identifiers if identifiers is None else identifiers
+    return pain_page_model(ctx.db, ctx.protocol, ctx.info, shown, not ctx.may("comparisons"))
+
+
+def local_control_for(ctx: PageContext) -> LocalControlModel:
+    """The local control model this user may see (arms pooled without comparisons)."""
+    return local_control_page_model(ctx.db, ctx.protocol, ctx.info, not ctx.may("comparisons"))
+
+
+def safety_for(ctx: PageContext) -> SafetyModel:
+    """The safety model this user may see (arms pooled without safety by arm)."""
+    return safety_page_model(ctx.db, ctx.protocol, ctx.info, not ctx.may("safety_by_arm"))
 
 
 @dataclass(frozen=True)

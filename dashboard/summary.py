@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dashboard.metrics.model import ScopeInfo, to_json
+from dashboard.metrics.model import to_json
 from dashboard.protocol import Protocol
 from dashboard.scope import centers_scope
 from dashboard.services import (
@@ -24,7 +24,7 @@ from dashboard.services import (
 )
 from data_access.queries import TrialDb
 
-PAGE_MODELS: dict[str, Callable[[TrialDb, Protocol, ScopeInfo], Any]] = {
+PAGE_MODELS: dict[str, Callable[..., Any]] = {
     "recruitment": recruitment_page_model,
     "randomization": randomization_page_model,
     "visits": visits_page_model,
@@ -33,6 +33,16 @@ PAGE_MODELS: dict[str, Callable[[TrialDb, Protocol, ScopeInfo], Any]] = {
     "safety": safety_page_model,
     "data_quality": data_quality_page_model,
 }
+# Which [access] rule decides whether a page's arms are shown apart or pooled.
+ACCESS_OF = {
+    "recruitment": "allocation",
+    "visits": "allocation",
+    "randomization": "allocation",
+    "pain": "comparisons",
+    "local_control": "comparisons",
+    "safety": "safety_by_arm",
+}
+AGGREGATES_ONLY = ("committee", "dmc")  # roles that see no subject identifier
 MEASURED = {"pain": "nrs", "local_control": "imaging"}
 
 
@@ -62,17 +72,45 @@ def build_summary(
     centers: Sequence[str],
     as_of: dt.date,
     page: str | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
-    """Every page model (or one) for some centers as of a date, as JSON-ready data."""
+    """Every page model (or one) for some centers as of a date, as JSON-ready data.
+
+    With a `role`, what that role is shown: arms pooled where the protocol's [access] rules
+    withhold them (an `access` section says which and why), no subject identifier for the
+    committee and the data monitoring committee.
+    """
     _, info = centers_scope(centers, protocol.center_codes, protocol.arm_codes, as_of)
     names = [page] if page else list(PAGE_MODELS)
     out: dict[str, Any] = {"as_of": as_of.isoformat(), "centers": list(info.centers)}
+    if role is not None:
+        from dashboard.i18n import t
+
+        withheld = [
+            k
+            for k in ("comparisons", "allocation", "safety_by_arm")
+            if not protocol.access.allows(k, role)
+        ]
+        out["access"] = {
+            "role": role,
+            "pooled": withheld,
+            "notes": [
+                t(f"access.note.{k}", "en", roles=", ".join(getattr(protocol.access, k)))
+                for k in withheld
+            ],
+        }
+    identifiers = role not in AGGREGATES_ONLY
     for name in names:
         measure = MEASURED.get(name)
         if measure and not protocol.collects(measure):
             out[name] = {"collected": False}
             continue
-        out[name] = to_json(PAGE_MODELS[name](db, protocol, info))
+        kwargs: dict[str, Any] = {}
+        if name in ("visits", "pain"):
+            kwargs["identifiers"] = identifiers
+        if name in ACCESS_OF:
+            kwargs["pooled"] = not protocol.access.allows(ACCESS_OF[name], role)
+        out[name] = to_json(PAGE_MODELS[name](db, protocol, info, **kwargs))
     if page is None:
         out["outcomes"] = outcomes_section(
             out["pain"] if "nrs" in out["pain"] else None,

@@ -192,6 +192,22 @@ def pooled_label(info: ScopeInfo, lang: str) -> str:
     return t("center.pooled_of", lang, centers=", ".join(info.centers))
 
 
+def access_notes(ctx: Any, kind: str) -> list[Component]:
+    """A one-line note where the protocol's [access] rule pools the arms for this user."""
+    if ctx.may(kind):
+        return []
+    roles = getattr(ctx.protocol.access, kind)
+    names = ", ".join(t(f"role.{r}", ctx.lang) for r in roles) or "–"
+    return [
+        dbc.Alert(
+            t(f"access.note.{kind}", ctx.lang, roles=names),
+            color="secondary",
+            className="py-2 small access-note",
+            id=f"access-note-{kind}",
+        )
+    ]
+
+
 def scope_notes(info: ScopeInfo, lang: str) -> list[Component]:
     """One-line notes about the scope (a center outside the user's rights)."""
     if info.note is None:

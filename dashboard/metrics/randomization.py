@@ -181,6 +181,8 @@ class RandomizationModel:
     table_one: TableOne
     consort: Consort
     delivery: Delivery | None
+    # True for a role without allocation details: every arm as one, no balance, no delivery.
+    concealed: bool = False
 
 
 def _blank(text: Any) -> bool:
@@ -513,8 +515,12 @@ def randomization_model(
     missing: Sequence[Record],
     protocol: Protocol,
     scope: ScopeInfo,
+    conceal: bool = False,
 ) -> RandomizationModel:
-    """The randomization page model for the centers in scope (every arm: as randomized)."""
+    """The randomization page model for the centers in scope (every arm: as randomized).
+
+    `conceal`: no balance between arms (per center or pooled), no delivery by arm.
+    """
     codes = list(scope.centers)
     keep = set(codes)
 
@@ -529,14 +535,14 @@ def randomization_model(
     for r in counts:
         if r["arm"] in arms:
             by_center[r["center_id"]][r["arm"]] += r["randomized"]
-    balance = {c: balance_of(by_center[c], protocol) for c in codes}
-    if scope.pooled:
+    balance = {} if conceal else {c: balance_of(by_center[c], protocol) for c in codes}
+    if scope.pooled and not conceal:
         total = {a: sum(by_center[c][a] for c in codes) for a in arms}
         balance[POOLED] = balance_of(total, protocol, strata=len(codes))
     scored = [
         (abs(balance[c].difference) / balance[c].bound if balance[c].bound else 0, c)
         for c in codes
-        if balance[c].n
+        if c in balance and balance[c].n
     ]
     largest = max(scored, key=lambda x: (x[0], -codes.index(x[1])))[1] if scored else None
     return RandomizationModel(
@@ -547,11 +553,12 @@ def randomization_model(
         by_center=by_center,
         balance=balance,
         largest_difference=largest,
-        beyond_bounds=tuple(c for c in codes if balance[c].exceeds_blocks),
+        beyond_bounds=tuple(c for c in codes if c in balance and balance[c].exceeds_blocks),
         cumulative_by_arm={
             a: cumulative_steps([r for r in by_day if r["arm"] == a], scope.as_of) for a in arms
         },
         table_one=table_one(histograms, protocol),
         consort=consort(counts, consort_rows, failures, visits_done, protocol),
-        delivery=delivery(courses, missing, consort_rows, protocol),
+        delivery=None if conceal else delivery(courses, missing, consort_rows, protocol),
+        concealed=conceal,
     )

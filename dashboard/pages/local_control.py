@@ -8,6 +8,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
+    access_notes,
     empty_state,
     graph,
     kpi_card,
@@ -22,7 +23,7 @@ from dashboard.components.common import (
 from dashboard.figures import outcomes as figs
 from dashboard.i18n import format_date, t, tn
 from dashboard.metrics.local_control import LocalControlModel
-from dashboard.services import PageContext, local_control_page_model
+from dashboard.services import PageContext, local_control_for
 
 PATH = "/local-control"
 NAV_KEY = "nav.local_control"
@@ -30,7 +31,7 @@ MEASURE = "imaging"
 
 
 def kpis(m: LocalControlModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("comparisons")
     cards = []
     visit = m.headline_visit
     for arm in m.arms:
@@ -73,7 +74,7 @@ def kpis(m: LocalControlModel, ctx: PageContext) -> Component:
 
 
 def dcr_table(m: LocalControlModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("comparisons")
     head = html.Thead(
         html.Tr(
             [
@@ -121,7 +122,7 @@ def dcr_table(m: LocalControlModel, ctx: PageContext) -> Component:
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    lang, present, p = ctx.lang, ctx.view.present, ctx.arms_view("comparisons")
     if not p.collects(MEASURE):
         return html.Div(
             [
@@ -129,7 +130,7 @@ def render(ctx: PageContext) -> Component:
                 empty_state(t("study.not_collected", lang, what=t("measure.imaging", lang))),
             ]
         )
-    m = local_control_page_model(ctx.db, p, ctx.info)
+    m = local_control_for(ctx)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     sub = tn("lc.subtitle", m.images, lang, scope=scope, date=date)
@@ -145,6 +146,7 @@ def render(ctx: PageContext) -> Component:
             page_head(t("lc.title", lang), m.population, lang),
             kpis(m, ctx),
             *scope_notes(m.scope, lang),
+            *access_notes(ctx, "comparisons"),
             graph(
                 figs.mda_stacked(m, p, lang, present) if has else None,
                 ids.LC_MDA,

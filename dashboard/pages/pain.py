@@ -8,6 +8,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
+    access_notes,
     empty_state,
     estimate_text,
     graph,
@@ -22,7 +23,7 @@ from dashboard.figures import outcomes as figs
 from dashboard.figures.theme import half_width
 from dashboard.i18n import format_date, number, t, tn
 from dashboard.metrics.outcomes import PainModel
-from dashboard.services import PageContext, pain_page_model
+from dashboard.services import PageContext, pain_for
 
 PATH = "/pain"
 NAV_KEY = "nav.pain"
@@ -30,7 +31,7 @@ MEASURE = "nrs"
 
 
 def kpis(m: PainModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("comparisons")
     visit = m.headline_visit
     cards = []
     for a in m.arms:
@@ -83,7 +84,7 @@ def kpis(m: PainModel, ctx: PageContext) -> Component:
 
 def n_table(m: PainModel, ctx: PageContext) -> Component:
     """The n behind each mean (and its interval) so nobody reads a mean without its n."""
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("comparisons")
     visits = ["baseline", *p.visits_collecting("nrs")]
     head = html.Thead(
         html.Tr(
@@ -117,7 +118,7 @@ def n_table(m: PainModel, ctx: PageContext) -> Component:
 
 def _change_table(m: PainModel, ctx: PageContext) -> Component | None:
     """The difference in NRS change per visit with its interval, as numbers."""
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("comparisons")
     if not any(m.change.values()):
         return None
     rows = []
@@ -146,7 +147,7 @@ def _change_table(m: PainModel, ctx: PageContext) -> Component | None:
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
+    lang, present, p = ctx.lang, ctx.view.present, ctx.arms_view("comparisons")
     if not p.collects(MEASURE):
         return html.Div(
             [
@@ -154,7 +155,7 @@ def render(ctx: PageContext) -> Component:
                 empty_state(t("study.not_collected", lang, what=t("measure.nrs", lang))),
             ]
         )
-    m = pain_page_model(ctx.db, p, ctx.info, ctx.identifiers)
+    m = pain_for(ctx)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     n = m.randomized_total
@@ -167,6 +168,7 @@ def render(ctx: PageContext) -> Component:
         page_head(t("pain.title", lang), m.population, lang),
         kpis(m, ctx),
         *scope_notes(m.scope, lang),
+        *access_notes(ctx, "comparisons"),
         html.Div(
             [
                 graph(

@@ -10,6 +10,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
+    access_notes,
     graph,
     kpi_card,
     kpi_row,
@@ -26,7 +27,7 @@ from dashboard.figures import randomization as figs
 from dashboard.i18n import format_date, label, number, pct, t, tn
 from dashboard.metrics.randomization import POOLED, RandomizationModel, TableVariable
 from dashboard.protocol import Protocol
-from dashboard.services import AppState, PageContext, randomization_page_model
+from dashboard.services import AppState, PageContext, randomization_for
 
 PATH = "/randomization"
 NAV_KEY = "nav.randomization"
@@ -45,7 +46,21 @@ def received_key(protocol: Protocol) -> str:
 
 
 def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("allocation")
+    if m.concealed:
+        return kpi_row(
+            [
+                kpi_card(
+                    str(m.randomized),
+                    t("rnd.kpi.randomized_all", lang),
+                    None,
+                    None,
+                    lang,
+                    kpi_id="rnd-kpi-randomized",
+                )
+            ],
+            row_id=ids.RND_KPIS,
+        )
     total = m.balance.get(POOLED) or (m.balance[m.scope.centers[0]] if m.scope.centers else None)
     counts = " · ".join(
         f"{p.arm_label(a, lang)} {total.counts[a] if total else 0}" for a in p.arm_codes
@@ -139,7 +154,7 @@ def kpis(m: RandomizationModel, ctx: PageContext) -> Component:
 
 def balance_rows(m: RandomizationModel) -> list[str]:
     """Centers (the most imbalanced first when there are too many to show), then pooled."""
-    codes = list(m.scope.centers)
+    codes = [c for c in m.scope.centers if c in m.balance]
     if len(codes) > MAX_BALANCE_ROWS:
         codes = sorted(
             codes,
@@ -149,7 +164,7 @@ def balance_rows(m: RandomizationModel) -> list[str]:
 
 
 def balance_table(m: RandomizationModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("allocation")
     head = html.Thead(
         html.Tr(
             [html.Th(t("rnd.col.center", lang), scope="col")]
@@ -206,7 +221,7 @@ def _cell(var: TableVariable, level: str, column: str) -> str:
 
 
 def _table_one(m: RandomizationModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("allocation")
     t1 = m.table_one
     rows: list[dict[str, Any]] = []
     for var in t1.variables:
@@ -248,7 +263,9 @@ def _table_one(m: RandomizationModel, ctx: PageContext) -> Component:
             "cellClassRules": {"cell-indent": "!data.heading"},
         }
     ]
-    for col in t1.columns:
+    # Without allocation details one column: every randomized subject together.
+    shown = ("total",) if m.concealed else t1.columns
+    for col in shown:
         name = t("rnd.t1.total", lang) if col == "total" else p.arm_label(col, lang)
         columns.append(
             {
@@ -277,8 +294,8 @@ def _table_one(m: RandomizationModel, ctx: PageContext) -> Component:
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
-    m = randomization_page_model(ctx.db, p, ctx.info)
+    lang, present, p = ctx.lang, ctx.view.present, ctx.arms_view("allocation")
+    m = randomization_for(ctx)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     sub = t(
@@ -292,10 +309,37 @@ def render(ctx: PageContext) -> Component:
     rows = balance_rows(m)
     labels = [pooled_label(m.scope, lang) if r == POOLED else r for r in rows]
     has = m.randomized > 0
-    notes = scope_notes(m.scope, lang)
+    notes = scope_notes(m.scope, lang) + access_notes(ctx, "allocation")
     if m.scope.arm_filtered:
         notes.append(
             dbc.Alert(t("rnd.note.arm_filter", lang), color="secondary", className="py-2 small")
+        )
+    if m.concealed:
+        # Allocation details withheld: randomized over time and the flow, every arm as one.
+        return html.Div(
+            [
+                page_head(t("rnd.title", lang), m.population, lang),
+                kpis(m, ctx),
+                *notes,
+                graph(
+                    figs.cumulative_by_arm(m, p, lang, present) if has else None,
+                    ids.RND_CUMULATIVE,
+                    empty,
+                    t("rnd.fig.cumulative_all", lang),
+                    sub,
+                    lang,
+                    present,
+                ),
+                table_card(
+                    t("rnd.fig.consort", lang),
+                    sub,
+                    consort_diagram(m.consort, p, lang),
+                    lang,
+                    help_values=ctx.terms,
+                    card_id=ids.RND_CONSORT,
+                ),
+                _table_one(m, ctx),
+            ]
         )
     blocks: list[Component] = [
         page_head(t("rnd.title", lang), m.population, lang),
@@ -392,7 +436,7 @@ def render(ctx: PageContext) -> Component:
 
 def _departure_counts(m: RandomizationModel, ctx: PageContext) -> Component:
     """Departures by kind; the subjects behind them are on the data-quality page."""
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("allocation")
     d = m.delivery
     assert d is not None and p.sbrt is not None
     key = received_key(p)

@@ -10,6 +10,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.components.common import (
+    access_notes,
     change_line,
     graph,
     kpi_card,
@@ -27,7 +28,7 @@ from dashboard.i18n import format_date, format_month, pct, signed, t, tn
 from dashboard.metrics.accrual import BEYOND, CLOSED, REACHED, STALLED, TargetForecast
 from dashboard.metrics.recruitment import RecruitmentModel
 from dashboard.protocol import Protocol
-from dashboard.services import PageContext, recruitment_page_model
+from dashboard.services import PageContext, recruitment_for
 
 PATH = "/recruitment"
 NAV_KEY = "nav.recruitment"
@@ -207,7 +208,7 @@ def center_table(m: RecruitmentModel, ctx: PageContext) -> Component:
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
     lang, present = ctx.lang, ctx.view.present
-    m = recruitment_page_model(ctx.db, ctx.protocol, ctx.info)
+    m = recruitment_for(ctx)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     n = m.overall.randomized
@@ -220,13 +221,13 @@ def render(ctx: PageContext) -> Component:
     )
     empty = t("rec.empty.randomized", lang)
     has = n > 0
-    notes = scope_notes(m.scope, lang)
+    notes = scope_notes(m.scope, lang) + access_notes(ctx, "allocation")
     if m.scope.arm_filtered:
         notes.append(
             dbc.Alert(t("rec.note.arm_filter", lang), color="secondary", className="py-2 small")
         )
     by_center = figs.enrollment_vs_target(
-        m, ctx.protocol, lang, pooled_label(m.scope, lang), present
+        m, ctx.arms_view("allocation"), lang, pooled_label(m.scope, lang), present
     )
     return html.Div(
         [

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.auth import audit
 from dashboard.components.common import (
+    access_notes,
     change_line,
     empty_state,
     error_state,
@@ -37,7 +38,7 @@ from dashboard.services import (
     AppState,
     PageContext,
     context_from_search,
-    safety_page_model,
+    safety_for,
     subject_timeline,
 )
 from data_access.engine import DatabaseUnavailable
@@ -47,7 +48,7 @@ NAV_KEY = "nav.safety"
 
 
 def kpis(m: SafetyModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("safety_by_arm")
     cards = []
     for key, def_key in (
         ("any_ae", "def.ae"),
@@ -87,7 +88,7 @@ def incidence(
     With `terms` and `part` (k, n): those terms as part k of n of the whole table (the meeting
     pack prints every term on pages of their own, no button).
     """
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("safety_by_arm")
     title = t(variant("saf.incidence.title", m.grade_scale), lang)
     if part is not None:
         title = t("saf.incidence.part", lang, title=title, k=part[0], n=part[1])
@@ -183,7 +184,7 @@ def worst_text(m: SafetyModel, c: Any, lang: str) -> str:
 
 def all_terms_grid(m: SafetyModel, ctx: PageContext) -> Component:
     """Every term in a virtualised grid: sort, filter, CSV (rows from the page model)."""
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("safety_by_arm")
     rows: list[dict[str, Any]] = []
     for term, per_arm in m.by_term.items():
         row: dict[str, Any] = {
@@ -315,8 +316,8 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
-    m = safety_page_model(ctx.db, p, ctx.info)
+    lang, present, p = ctx.lang, ctx.view.present, ctx.arms_view("safety_by_arm")
+    m = safety_for(ctx)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     sub = t(
@@ -330,7 +331,7 @@ def render(ctx: PageContext) -> Component:
     )
     has = m.events > 0
     empty = t("saf.empty", lang)
-    notes = scope_notes(m.scope, lang)
+    notes = scope_notes(m.scope, lang) + access_notes(ctx, "safety_by_arm")
     if m.before_day0_events:
         notes.append(
             dbc.Alert(
@@ -466,7 +467,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
             return no_update, no_update
         ctx = context_from_search(state, search if isinstance(search, str) else None)
         try:
-            m = safety_page_model(ctx.db, ctx.protocol, ctx.info)
+            m = safety_for(ctx)
         except DatabaseUnavailable as exc:
             lang = ctx.lang
             return error_state(t("error.title", lang), str(exc), t("error.what_to_do", lang)), {}

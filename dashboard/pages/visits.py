@@ -34,7 +34,7 @@ from dashboard.services import (
     PageContext,
     context_from_search,
     visit_center,
-    visits_page_model,
+    visits_for,
 )
 from data_access.engine import DatabaseUnavailable
 
@@ -50,7 +50,7 @@ def compliance_text(c: StateCounts, lang: str) -> str:
 
 
 def kpis(m: VisitsModel, ctx: PageContext) -> Component:
-    lang, p = ctx.lang, ctx.protocol
+    lang, p = ctx.lang, ctx.arms_view("allocation")
     o = m.overall
     arm_text = " · ".join(
         t("vis.kpi.by_arm", lang, arm=p.arm_label(a, lang), pct=compliance_text(c, lang))
@@ -132,7 +132,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         if not ctx.identifiers:
             return no_update
         try:
-            m = visits_page_model(ctx.db, ctx.protocol, ctx.info, ctx.identifiers)
+            m = visits_for(ctx)
         except DatabaseUnavailable:
             return no_update
         if m.swimmer is None or not m.swimmer.subjects:
@@ -164,8 +164,8 @@ def _worklist(m: VisitsModel, ctx: PageContext) -> Component:
 
 def render(ctx: PageContext) -> Component:
     """The page for one request."""
-    lang, present, p = ctx.lang, ctx.view.present, ctx.protocol
-    m = visits_page_model(ctx.db, p, ctx.info, ctx.identifiers)
+    lang, present, p = ctx.lang, ctx.view.present, ctx.arms_view("allocation")
+    m = visits_for(ctx)
     date = format_date(m.as_of, lang)
     scope = scope_label(m.scope, lang)
     sub = t(

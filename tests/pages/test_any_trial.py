@@ -170,7 +170,7 @@ def test_dose3_site_user_sees_only_their_center(dose3_app):
     words = [w for w in texts(tree) if w != note]
     assert len(words) < len(texts(tree)), "the one-line note is missing"
     assert not [w for w in words if "C01" in w]
-    assert "C02" in words
+    assert any("C02" in w for w in words)  # the scope line names the site's own center
 
 
 # 2. Generated trials: 1 and 60 centers, 2 and 4 arms -------------------------------------------
