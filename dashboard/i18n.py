@@ -116,6 +116,8 @@ MESSAGES: dict[str, str] = {
     "vis.kpi.by_arm": "{arm}: {pct}",
     "vis.kpi.due": "visits due now",
     "vis.kpi.missed": "visits missed",
+    "vis.kpi.missed_left": "{n} of them of subjects who have left the study (not on the worklist)",
+    "vis.due_today": "target today",
     "vis.kpi.not_expected": "visits not expected (subject left the study)",
     "vis.kpi.flags": "subjects without a day-0 date",
     "vis.fig.heatmap": "Visit compliance by center and visit",
@@ -140,7 +142,7 @@ MESSAGES: dict[str, str] = {
     "vis.state.not_expected": "not expected",
     "vis.state.no_day_zero": "no day-0 date",
     "vis.worklist.title": "Worklist: visits due now and missed",
-    "vis.worklist.help": "{rows} to act on: due visits first (most overdue first), then missed visits (most recent first), then subjects whose visits cannot be scheduled. Sort, filter and export as you need.",
+    "vis.worklist.help": "{rows} to act on, of subjects still on study: due visits first (most overdue first; \"due in 3 days\" while the target day is ahead), then missed visits (most recent first), then subjects whose visits cannot be scheduled. Visits of subjects who died or left stay missed in compliance but are not chased here. Sort, filter and export as you need.",
     "vis.worklist.search": "Search the worklist",
     "vis.worklist.empty": "Nothing due or missed in this selection.",
     "vis.col.subject": "Subject",
@@ -158,7 +160,8 @@ MESSAGES: dict[str, str] = {
     "def.compliance": "Compliance = done / (done + missed). Done counts visits done early or late too. "
     "Missed: no assessment, the subject was on study when the window opened, and the window "
     "has closed (or the subject left during it). Visits of subjects who left the study "
-    "before the window opened are not expected and leave the denominator.",
+    "before the window opened are not expected and leave the denominator. A visit missed by a "
+    "subject who has left since stays missed here but leaves the worklist: nobody can recover it.",
     "def.due": "Due: the visit window is open on the data date and no assessment is recorded yet. Windows come from the protocol file ({windows}; days around the target day after day 0).",
     "def.not_expected": "The subject died, withdrew or was lost before the window opened: the visit is not "
     "counted as missed.",
@@ -769,6 +772,7 @@ PLURALS: dict[str, tuple[str, str]] = {
     "n.days": ("{n} day", "{n} days"),
     "n.findings": ("{n} finding", "{n} findings"),
     "n.visits": ("{n} visit", "{n} visits"),
+    "vis.due_in": ("due in {n} day", "due in {n} days"),
     "n.centers": ("{n} center", "{n} centers"),
     "n.randomized": ("{n} randomized", "{n} randomized"),
     "vis.swimmer_capped": (

@@ -200,6 +200,12 @@ def _worklist_row(row: dict[str, Any], ctx: PageContext) -> dict[str, Any]:
     from dashboard.workflow import visit_key
 
     row["key"] = visit_key(row.get("subject_id"), row.get("visit_code"))
+    days = row.get("days_overdue")
+    if row.get("state") == "due" and isinstance(days, int) and days <= 0:
+        # The window is open but the target day is still ahead (or today).
+        row["days_overdue"] = (
+            tn("vis.due_in", -days, ctx.lang) if days < 0 else t("vis.due_today", ctx.lang)
+        )
     return row
 
 

@@ -19,7 +19,6 @@ from dashboard.metrics.outcomes import (
     PainModel,
     Trajectory,
     pain_model,
-    sample_subjects,
     trajectories,
 )
 from dashboard.metrics.pooling import pool_rows, pooled_protocol, pooled_scope
@@ -325,25 +324,33 @@ def randomization_page_model(
     return memoize("model:randomization", db.url, (info, pooled, id_of(protocol)), build)
 
 
-def _outcome_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
-    """Pain, function and local-control aggregates over every center (once per data version)."""
+def _pain_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Pain and function aggregates over every center (once per data version)."""
     codes, visits = protocol.center_codes, protocol.visit_codes
-    return (
-        oq.value_counts(db, codes, as_of, visits),
-        oq.pain_responses(db, codes, as_of, visits),
-        oq.nrs_change_sums(db, codes, as_of, visits),
-        oq.out_of_range(db, codes, as_of, visits),
-        oq.mda_counts(db, codes, as_of, protocol.visits_collecting("imaging")),
-        oq.progression_times(db, codes, as_of, arm_rule(protocol)),
+    return memoize(
+        "inputs:pain",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: (
+            oq.value_counts(db, codes, as_of, visits),
+            oq.pain_responses(db, codes, as_of, visits),
+            oq.nrs_change_sums(db, codes, as_of, visits),
+            oq.out_of_range(db, codes, as_of, visits),
+        ),
     )
 
 
-def _outcomes(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+def _local_control_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
+    """Imaging aggregates and progression times over every center (once per data version)."""
+    codes = protocol.center_codes
     return memoize(
-        "inputs:outcomes",
+        "inputs:local_control",
         db.url,
         (as_of, id_of(protocol)),
-        lambda: _outcome_inputs(db, protocol, as_of),
+        lambda: (
+            oq.mda_counts(db, codes, as_of, protocol.visits_collecting("imaging")),
+            oq.progression_times(db, codes, as_of, arm_rule(protocol)),
+        ),
     )
 
 
@@ -360,7 +367,7 @@ def pain_page_model(
     """
 
     def build() -> PainModel:
-        values, responses, change, bad, _, _ = _outcomes(db, protocol, info.as_of)
+        values, responses, change, bad = _pain_inputs(db, protocol, info.as_of)
         counts = memoize(
             "inputs:recruitment",
             db.url,
@@ -370,12 +377,7 @@ def pain_page_model(
         lines: tuple[Trajectory, ...] = ()
         if identifiers and protocol.collects("nrs"):
             arms = [a for a in protocol.arm_codes if a in info.arms]
-            ids = oq.randomized_ids(db, info.centers, info.as_of, arms)
-            sample: list[str] = []
-            for a in arms:
-                sample += sample_subjects(
-                    [r["subject_id"] for r in ids if r["arm"] == a], INDIVIDUAL_SAMPLE
-                )
+            sample = oq.sampled_ids(db, info.centers, info.as_of, arms, INDIVIDUAL_SAMPLE)
             rows = oq.nrs_rows_of(db, sample, info.as_of, protocol.visit_codes) if sample else []
             weeks = {"baseline": 0.0, **{v.code: v.day / 7 for v in protocol.visits}}
             lines = trajectories(pool_rows(rows, arms) if pooled else rows, weeks)
@@ -402,7 +404,7 @@ def local_control_page_model(
     """The local control page model for a scope (`pooled`: every arm as one)."""
 
     def build() -> LocalControlModel:
-        *_, mda, times = _outcomes(db, protocol, info.as_of)
+        mda, times = _local_control_inputs(db, protocol, info.as_of)
         if not pooled:
             return local_control_model(mda, times, protocol, info)
         arms = list(info.arms)
@@ -556,9 +558,8 @@ def rules_of(db: TrialDb, protocol: Protocol) -> CheckRules:
 
 def _quality_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[Any, ...]:
     """Every finding counted, and the recorded deviations (once per data version)."""
-    rules = rules_of(db, protocol)
     return (
-        cq.finding_counts(db, rules, as_of),
+        cq.counts_of_keys(_finding_keys(db, protocol, as_of)),  # the checks run once
         cq.deviation_counts(db, protocol.center_codes, as_of),
         rq.first_screening(db, protocol.center_codes),
     )

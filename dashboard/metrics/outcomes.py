@@ -170,15 +170,6 @@ def _histograms(rows: Sequence[Record], measure: str) -> dict[tuple[str, str], d
     return out
 
 
-def sample_subjects(ids: Sequence[str], k: int, seed: int = 1) -> list[str]:
-    """A fixed random sample of at most k subject ids (same sample on every request)."""
-    unique = sorted(set(ids))
-    if len(unique) <= k:
-        return unique
-    rng = np.random.default_rng(seed)
-    return sorted(rng.choice(unique, size=k, replace=False).tolist())
-
-
 def trajectories(rows: Sequence[Record], weeks: dict[str, float]) -> tuple[Trajectory, ...]:
     """Sampled subjects' NRS lines (subject ids dropped: only the shape is shown)."""
     by_subject: dict[str, list[Record]] = defaultdict(list)

@@ -39,6 +39,9 @@ class StateCounts:
     done_early: int
     done_late: int
     missed: int
+    # Missed visits of subjects who have since left the study (died, withdrew, lost): they
+    # count as missed (the window opened while on study) but no worklist chases them.
+    missed_left: int
     due: int
     due_overdue: int
     upcoming: int
@@ -103,11 +106,13 @@ class VisitsModel:
 def counts_of(rows: Iterable[Record]) -> StateCounts:
     """State counts of visit rows (state, overdue, n)."""
     tally: dict[str, int] = defaultdict(int)
-    overdue = 0
+    overdue = left = 0
     for r in rows:
         tally[r["state"]] += r["n"]
         if r["state"] == "due" and r["overdue"]:
             overdue += r["n"]
+        if r["state"] == "missed" and r.get("left"):
+            left += r["n"]
     done = sum(tally[s] for s in DONE_STATES)
     expected = done + tally["missed"]
     return StateCounts(
@@ -116,6 +121,7 @@ def counts_of(rows: Iterable[Record]) -> StateCounts:
         done_early=tally["done_early"],
         done_late=tally["done_late"],
         missed=tally["missed"],
+        missed_left=left,
         due=tally["due"],
         due_overdue=overdue,
         upcoming=tally["upcoming"],
@@ -223,7 +229,12 @@ def visits_model(
         missed_by_month=Monthly(month_list, {c: tuple(v) for c, v in per_center.items()}),
         no_day_zero_subjects=no_day0,
         duplicated_visits=sum(r["n"] for r in rows if r["duplicated"]),
-        worklist_rows=overall.due + overall.missed + overall.no_day_zero,
+        # The worklist lists the due, missed and unschedulable visits of subjects on study.
+        worklist_rows=sum(
+            r["n"]
+            for r in rows
+            if r["state"] in ("due", "missed", "no_day_zero") and not r.get("left")
+        ),
         heatmap_centers=tuple(heat),
         swimmer=swimmer_model,
     )

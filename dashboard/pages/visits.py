@@ -83,7 +83,10 @@ def kpis(m: VisitsModel, ctx: PageContext) -> Component:
             kpi_card(
                 str(o.missed),
                 t("vis.kpi.missed", lang),
-                change_line(ctx, o.missed, "visits", "overall", "missed"),
+                with_change(
+                    t("vis.kpi.missed_left", lang, n=o.missed_left) if o.missed_left else None,
+                    change_line(ctx, o.missed, "visits", "overall", "missed"),
+                ),
                 "def.compliance",
                 lang,
                 kpi_id="vis-kpi-missed",

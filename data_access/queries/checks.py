@@ -545,10 +545,31 @@ def finding_counts(db: TrialDb, rules: CheckRules, as_of: dt.date) -> list[Recor
 
 
 def finding_keys(db: TrialDb, rules: CheckRules, as_of: dt.date) -> list[Record]:
-    """Every finding's key, center and check (for data cuts: what is new, what was resolved)."""
+    """Every finding's key, center, check and the month of its record.
+
+    The one evaluation of the checks per data version: the counts of the data-quality page
+    (`counts_of_keys`), the work list and the data cuts (what is new, what was resolved) all
+    read these rows.
+    """
     f = findings(rules, as_of)
-    stmt = select(f.c.key, f.c.center_id, f.c.category, f.c.check, f.c.subject_id)
-    return records(db, stmt)
+    month = month_start(f.c.record_on).label("month")
+    stmt = select(f.c.key, f.c.center_id, f.c.category, f.c.check, f.c.subject_id, month)
+    return records(db, stmt, dates=["month"])
+
+
+def counts_of_keys(rows: Sequence[Record]) -> list[Record]:
+    """Findings per center, category, check and month, from finding_keys' rows.
+
+    The same rows finding_counts gives, without evaluating the checks again.
+    """
+    tally: dict[tuple[Any, ...], int] = {}
+    for r in rows:
+        key = (r["center_id"], r["category"], r["check"], r["month"])
+        tally[key] = tally.get(key, 0) + 1
+    return [
+        {"center_id": c, "category": cat, "check": chk, "month": m, "n": n}
+        for (c, cat, chk, m), n in tally.items()
+    ]
 
 
 def findings_select(

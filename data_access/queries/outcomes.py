@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 
 from data_access.queries.core import Record, TrialDb, days_between, records
@@ -213,15 +213,27 @@ def nrs_rows_of(
     return records(db, select(union_all(visits, base).subquery()), ints=["nrs"])
 
 
-def randomized_ids(
-    db: TrialDb, center_codes: Sequence[str], as_of: dt.date, arms: Sequence[str]
-) -> list[Record]:
-    """Subject id and arm of every randomized subject of these centers and arms."""
+def sampled_ids(
+    db: TrialDb, center_codes: Sequence[str], as_of: dt.date, arms: Sequence[str], k: int
+) -> list[str]:
+    """At most k randomized subjects of each arm of these centers, evenly spread by id.
+
+    Chosen in the database (a window over each arm ordered by subject id): the n-th subject
+    is taken when floor(n * k / count) steps up, which takes exactly k of them, the same ones
+    on every request, without reading every id into Python.
+    """
     s = subjects.c
-    stmt = select(s.subject_id, s.arm).where(
-        s.center_id.in_(list(center_codes)), randomized_by(as_of), s.arm.in_(list(arms))
+    rn = func.row_number().over(partition_by=s.arm, order_by=s.subject_id).label("rn")
+    cnt = func.count().over(partition_by=s.arm).label("cnt")
+    ranked = (
+        select(s.subject_id, rn, cnt)
+        .where(s.center_id.in_(list(center_codes)), randomized_by(as_of), s.arm.in_(list(arms)))
+        .subquery("ranked")
     )
-    return records(db, stmt)
+    r = ranked.c
+    step_up = (r.rn * k) // r.cnt > ((r.rn - 1) * k) // r.cnt  # floor division
+    stmt = select(r.subject_id).where(or_(r.cnt <= k, step_up)).order_by(r.subject_id)
+    return [str(row["subject_id"]) for row in records(db, stmt)]
 
 
 def mda_counts(

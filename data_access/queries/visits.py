@@ -22,7 +22,14 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, func, literal, select, true, union_all
 from sqlalchemy.sql import Select, Subquery
 
-from data_access.queries.core import Record, TrialDb, add_days, days_between, month_start, records
+from data_access.queries.core import (
+    Record,
+    TrialDb,
+    add_days,
+    day_number,
+    month_start,
+    records,
+)
 from data_access.queries.population import ArmRule, day_zero_column, randomized_by
 from data_access.schema import assessments, subjects
 
@@ -59,70 +66,93 @@ def visit_states(
     visits: Sequence[PlannedVisit],
     arms: Sequence[str] | None = None,
 ) -> Subquery:
-    """One row per randomized subject (of these centers) and scheduled visit, with its state."""
+    """One row per randomized subject (of these centers) and scheduled visit, with its state.
+
+    The state is decided on whole day numbers counted from day 0 (each subject's dates turned
+    into numbers once), not on dates added up row by row: a comparison of integers per rule.
+    The window's dates are there for the listings that show them.
+    """
     s, a = subjects.c, assessments.c
     plan = _plan(visits)
+    day0 = day_zero_column(rule)
+    off = case((s.off_study_on <= as_of, s.off_study_on), else_=None)
+    where = [s.center_id.in_(list(center_codes)), randomized_by(as_of)]
+    if arms is not None:
+        where.append(s.arm.in_(list(arms)))
+    subj = (
+        select(
+            s.subject_id,
+            s.center_id,
+            s.arm,
+            s.randomized_on,
+            s.off_study_reason,
+            day0.label("day0"),
+            off.label("off_study_on"),
+            day_number(day0).label("d0"),
+            (day_number(off) - day_number(day0)).label("off_rel"),
+            (day_number(literal(as_of)) - day_number(day0)).label("now_rel"),
+        )
+        .where(*where)
+        .subquery("subj")
+    )
     seen = (
         select(
             a.subject_id,
             a.visit_code,
             func.min(a.assessed_on).label("assessed_on"),
+            day_number(func.min(a.assessed_on)).label("seen_n"),
             func.count().label("records"),
         )
         .where(a.assessed_on <= as_of)
         .group_by(a.subject_id, a.visit_code)
         .subquery("seen")
     )
-    day0 = day_zero_column(rule)
-    target = add_days(day0, plan.c.visit_day)
-    opens = add_days(day0, plan.c.opens_day)
-    closes = add_days(day0, plan.c.closes_day)
-    off = case((s.off_study_on <= as_of, s.off_study_on), else_=None)
+    j = subj.c
+    seen_rel = seen.c.seen_n - j.d0
     state = case(
-        (day0.is_(None), "no_day_zero"),
-        (seen.c.assessed_on < opens, "done_early"),
-        (seen.c.assessed_on > closes, "done_late"),
+        (j.d0.is_(None), "no_day_zero"),
+        (seen_rel < plan.c.opens_day, "done_early"),
+        (seen_rel > plan.c.closes_day, "done_late"),
         (seen.c.assessed_on.is_not(None), "done"),
-        (off < opens, "not_expected"),
-        ((closes < as_of) | off.is_not(None), "missed"),
-        (opens <= as_of, "due"),
+        (j.off_rel < plan.c.opens_day, "not_expected"),
+        ((plan.c.closes_day < j.now_rel) | j.off_rel.is_not(None), "missed"),
+        (plan.c.opens_day <= j.now_rel, "due"),
         else_="upcoming",
     )
-    where = [s.center_id.in_(list(center_codes)), randomized_by(as_of)]
-    if arms is not None:
-        where.append(s.arm.in_(list(arms)))
     stmt = (
         select(
-            s.subject_id,
-            s.center_id,
-            s.arm,
-            s.randomized_on,
-            day0.label("day0"),
-            off.label("off_study_on"),
-            s.off_study_reason,
+            j.subject_id,
+            j.center_id,
+            j.arm,
+            j.randomized_on,
+            j.day0,
+            j.off_study_on,
+            j.off_study_reason,
             plan.c.visit_code,
             plan.c.visit_order,
-            target.label("target_on"),
-            opens.label("opens_on"),
-            closes.label("closes_on"),
+            add_days(j.day0, plan.c.visit_day).label("target_on"),
+            add_days(j.day0, plan.c.opens_day).label("opens_on"),
+            add_days(j.day0, plan.c.closes_day).label("closes_on"),
             seen.c.assessed_on,
             (func.coalesce(seen.c.records, 1) - 1).label("duplicates"),
             state.label("state"),
+            # Days from the target day to the data date (negative: the target is ahead).
+            (j.now_rel - plan.c.visit_day).label("past_target"),
+            plan.c.closes_day,
         )
-        .select_from(subjects.join(plan, true()))
+        .select_from(subj.join(plan, true()))
         .join(
             seen,
-            and_(seen.c.subject_id == s.subject_id, seen.c.visit_code == plan.c.visit_code),
+            and_(seen.c.subject_id == j.subject_id, seen.c.visit_code == plan.c.visit_code),
             isouter=True,
         )
-        .where(*where)
     )
     return stmt.subquery("visit_states")
 
 
 def overdue_days(states: Subquery, as_of: dt.date) -> Any:
     """Days past the target date of a due or missed visit (0 otherwise)."""
-    late = days_between(literal(as_of), states.c.target_on)
+    late = states.c.past_target
     return case(
         (states.c.state.in_(("due", "missed")) & (late > 0), late),
         else_=0,
@@ -136,10 +166,14 @@ def state_counts(
     rule: ArmRule,
     visits: Sequence[PlannedVisit],
 ) -> list[Record]:
-    """Visits per center, arm, visit and state (as of the date), with overdue and duplicates."""
+    """Visits per center, arm, visit and state (as of the date).
+
+    Also whether overdue, duplicated, and whether the subject has left the study.
+    """
     st = visit_states(center_codes, as_of, rule, visits)
     overdue = case((overdue_days(st, as_of) > 0, 1), else_=0).label("overdue")
     dup = case((st.c.duplicates > 0, 1), else_=0).label("duplicated")
+    left = case((st.c.off_study_on.is_not(None), 1), else_=0).label("left")
     stmt = select(
         st.c.center_id,
         st.c.arm,
@@ -147,10 +181,11 @@ def state_counts(
         st.c.state,
         overdue,
         dup,
+        left,
         func.count().label("n"),
         func.count(func.distinct(st.c.subject_id)).label("subjects"),
-    ).group_by(st.c.center_id, st.c.arm, st.c.visit_code, st.c.state, overdue, dup)
-    return records(db, stmt, ints=["overdue", "duplicated", "n", "subjects"])
+    ).group_by(st.c.center_id, st.c.arm, st.c.visit_code, st.c.state, overdue, dup, left)
+    return records(db, stmt, ints=["overdue", "duplicated", "left", "n", "subjects"])
 
 
 def missed_by_month(
@@ -182,11 +217,13 @@ def state_and_missed_counts(
 
     Grouped by month of the window's close as well; the two results are sums of those rows
     (a subject's visit closes in one month, so distinct subjects add up across months).
+    `left` (1/0): the subject has left the study by the data date.
     """
     st = visit_states(center_codes, as_of, rule, visits)
     overdue = case((overdue_days(st, as_of) > 0, 1), else_=0).label("overdue")
     dup = case((st.c.duplicates > 0, 1), else_=0).label("duplicated")
     month = case((st.c.state == "missed", month_start(st.c.closes_on)), else_=None).label("month")
+    left = case((st.c.off_study_on.is_not(None), 1), else_=0).label("left")
     stmt = select(
         st.c.center_id,
         st.c.arm,
@@ -194,12 +231,15 @@ def state_and_missed_counts(
         st.c.state,
         overdue,
         dup,
+        left,
         month,
         func.count().label("n"),
         func.count(func.distinct(st.c.subject_id)).label("subjects"),
-    ).group_by(st.c.center_id, st.c.arm, st.c.visit_code, st.c.state, overdue, dup, month)
-    rows = records(db, stmt, dates=["month"], ints=["overdue", "duplicated", "n", "subjects"])
-    keys = ("center_id", "arm", "visit_code", "state", "overdue", "duplicated")
+    ).group_by(st.c.center_id, st.c.arm, st.c.visit_code, st.c.state, overdue, dup, left, month)
+    rows = records(
+        db, stmt, dates=["month"], ints=["overdue", "duplicated", "left", "n", "subjects"]
+    )
+    keys = ("center_id", "arm", "visit_code", "state", "overdue", "duplicated", "left")
     states: dict[tuple[Any, ...], dict[str, Any]] = {}
     missed: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in rows:
@@ -226,10 +266,13 @@ def worklist_select(
     """What a coordinator must act on, in the order to act on it.
 
     Visits due now (most overdue first), then missed visits (most recently missed first, while
-    a late entry or a reason can still be chased), then subjects without a day-0 date.
+    a late entry or a reason can still be chased), then subjects without a day-0 date. Only
+    subjects still on study: a visit of someone who died or left cannot be recovered (it stays
+    missed in the compliance counts). `days_overdue` is signed: negative while the target day
+    is still ahead.
     """
     st = visit_states(center_codes, as_of, rule, visits, arms)
-    overdue = overdue_days(st, as_of)
+    overdue = case((st.c.state.in_(("due", "missed")), st.c.past_target), else_=0)
     priority = case((st.c.state == "due", 0), (st.c.state == "missed", 1), else_=2)
     return select(
         st.c.subject_id,
@@ -244,7 +287,7 @@ def worklist_select(
         priority.label("priority"),
         case((st.c.state == "due", -overdue), else_=overdue).label("urgency"),
         st.c.visit_order,
-    ).where(st.c.state.in_(("due", "missed", "no_day_zero")))
+    ).where(st.c.state.in_(("due", "missed", "no_day_zero")), st.c.off_study_on.is_(None))
 
 
 WORKLIST_ORDER = ("priority", "urgency", "center_id", "subject_id", "visit_order")

@@ -109,3 +109,13 @@ def test_one_pass_of_the_visit_engine_equals_the_two_queries(db_url, protocol):
     states, missed = vq.state_and_missed_counts(db, codes, as_of, rule, plan)
     assert _canonical(states) == _canonical(vq.state_counts(db, codes, as_of, rule, plan))
     assert _canonical(missed) == _canonical(vq.missed_by_month(db, codes, as_of, rule, plan))
+
+
+def test_counts_from_the_keys_equal_the_counting_query(db_url, protocol):
+    """The data-quality page counts its findings from the one list of keys (the checks run
+    once); the counts equal those of the counting query over the same checks."""
+    db, as_of = TrialDb(db_url), dt.date(2026, 11, 15)
+    rules = rules_of(db, protocol)
+    from_keys = checks.counts_of_keys(checks.finding_keys(db, rules, as_of))
+    assert _canonical(from_keys) == _canonical(checks.finding_counts(db, rules, as_of))
+    assert sum(r["n"] for r in from_keys) > 0

@@ -148,8 +148,11 @@ def test_compliance_counts_by_hand(db):
         )
     )
     assert months[dt.date(2026, 1, 1)] == (1, 0) and months[dt.date(2026, 2, 1)] == (0, 2)
-    # The worklist holds every due and missed visit and the visits of subjects without day 0.
-    assert m.worklist_rows == 3 + 2
+    # Missed visits of subjects who have left since: S3 W1 (X), S4 W4 (Y).
+    assert (x.missed_left, y.missed_left) == (1, 1)
+    # The worklist holds the due and missed visits of subjects still on study (S7 W4) and the
+    # visits of subjects without day 0 (S6 W1, W4): S3 and S4 died, nothing to chase.
+    assert m.worklist_rows == 1 + 2
 
 
 def test_worklist_order(db):
@@ -159,15 +162,14 @@ def test_worklist_order(db):
             "priority", "urgency", "center_id", "subject_id", "visit_order"
         ),
     )
-    # Missed, most recent first (S4/S7 W4: 31 days past target; S3 W1: 52), then no day 0.
+    # Missed (S7 W4: 31 days past target), then no day 0. S3 and S4 died (their missed
+    # visits stay in compliance, but no one can recover them): not on the worklist.
     assert [(r["subject_id"], r["visit_code"], r["state"]) for r in work] == [
-        ("S4", "W4", "missed"),
         ("S7", "W4", "missed"),
-        ("S3", "W1", "missed"),
         ("S6", "W1", "no_day_zero"),
         ("S6", "W4", "no_day_zero"),
     ]
-    assert [r["days_overdue"] for r in work[:3]] == [31, 31, 52]
+    assert work[0]["days_overdue"] == 31
 
 
 def test_arm_filter_and_swimmer(db):
@@ -184,3 +186,48 @@ def test_arm_filter_and_swimmer(db):
     ]
     # The committee's model carries no subject lines.
     assert visits_page_model(db, P, trials.scope(P, AS_OF), identifiers=False).swimmer is None
+
+
+def test_death_during_an_open_window(make_db):
+    # Visits W1 day 7 +-2, W2 day 14 -5/+3 (opens day 9), W4 day 28 +-7 (opens day 21).
+    # Day 0 2026-01-01; W1 done on day 7; died on day 10 (2026-01-11), W2's window open.
+    p = trials.protocol(
+        centers=(("X", 5, "2026-01-01", "2026-12-31"),),
+        visits=(
+            ("W1", 7, 2, 2, ("nrs",)),
+            ("W2", 14, 5, 3, ("nrs",)),
+            ("W4", 28, 7, 7, ("nrs",)),
+        ),
+    )
+    rows = {
+        "centers": trials.centers("X"),
+        "subjects": [subject("D", "X", "2026-01-02", "2026-01-01", "2026-01-11", arm="X")],
+        "assessments": [seen("D", "W1", "2026-01-08")],
+    }
+    db = make_db(rows, "2026-03-01")
+    m = visits_page_model(db, p, trials.scope(p, "2026-03-01"))
+    # W2: on study when its window opened (day 9 <= 10), no visit: missed; W4 opened after
+    # the death (day 21): not expected. Compliance 1 done of 1 + 1 expected = 50%.
+    assert (m.by_visit["W2"].missed, m.by_visit["W4"].not_expected) == (1, 1)
+    assert m.overall.compliance == pytest.approx(1 / 2)
+    assert m.overall.missed_left == 1
+    # Nobody can recover W2: not on the worklist.
+    assert m.worklist_rows == 0
+    work = records(
+        db, worklist_select(p.center_codes, dt.date(2026, 3, 1), arm_rule(p), planned_visits(p))
+    )
+    assert work == []
+
+
+def test_due_in_days_before_the_target(make_db):
+    # W4 day 28 +-7: on 2026-01-26 (day 25) the window is open, the target 3 days ahead.
+    rows = {
+        "centers": trials.centers("X", "Y"),
+        "subjects": [subject("A", "X", "2026-01-02", "2026-01-01")],
+        "assessments": [seen("A", "W1", "2026-01-08")],
+    }
+    db = make_db(rows, "2026-01-26")
+    work = records(
+        db, worklist_select(P.center_codes, dt.date(2026, 1, 26), arm_rule(P), planned_visits(P))
+    )
+    assert [(r["visit_code"], r["state"], r["days_overdue"]) for r in work] == [("W4", "due", -3)]
