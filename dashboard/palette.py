@@ -69,6 +69,7 @@ CHECK_COLOURS: dict[str, str] = {
     "range": "#8c6318",
     "dates": "#c0166f",
     "sbrt": "#66a61e",
+    "safety": "#1f5f8b",
     "structure": "#666666",
 }
 # SBRT schemes: greys for allowed schemes, the warning colour (hatched) for any other.

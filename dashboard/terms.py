@@ -82,6 +82,7 @@ def findings_checks(protocol: Protocol, lang: str) -> str:
         t("checks.eligibility", lang, rules=_join(rules, lang)),
         t("checks.ranges", lang, ranges=range_checks(protocol, lang)),
         t("checks.dates", lang),
+        t("checks.safety", lang),
     ]
     if sb is not None:
         parts.append(

@@ -17,7 +17,7 @@ from dashboard.metrics.model import Record, ScopeInfo
 from dashboard.metrics.recruitment import month_starts
 from dashboard.protocol import VERTEBRAL_LEVELS, Protocol
 
-CATEGORIES = ("eligibility", "range", "dates", "sbrt", "structure")
+CATEGORIES = ("eligibility", "range", "dates", "safety", "sbrt", "structure")
 MAX_CENTER_BARS = 12
 
 

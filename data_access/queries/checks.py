@@ -348,7 +348,7 @@ def _record_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
         add(table, "dates", "visit_after_death", tname, fld, col, "date", col, record, col > died)
     add(
         adverse_events,
-        "dates",
+        "safety",
         "event_after_death",
         "adverse_events",
         "onset_on",
@@ -357,6 +357,60 @@ def _record_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
         e.onset_on,
         e.ae_id,
         e.onset_on > died,
+    )
+    # Deaths and fatal events must tell the same story (fatal: grade 5 or outcome fatal, as
+    # the safety page counts it; known by the data date; a death is off study "died").
+    fatal = and_(
+        or_(e.grade == 5, e.outcome == "fatal"),
+        func.coalesce(e.reported_on, e.onset_on) <= as_of,
+    )
+    dead = and_(s.off_study_reason == "died", s.off_study_on <= as_of)
+    alive = or_(
+        s.off_study_reason.is_(None),
+        s.off_study_reason != "died",
+        s.off_study_on.is_(None),
+        s.off_study_on > as_of,
+    )
+    add(
+        adverse_events,
+        "safety",
+        "fatal_ae_without_death",
+        "adverse_events",
+        "outcome",
+        func.coalesce(e.outcome, _text(e.grade)),
+        "text",
+        e.onset_on,
+        e.ae_id,
+        and_(fatal, alive),
+    )
+    add(
+        adverse_events,
+        "safety",
+        "fatal_ae_not_serious",
+        "adverse_events",
+        "serious",
+        literal("false"),
+        "boolean",
+        e.onset_on,
+        e.ae_id,
+        and_(fatal, e.serious.is_(False)),
+    )
+    with_fatal = select(e.subject_id).where(fatal)
+    out.append(
+        select(
+            *_finding(
+                "safety",
+                "death_without_fatal_ae",
+                "subjects",
+                "off_study_reason",
+                s.subject_id,
+                s.center_id,
+                s.off_study_reason,
+                "text",
+                s.off_study_on,
+                literal(""),
+            )
+        ).where(dead, ~s.subject_id.in_(with_fatal))
     )
     add(
         adverse_events,

@@ -15,7 +15,8 @@ Cut 2, data as of 2026-03-01, after these changes:
   Newly missed: a1 V2 (closes 02-09), a2 V2 (closes 02-14; death after), b1 V2 (closes 02-16),
   b2 V1 (closes 02-19) = 4; b2 V2 (03-03..03-17) not yet due.
 What changed (by hand): newly randomized 1 (b2); new serious 1 (AE 2); new grade >= 3 2 (AE 1
-now 3, AE 2); deaths 1 (a2); newly missed 4; new findings 1 (b2); resolved findings 1 (a2);
+now 3, AE 2); deaths 1 (a2); newly missed 4; new findings 2 (b2's baseline NRS; a2 died with
+no fatal adverse event recorded); resolved findings 1 (a2's baseline NRS);
 corrections 2 (AE 1 grade, a2 baseline NRS; a first value, like a2's death date, is new data).
 Headline changes: randomized 3 -> 4 (+1; A +0, B +1); missed 2 -> 6 (+4); serious 0 -> 1;
 grade >= 3 0 -> 2; any AE 1 -> 2.
@@ -122,7 +123,7 @@ def test_what_changed_by_hand(two_cuts):
         "new_grade3plus": 2,
         "deaths": 1,
         "newly_missed": 4,
-        "new_findings": 1,
+        "new_findings": 2,
         "resolved_findings": 1,
         "corrections": 2,
     }
@@ -277,7 +278,7 @@ def test_meeting_pack_opens_with_what_changed(two_cuts, monkeypatch):
         "new grade ≥ 3 events": 2,
         "deaths": 1,
         "newly missed visits": 4,
-        "new data-quality findings": 1,
+        "new data-quality findings": 2,
         "resolved data-quality findings": 1,
         "corrections of data already reported": 2,
     }, cards
@@ -360,12 +361,14 @@ def test_summary_prints_the_findings_work_by_center(two_cuts, capsys):
         return json.loads(capsys.readouterr().out)["data_quality"]["work"]
 
     none = {"open": 0, "median_age": None, "oldest": None}
-    assert work() == {"A": none, "B": {"open": 1, "median_age": 0.0, "oldest": 0}}
+    one = {"open": 1, "median_age": 0.0, "oldest": 0}
+    # A: a2's death without a fatal adverse event; B: b2's baseline NRS.
+    assert work() == {"A": one, "B": one}
     findings = FindingStore(UserStore(settings.resolved_users_db_url).engine)
     findings.set(key, "query_sent", "mon1", "please check", "B")
     assert work()["B"]["open"] == 1
     findings.set(key, "closed", "mon1", "source says 2", "B")
-    assert work() == {"A": none, "B": none}
+    assert work() == {"A": one, "B": none}
 
 
 def test_headline_numbers_show_their_change_on_the_pages(two_cuts, capsys):
@@ -374,7 +377,8 @@ def test_headline_numbers_show_their_change_on_the_pages(two_cuts, capsys):
 
     Recruitment: randomized 3 -> 4 (+1), screened 3 -> 4 (+1). Visits: missed 2 -> 6 (+4).
     Safety: any AE 1 -> 2 (+1), grade >= 3 0 -> 2 (+2), serious 0 -> 1 (+1), fatal 0 -> 0.
-    Data quality: eligibility 1 -> 1 (a2's finding resolved, b2's new), other checks 0 -> 0.
+    Data quality: eligibility 1 -> 1 (a2's finding resolved, b2's new); deaths and fatal
+    events 0 -> 1 (a2 died, no fatal event); other checks 0 -> 0.
     """
     from app import create_app
     from dashboard.auth import UserStore
@@ -398,12 +402,13 @@ def test_headline_numbers_show_their_change_on_the_pages(two_cuts, capsys):
     saf = kpi_lines("/safety")
     assert sum("+2 since SC January" in x for x in saf) == 1  # grade >= 3
     assert sum("+1 since SC January" in x for x in saf) == 2  # any AE, serious
-    # Four checks categories of this protocol, none changed: "0", never "+0".
+    # Five check categories of this protocol: one changed by +1, the others "0", never "+0".
     dq = [x for x in kpi_lines("/data-quality") if x.endswith("since SC January")]
-    assert dq == ["0 since SC January"] * 4
+    assert sorted(dq) == ["+1 since SC January"] + ["0 since SC January"] * 4
 
     assert main(["summary", "--db", url, "--json", "--since", "last"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["recruitment"]["overall"]["screened_change"] == 1
     assert out["safety"]["total"]["fatal_change"] == 0
     assert out["data_quality"]["by_category"]["eligibility_change"] == 0
+    assert out["data_quality"]["by_category"]["safety_change"] == 1

@@ -7,6 +7,8 @@ randomization; SBRT in arm Y: 30 Gy / 5 only, start by day 28, given within 42 d
 Data date 2026-06-01. D1 and D12 are clean subjects carrying record-level problems.
 """
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -154,9 +156,10 @@ EXPECTED = {
         "randomized_without_day_zero": ["D7"],
         "off_study_before_randomization": ["D8"],
         "visit_after_death": ["D9"],
-        "event_after_death": ["D9"],
         "resolved_before_onset": ["D12"],
     },
+    # D9 died on 03-01 with no fatal adverse event, and an event began on 03-05.
+    "safety": {"event_after_death": ["D9"], "death_without_fatal_ae": ["D9"]},
     "sbrt": {
         "no_sbrt": ["D9"],
         "sbrt_in_other_arm": ["D10"],
@@ -266,9 +269,10 @@ def test_page_model_counts(part):
         want = {**zero, "eligibility": 5, "range": 6, "dates": 1}
         assert m.total == 12 and m.by_center["A"] == want
     else:
-        # Dates: D8 twice, D7, D9 twice, D12; SBRT: D9, D10, D11 twice; structure: D12-D14.
-        want = {**zero, "dates": 6, "sbrt": 4, "structure": 3}
-        assert m.total == 13
+        # Dates: D8 twice, D7, D9, D12; deaths and fatal events: D9 twice; SBRT: D9, D10,
+        # D11 twice; structure: D12-D14.
+        want = {**zero, "dates": 5, "safety": 2, "sbrt": 4, "structure": 3}
+        assert m.total == 14
         # By center: the structure finding of the unknown center ZZ (D13) is not A's.
         assert m.by_center["A"] == {**want, "structure": 2}
     assert {k: v for k, v in m.by_category.items() if v} == {k: v for k, v in want.items() if v}
@@ -283,8 +287,6 @@ def test_trend_runs_from_the_first_screening_to_the_data_date():
     # February 2026, 1 dated August 2026 (after the data date, 2026-06-01). First screening
     # 2026-01-05. The axis runs January to June 2026; the 1977 and August ones are counted
     # apart, not drawn (an axis from 1977 would squash the trial's months to nothing).
-    import datetime as dt
-
     from dashboard.metrics.data_quality import data_quality_model
 
     counts = [
@@ -316,3 +318,62 @@ def test_trend_runs_from_the_first_screening_to_the_data_date():
     assert m.trend.by_category["dates"] == (0,) * 6
     assert (m.trend.before, m.trend.after) == (3, 1)
     assert m.total == 6  # every finding still counts
+
+
+def test_deaths_and_fatal_events_agree(make_db):
+    # Data date 2026-06-01. Fatal: grade 5 or outcome fatal, known by the data date.
+    # F1 died 03-01 with a serious grade 5 event that day: consistent, no finding.
+    # F2 died 03-01, only a grade 2 event: death without a fatal event.
+    # F3 alive, an event with outcome fatal (grade 4, serious): fatal event without a death.
+    # F4 died 03-01, its grade 5 event not marked serious: fatal event not serious.
+    # F5 dies 07-01 (after the data date) with its fatal event reported 07-02: not known yet.
+    def s(sid, died=None):
+        return trials.subject(
+            sid,
+            "A",
+            "2026-01-01",
+            "2026-01-05",
+            "X",
+            procedure_on="2026-01-04",
+            off_study_on=died,
+            off_study_reason="died" if died else None,
+        )
+
+    def ae(n, sid, grade, serious, outcome, onset, reported):
+        return {
+            "ae_id": n,
+            "subject_id": sid,
+            "term": "Event",
+            "grade": grade,
+            "serious": serious,
+            "outcome": outcome,
+            "onset_on": onset,
+            "reported_on": reported,
+        }
+
+    rows = {
+        "centers": trials.centers("A"),
+        "subjects": [
+            s("F1", "2026-03-01"),
+            s("F2", "2026-03-01"),
+            s("F3"),
+            s("F4", "2026-03-01"),
+            s("F5", "2026-07-01"),
+        ],
+        "adverse_events": [
+            ae(1, "F1", 5, True, "fatal", "2026-03-01", "2026-03-02"),
+            ae(2, "F2", 2, False, "recovered", "2026-02-01", "2026-02-02"),
+            ae(3, "F3", 4, True, "fatal", "2026-02-01", "2026-02-02"),
+            ae(4, "F4", 5, False, None, "2026-03-01", "2026-03-02"),
+            ae(5, "F5", 5, True, "fatal", "2026-07-01", "2026-07-02"),
+        ],
+    }
+    db = make_db(rows, AS_OF)
+    rules = check_rules(P, [])
+    found = records(db, select(checks.findings(rules, dt.date(2026, 6, 1))))
+    safety = sorted((r["check"], r["subject_id"]) for r in found if r["category"] == "safety")
+    assert safety == [
+        ("death_without_fatal_ae", "F2"),
+        ("fatal_ae_not_serious", "F4"),
+        ("fatal_ae_without_death", "F3"),
+    ]
