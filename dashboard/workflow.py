@@ -24,6 +24,21 @@ from dashboard.auth import user_metadata
 
 STATUSES = ("open", "query_sent", "answered", "closed", "not_an_issue")
 DONE = ("closed", "not_an_issue")
+# Query management: the site answers, the monitor (or the PI) asks, closes or dismisses.
+ROLE_STATUSES: dict[str, tuple[str, ...]] = {
+    "pi": STATUSES,
+    "monitor": STATUSES,
+    "site": ("answered",),
+}
+# A status that needs a comment: an answer says what was found or done.
+NEEDS_COMMENT = ("answered",)
+
+
+def statuses_for(role: str | None) -> tuple[str, ...]:
+    """The statuses a role may set (none for roles that see no listing)."""
+    return ROLE_STATUSES.get(role or "", ())
+
+
 MAX_COMMENT = 2000
 
 finding_status = Table(

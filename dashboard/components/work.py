@@ -20,7 +20,7 @@ from dashboard.components.common import hidden_note
 from dashboard.components.grid import GRID
 from dashboard.i18n import t
 from dashboard.services import AppState, PageContext, context_from_search
-from dashboard.workflow import STATUSES, FindingStore
+from dashboard.workflow import NEEDS_COMMENT, STATUSES, FindingStore, statuses_for
 
 
 def form_ids(prefix: str) -> dict[str, str]:
@@ -28,10 +28,17 @@ def form_ids(prefix: str) -> dict[str, str]:
     return {part: f"{prefix}-wf-{part}" for part in ("key", "status", "comment", "save", "result")}
 
 
-def status_form(prefix: str, lang: str, title_key: str, pick_key: str) -> Component:
-    """Set an item's status and comment (click a row of the listing to pick it)."""
+def status_form(
+    prefix: str, lang: str, title_key: str, pick_key: str, role: str | None
+) -> Component:
+    """Set an item's status and comment (click a row of the listing to pick it).
+
+    Only the statuses the user's role may set are offered (a site answers; a monitor or the
+    PI also asks, closes or dismisses); the server checks it again.
+    """
     i = form_ids(prefix)
-    options = [{"label": t(f"wf.status.{s}", lang), "value": s} for s in STATUSES]
+    allowed = statuses_for(role)
+    options = [{"label": t(f"wf.status.{s}", lang), "value": s} for s in allowed]
     return html.Div(
         [
             html.H2(t(title_key, lang), className="h6"),
@@ -42,7 +49,14 @@ def status_form(prefix: str, lang: str, title_key: str, pick_key: str) -> Compon
                 className="mb-2",
                 debounce=True,
             ),
-            dbc.Select(id=i["status"], options=options, value="query_sent", className="mb-2"),
+            dbc.Select(
+                id=i["status"],
+                options=options,
+                value="query_sent"
+                if "query_sent" in allowed
+                else (allowed[0] if allowed else None),
+                className="mb-2",
+            ),
             dbc.Textarea(
                 id=i["comment"],
                 placeholder=t("wf.form.comment", lang),
@@ -120,7 +134,12 @@ def register_form(
         if dash_ctx.triggered_id == i["save"] and n:
             if status not in STATUSES:
                 return html.P(t("wf.form.unknown", lang), className="small text-danger")
-            text = comment if isinstance(comment, str) else None
+            if status not in statuses_for(user.role):
+                audit("finding_status_refused", {"key": key, "status": status, "center": center})
+                return html.P(t("wf.form.not_yours", lang), className="small text-danger")
+            text = comment.strip() if isinstance(comment, str) and comment.strip() else None
+            if status in NEEDS_COMMENT and text is None:
+                return html.P(t("wf.form.comment_needed", lang), className="small text-danger")
             store.set(key, status, user.username, text, center)
             audit("finding_status", {"key": key, "status": status, "center": center})
         return history_view(store.history(key), lang)

@@ -178,7 +178,9 @@ def render(ctx: PageContext) -> Component:
             card_id="dq-findings-card",
             help_values=ctx.terms,
         ),
-        work.status_form("dq", lang, "wf.form.title", "wf.form.pick") if has else html.Div(),
+        work.status_form("dq", lang, "wf.form.title", "wf.form.pick", ctx.rights.role)
+        if has
+        else html.Div(),
         table_card(
             t("dq.deviations.title", lang),
             None,

@@ -255,7 +255,7 @@ def render(ctx: PageContext) -> Component:
     pages = figs.swimmer_pages(m)
     blocks += [
         _worklist(m, ctx),
-        work.status_form("vis", lang, "wf.form.title_visit", "wf.form.pick_visit")
+        work.status_form("vis", lang, "wf.form.title_visit", "wf.form.pick_visit", ctx.rights.role)
         if m.worklist_rows
         else html.Div(),
         graph(

@@ -327,12 +327,34 @@ def test_worklist_visits_worked_like_findings(two_cuts):
 
     assert "please phone the patient" in save("mon1", "visit:b1:V1")
     assert "Not a finding you may work on" in save("site-a", "visit:b1:V1", "closed")
+    # Query management: on its own center's item a site answers (with a comment); closing
+    # or dismissing is the monitor's, and the server refuses it (audited).
+    assert "Your role may not set this status" in save("site-a", "visit:a1:V2", "closed")
+    assert "Your role may not set this status" in save("site-a", "visit:a1:V2", "not_an_issue")
+    assert "An answer needs a comment" in save("site-a", "visit:a1:V2", "answered", "  ")
+    assert "patient came on 02-12" in save(
+        "site-a", "visit:a1:V2", "answered", "patient came on 02-12"
+    )
+    from tests.pages.helpers import find_by_id, page_tree
+
+    offered = find_by_id(page_tree(app, "/visits", "", "site-a"), "vis-wf-status")["props"]
+    assert [o["value"] for o in offered["options"]] == ["answered"]
+    offered = find_by_id(page_tree(app, "/visits", "", "mon1"), "vis-wf-status")["props"]
+    assert [o["value"] for o in offered["options"]] == [
+        "open",
+        "query_sent",
+        "answered",
+        "closed",
+        "not_an_issue",
+    ]
+    refused = [e for e in users.audit(username="site-a") if e["event"] == "finding_status_refused"]
+    assert len(refused) == 2 and all("visit:a1:V2" in str(e["detail"]) for e in refused)
     assert "Not a finding you may work on" in save("mon1", "visit:a1:V1")  # done: not on the list
 
     rows = listing_rows(logged_in(app, "mon2"), "worklist")["rowData"]
     got = {(r["subject_id"], r["visit_code"]): r["status"] for r in rows}
     assert got == {
-        ("a1", "V2"): "open",
+        ("a1", "V2"): "answered",
         ("b1", "V1"): "query sent",
         ("b1", "V2"): "open",
         ("b2", "V1"): "open",
