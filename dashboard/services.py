@@ -268,6 +268,12 @@ def _randomization_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tu
         (as_of, id_of(protocol)),
         lambda: _recruitment_inputs(db, protocol, as_of),
     )
+    states, _ = memoize(  # the visit engine's counts, shared with the visits page
+        "inputs:visits",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: _visits_inputs(db, protocol, as_of),
+    )
     return (
         counts,
         by_day,
@@ -277,6 +283,7 @@ def _randomization_inputs(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tu
         randq.visits_done(db, codes, as_of),
         randq.delivery_counts(db, codes, as_of, rule),
         randq.delivery_missing(db, codes, as_of, rule),
+        states,
     )
 
 
@@ -290,7 +297,7 @@ def randomization_page_model(
     """
 
     def build() -> RandomizationModel:
-        counts, by_day, failures, hist, flow, done, courses, missing = memoize(
+        counts, by_day, failures, hist, flow, done, courses, missing, states = memoize(
             "inputs:randomization",
             db.url,
             (info.as_of, id_of(protocol)),
@@ -298,7 +305,17 @@ def randomization_page_model(
         )
         if not pooled:
             return randomization_model(
-                counts, by_day, failures, hist, flow, done, courses, missing, protocol, info
+                counts,
+                by_day,
+                failures,
+                hist,
+                flow,
+                done,
+                courses,
+                missing,
+                protocol,
+                info,
+                visit_states=states,
             )
         arms = protocol.arm_codes
         counts, by_day, hist = (
@@ -319,6 +336,7 @@ def randomization_page_model(
             arms_view(protocol, True),
             pooled_scope(info),
             conceal=True,
+            visit_states=pool_rows(states, arms),
         )
 
     return memoize("model:randomization", db.url, (info, pooled, id_of(protocol)), build)

@@ -51,6 +51,15 @@ def consort_diagram(flow: Consort, protocol: Protocol, lang: str) -> Component:
         else:
             received = t("rnd.consort.received_none", lang, n=a.received)
         lines = [received, t("rnd.consort.not_received", lang, n=a.not_received)]
+        lines += [
+            "· "
+            + (
+                t("rnd.consort.not_treated", lang, n=n)
+                if code == "none"
+                else t("rnd.consort.treated_as", lang, arm=protocol.arm_label(code, lang), n=n)
+            )
+            for code, n in a.not_received_as.items()
+        ]
         if sb is not None and arm.code == sb.arm:
             lines.append(t("rnd.consort.pending", lang, n=a.pending, days=sb.missing_after_days))
         off = [f"{label('off', k, lang)}: {v}" for k, v in a.off_study.items()]
@@ -79,6 +88,26 @@ def consort_diagram(flow: Consort, protocol: Protocol, lang: str) -> Component:
                     ),
                     _arrow(),
                     _box(t("rnd.consort.followed", lang), followed),
+                    *(
+                        [
+                            _arrow(),
+                            _box(
+                                t(
+                                    "rnd.consort.analysed",
+                                    lang,
+                                    n=a.analysed,
+                                    visit=protocol.visit_label(flow.analysis_visit, lang),
+                                ),
+                                [
+                                    t(f"rnd.consort.excluded.{k}", lang, n=v)
+                                    for k, v in a.not_analysed.items()
+                                ]
+                                or [t("rnd.consort.none", lang)],
+                            ),
+                        ]
+                        if flow.analysis_visit
+                        else []
+                    ),
                 ],
                 className="consort-column",
             )

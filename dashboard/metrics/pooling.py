@@ -37,7 +37,9 @@ def pooled_scope(info: ScopeInfo) -> ScopeInfo:
 def pool_rows(rows: Iterable[Record], arms: Sequence[str]) -> list[Record]:
     """Aggregate rows of the selected arms relabelled `ALL`; other arms' rows dropped.
 
-    Rows without an arm (a screened person not randomized) stay as they are.
+    Rows without an arm (a screened person not randomized) stay as they are. An arm as treated
+    (`treated_arm`) of one of the arms becomes `ALL` too: treated in one of the pooled arms is
+    treated as allocated.
     """
     keep = set(arms)
     out = []
@@ -45,5 +47,8 @@ def pool_rows(rows: Iterable[Record], arms: Sequence[str]) -> list[Record]:
         if "arm" not in r or r["arm"] is None:
             out.append(r)
         elif r["arm"] in keep:
-            out.append({**r, "arm": POOLED_ARM})
+            row = {**r, "arm": POOLED_ARM}
+            if row.get("treated_arm") in keep:
+                row["treated_arm"] = POOLED_ARM
+            out.append(row)
     return out

@@ -14,7 +14,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,12 @@ class ArmFlow:
     left: int
     off_study: dict[str, int]
     visits_done: dict[str, int]
+    # Did not receive the allocated treatment, by the arm treated as ("none": not treated).
+    not_received_as: dict[str, int] = field(default_factory=dict)
+    # Analysed (as randomized) at the analysis visit: an assessment on record; the others by
+    # reason (left before the visit, missed it, not yet due, no day 0).
+    analysed: int = 0
+    not_analysed: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ class Consort:
     allocated: dict[str, int]
     arms: dict[str, ArmFlow]
     followed_visits: tuple[str, ...]
+    analysis_visit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -391,14 +398,44 @@ def table_one(hist: Sequence[Record], protocol: Protocol) -> TableOne:
     return TableOne(columns, sizes, tuple(variables))
 
 
+ANALYSED_STATES = ("done", "done_early", "done_late")
+NOT_ANALYSED = {
+    "not_expected": "left_before",
+    "missed": "missed",
+    "due": "not_yet",
+    "upcoming": "not_yet",
+    "no_day_zero": "no_day_zero",
+}
+
+
+def analysis_visit(protocol: Protocol) -> str | None:
+    """The visit CONSORT's "analysed" box counts at.
+
+    The headline visit of the main measure, else the first visit from about three months,
+    else the last.
+    """
+    for measure in ("nrs", "imaging", "pafi"):
+        visit = protocol.headline_visit(measure)
+        if visit is not None:
+            return visit
+    later = [v.code for v in protocol.visits if v.day >= 84]
+    return later[0] if later else (protocol.visits[-1].code if protocol.visits else None)
+
+
 def consort(
     counts: Sequence[Record],
     consort_rows: Sequence[Record],
     failures: Sequence[Record],
     visits_done: Sequence[Record],
     protocol: Protocol,
+    visit_states: Sequence[Record] = (),
 ) -> Consort:
-    """The flow from screening to follow-up for the centers given (already sliced)."""
+    """The flow from screening to follow-up for the centers given (already sliced).
+
+    `visit_states`: the visit engine's counts (center, arm, visit, state, n), for the analysed
+    box at the analysis visit.
+    """
+    target = analysis_visit(protocol)
     arms = protocol.arm_codes
     screened = sum(r["screened"] for r in counts)
     randomized = sum(r["randomized"] for r in counts)
@@ -422,6 +459,19 @@ def consort(
         for r in visits_done:
             if r["arm"] == arm:
                 done[r["visit_code"]] += r["n"]
+        received_as: dict[str, int] = defaultdict(int)
+        for r in mine:
+            if r["treated_arm"] != arm:
+                received_as[str(r["treated_arm"] or "none")] += r["n"]
+        analysed = 0
+        not_analysed: dict[str, int] = defaultdict(int)
+        for r in visit_states:
+            if r["arm"] != arm or r["visit_code"] != target:
+                continue
+            if r["state"] in ANALYSED_STATES:
+                analysed += r["n"]
+            elif r["state"] in NOT_ANALYSED:
+                not_analysed[NOT_ANALYSED[r["state"]]] += r["n"]
         flows[arm] = ArmFlow(
             allocated=allocated,
             received=allocated - not_received - pending,
@@ -430,6 +480,11 @@ def consort(
             left=sum(off.values()),
             off_study=dict(sorted(off.items())),
             visits_done={v: done[v] for v in protocol.visit_codes},
+            not_received_as=dict(sorted(received_as.items())),
+            analysed=analysed,
+            not_analysed={
+                k: not_analysed[k] for k in dict.fromkeys(NOT_ANALYSED.values()) if not_analysed[k]
+            },
         )
     return Consort(
         assessed=screened,
@@ -439,6 +494,7 @@ def consort(
         allocated={a: flows[a].allocated for a in arms},
         arms=flows,
         followed_visits=_followed_visits(protocol),
+        analysis_visit=target if visit_states else None,
     )
 
 
@@ -516,6 +572,7 @@ def randomization_model(
     protocol: Protocol,
     scope: ScopeInfo,
     conceal: bool = False,
+    visit_states: Sequence[Record] = (),
 ) -> RandomizationModel:
     """The randomization page model for the centers in scope (every arm: as randomized).
 
@@ -558,7 +615,7 @@ def randomization_model(
             a: cumulative_steps([r for r in by_day if r["arm"] == a], scope.as_of) for a in arms
         },
         table_one=table_one(histograms, protocol),
-        consort=consort(counts, consort_rows, failures, visits_done, protocol),
+        consort=consort(counts, consort_rows, failures, visits_done, protocol, mine(visit_states)),
         delivery=None if conceal else delivery(courses, missing, consort_rows, protocol),
         concealed=conceal,
     )

@@ -217,6 +217,16 @@ def test_consort_by_hand(model):
     # Follow-up boxes count the last visit (the headline one here, no visit from 3 months on).
     assert c.followed_visits == ("V2",)
     assert x.visits_done == {"V1": 1, "V2": 1} and y.visits_done == {"V1": 0, "V2": 1}
+    # Not received, by what happened instead: A-3 (X) was treated as Y; A-4 (Y) never got
+    # SBRT and counts as treated without it (X).
+    assert x.not_received_as == {"Y": 1} and y.not_received_as == {"X": 1}
+    # Analysed at V2 (day 28 -7/+7, the last visit: no headline visit is set and none is at
+    # three months or later). X: A-1 done; A-3 missed (window closed 02-10); B-1 left on day
+    # 21, the day the window opened (on study then): missed. Y: A-2 done; A-4 died on day 34,
+    # in the window: missed; A-5 missed (closed 02-12); B-2's window opened 02-26: not yet due.
+    assert c.analysis_visit == "V2"
+    assert (x.analysed, x.not_analysed) == (1, {"missed": 2})
+    assert (y.analysed, y.not_analysed) == (1, {"missed": 2, "not_yet": 1})
 
 
 def test_delivery_by_hand(model):
