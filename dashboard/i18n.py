@@ -75,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "rec.status.closed": "■ closed below target",
     "rec.kpi.screened": "screened",
     "rec.kpi.vs_plan": "vs plan by now ({planned} planned)",
+    "rec.kpi.plan_status": "{share} of plan: {status}",
     "rec.fig.by_center": "Randomized vs target by center",
     "rec.fig.by_center_sub": "share of each target randomized, by arm · ◆ planned by now",
     "rec.fig.cumulative": "Cumulative randomized vs plan, with forecast",
@@ -300,6 +301,8 @@ MESSAGES: dict[str, str] = {
     "out.axis.visit": "Visit",
     "out.axis.share": "Share of subjects",
     "out.axis.responders": "Responders",
+    "out.axis.assessed": "Assessed",
+    "out.axis.evaluable": "Evaluable",
     "out.axis.subjects": "Subjects",
     "out.axis.difference": "Difference, NRS points",
     "out.baseline": "Baseline",
@@ -535,7 +538,11 @@ MESSAGES: dict[str, str] = {
     # Definitions behind the "?" buttons (words of PROTOCOL.md)
     "def.randomized": "Enrolled = randomized: a randomization date on or before the data date. Randomization is {ratio} (arms: {arms}).",
     "def.plan": "The plan assumes linear recruitment from each center's planned first to last "
-    "enrollment date (protocol file). On track = at least 90% of the planned number by now.",
+    "enrollment date (protocol file). The difference is randomized minus planned by now. The "
+    "status follows one rule, in this order: target reached; closed (enrolment ended short of "
+    "the target); not started (nobody randomized and nobody planned yet); on track (at least "
+    "{on_track_pct} of the planned number by now); otherwise behind. So a small shortfall can "
+    "still be on track.",
     "def.forecast": "Median date at which the target is reached and its predictive interval, from the "
     "Poisson-gamma accrual model described under the chart. No date is shown when the target is "
     "already reached; when enrolment has closed (on the protocol's closing date, or when nobody "
@@ -584,6 +591,8 @@ MESSAGES: dict[str, str] = {
     "pain.col.difference": "Difference in change (95% CI)",
     "fig.hover.ci": "{visit}: {value} (95% CI {low}–{high}), n = {n}",
     "fig.hover.small_n": "{visit}: {value}, n = {n} (small n: no interval)",
+    "fig.hover.prop_ci": "{visit}: {value} ({k} of {n} assessed; 95% CI {low}–{high})",
+    "fig.hover.prop_small_n": "{visit}: {value} ({k} of {n} assessed; small n: no interval)",
     "def.omed": "Daily oral morphine equivalent dose (mg/day). Skewed and never negative, so the median is shown, with the distribution-free 95% interval from order statistics (binomial ranks); it is always two observed doses. Below 6 subjects no such interval exists.",
     "def.pafi": "Combined Pain and Ambulatory Function Index, 0–10 (10 = normal walking, no pain; higher is better). Means with a 95% bootstrap percentile interval that stays within 0–10; below 5 subjects no interval.",
     "def.change": "Mean change of NRS from baseline in each arm minus that of the reference arm, with Welch's 95% t interval (unequal variances); a negative difference means more pain relief than the reference. Below 5 subjects in either arm no interval is shown (small n).",

@@ -174,6 +174,8 @@ class Protocol:
     idle_days: int = 180
     # The longest forecast shown as dates.
     forecast_horizon_days: int = 5 * 365
+    # A center (or the total) is on track at this share of its plan by now or more.
+    on_track_share: float = 0.9
     access: Access = Access()
     # Set on a protocol whose arms are pooled into one (a role that may not compare arms):
     # the arm codes that went into it.
@@ -678,6 +680,7 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         forecast_horizon_days=months_to_days(
             recr.whole("forecast_horizon_months", minimum=6, default=60)
         ),
+        on_track_share=recr.number("on_track_share", 0.5, 1.0, default=0.9),
         centers=centers,
         arms=arms,
         visits=visits,

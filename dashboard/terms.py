@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from dashboard.i18n import t
+from dashboard.i18n import pct, t
 from dashboard.protocol import Protocol
 
 
@@ -40,6 +40,7 @@ def protocol_terms(protocol: Protocol, lang: str) -> dict[str, Any]:
         "late_day": sb.late_start_day if sb else "–",
         "missing_days": sb.missing_after_days if sb else "–",
         "idle_days": protocol.idle_days,
+        "on_track_pct": pct(protocol.on_track_share),
         "horizon_years": round(protocol.forecast_horizon_days / 365.25),
         "closed_on": protocol.enrolment_closed_on.isoformat()
         if protocol.enrolment_closed_on

@@ -6,6 +6,7 @@ Also the wording every page shares: the scope a model describes ("All centers", 
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -34,9 +35,17 @@ def graph_config(lang: str, present: bool) -> dict[str, Any]:
     return config
 
 
+_HELP_SERIAL = itertools.count(1)
+
+
 def help_button(def_key: str, lang: str, values: dict[str, Any] | None = None) -> Component:
-    """A small "?" that opens the definition behind a number on click."""
-    target = "help-" + re.sub(r"[^a-z0-9]+", "-", def_key.lower())
+    """A small "?" that opens the definition behind a number on click.
+
+    The same definition may sit beside several numbers of one page: each "?" gets an id
+    of its own (the definition's name and a process-wide serial), else the popovers
+    would all attach to the first button.
+    """
+    target = "help-" + re.sub(r"[^a-z0-9]+", "-", def_key.lower()) + f"-{next(_HELP_SERIAL)}"
     aria: dict[str, Any] = {"aria-label": t("help.label", lang)}
     return html.Span(
         [

@@ -7,6 +7,7 @@ An estimate marked "small n" is drawn hollow and without an interval.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,9 +49,21 @@ SYMBOLS = ("circle", "diamond", "square", "triangle-up", "star", "hexagon")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
-def dodge(i: int, k: int, width: float) -> float:
-    """Offset of the i-th of k arms so that their intervals do not overlap."""
-    return 0.0 if k == 1 else (i - (k - 1) / 2) * width / (k - 1) * 2
+def dodge(i: int, k: int, width: float, gap: float = math.inf) -> float:
+    """Offset of the i-th of k arms so that their intervals do not overlap.
+
+    At most `width` either side, and at most a quarter of the `gap` to the nearest
+    other visit: an arm's point never passes the midpoint towards a neighbouring
+    visit, so visits keep their order (baseline left of week 1 for every arm).
+    """
+    if k == 1:
+        return 0.0
+    return (i - (k - 1) / 2) / ((k - 1) / 2) * min(width, gap / 4)
+
+
+def nearest_gap(x: float, grid: Sequence[float]) -> float:
+    """Distance from x to the nearest other point of the grid (inf if none)."""
+    return min((abs(x - g) for g in grid if g != x), default=math.inf)
 
 
 def _arms(protocol: Protocol, codes: Sequence[str]) -> list[Arm]:
@@ -68,6 +81,7 @@ def _points(
     width: float,
     percent: bool = False,
     lines: bool = True,
+    grid: Sequence[float] = (),
 ) -> dict[str, Any]:
     fmt = pct if percent else (lambda x: number(x, 1))
     ys = [v.value for v in values]
@@ -76,24 +90,30 @@ def _points(
     hover = []
     for label, v in zip(labels, values, strict=True):
         n = v.n
+        # a rate says its numerator and denominator, a mean its n
+        num = {"k": v.k} if isinstance(v, Proportion) else {}
+        kind = "prop_" if num else ""
         if v.low is None or v.high is None:
-            hover.append(t("fig.hover.small_n", lang, visit=label, value=fmt(v.value), n=n))
+            hover.append(
+                t(f"fig.hover.{kind}small_n", lang, visit=label, value=fmt(v.value), n=n, **num)
+            )
         else:
             hover.append(
                 t(
-                    "fig.hover.ci",
+                    f"fig.hover.{kind}ci",
                     lang,
                     visit=label,
                     value=fmt(v.value),
                     low=fmt(v.low),
                     high=fmt(v.high),
                     n=n,
+                    **num,
                 )
             )
     return {
         "type": "scatter",
         "mode": "lines+markers" if lines else "markers",
-        "x": [x + dodge(i, k, width) for x in xs],
+        "x": [x + dodge(i, k, width, nearest_gap(x, grid or xs)) for x in xs],
         "y": ys,
         "name": arm.name(lang),
         "line": {"color": arm.colour, "width": 3, "dash": DASHES[i % len(DASHES)]},
@@ -170,6 +190,7 @@ def trajectory(
                 labels,
                 lang,
                 0.8,
+                grid=sorted(set(model.visit_weeks.values())),
             )
         )
     layout = base_layout(present, height=440 if present else 400)
@@ -192,37 +213,77 @@ def visit_rates(
     y_title: str,
     lang: str,
     present: bool,
+    n_title: str | None = None,
 ) -> Figure:
-    """A rate (with its exact interval) per arm at each visit."""
-    arms = _arms(protocol, arms_codes)
+    """A rate (with its exact interval) per arm at each visit.
+
+    Its denominator (the subjects assessed) per arm and visit in a row below the axis,
+    in the arm's colour, like the numbers at risk under a survival curve.
+    """
+    arms = [a for a in _arms(protocol, arms_codes) if rates.get(a.code)]
+    size = font_size(present)
     data = []
     for i, arm in enumerate(arms):
-        per_visit = rates.get(arm.code, {})
+        per_visit = rates[arm.code]
         shown = [v for v in visits if v in per_visit and per_visit[v].value is not None]
-        if not shown:
-            continue
-        data.append(
-            _points(
-                arm,
-                i,
-                len(arms),
-                [float(visits.index(v)) for v in shown],
-                [per_visit[v] for v in shown],
-                shown,
-                lang,
-                0.25,
-                percent=True,
+        if shown:
+            data.append(
+                _points(
+                    arm,
+                    i,
+                    len(arms),
+                    [float(visits.index(v)) for v in shown],
+                    [per_visit[v] for v in shown],
+                    shown,
+                    lang,
+                    0.25,
+                    percent=True,
+                    grid=range(len(visits)),
+                )
             )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "text",
+                "x": list(range(len(visits))),
+                "y": [i] * len(visits),
+                "text": [str(per_visit[v].n) if v in per_visit else "0" for v in visits],
+                "textfont": {"color": arm.colour, "size": size},
+                "xaxis": "x2",
+                "yaxis": "y2",
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
         )
-    layout = base_layout(present, height=400 if present else 360)
+    rows = 0.07 * max(len(arms), 1) + 0.05
+    x_range = [-0.6, len(visits) - 0.4]
+    layout = base_layout(present, height=(400 if present else 360) + 18 * len(arms))
     layout.update(
         xaxis=axis(
             t("out.axis.visit", lang),
             tickvals=list(range(len(visits))),
             ticktext=list(visits),
-            range=[-0.6, len(visits) - 0.4],
+            range=x_range,
+            anchor="y",
         ),
-        yaxis=axis(y_title, tickformat=".0%", range=[0, 1.04]),
+        yaxis=axis(y_title, tickformat=".0%", range=[0, 1.04], domain=[rows + 0.16, 1.0]),
+        xaxis2=axis(
+            None,
+            range=x_range,
+            anchor="y2",
+            matches="x",
+            showticklabels=False,
+            showgrid=False,
+            domain=[0, 1],
+        ),
+        yaxis2=axis(
+            n_title or t("out.axis.assessed", lang),
+            domain=[0, rows],
+            tickvals=list(range(len(arms))),
+            ticktext=[a.name(lang) for a in arms],
+            range=[len(arms) - 0.5, -0.5],
+            showgrid=False,
+        ),
     )
     return figure(data, layout)
 

@@ -52,7 +52,9 @@ class Enrollment:
     pct_target: float
     planned_by_now: float
     vs_plan: float
-    status: str  # reached, on_track, behind, not_started
+    # randomized / planned by now (None before the plan expects anyone): the status rule's input
+    plan_share: float | None
+    status: str  # reached, closed, on_track, behind, not_started (plan_status)
     rate_per_month: float | None
     forecast: TargetForecast
 
@@ -131,10 +133,20 @@ def planned_enrollment(center: Center, on: dt.date) -> float:
     return center.target * share
 
 
-def plan_status(randomized: int, planned: float, target: int, closed: bool = False) -> str:
-    """`reached`, `closed`, `on_track`, `behind` or `not_started`.
+def plan_status(
+    randomized: int,
+    planned: float,
+    target: int,
+    closed: bool = False,
+    on_track_share: float = ON_TRACK_SHARE,
+) -> str:
+    """`reached`, `closed`, `on_track`, `behind` or `not_started`, by one rule.
 
-    `closed`: enrolment has closed short of the target; on track: at least 90% of the plan.
+    In this order. Reached: the target is randomized. Closed: enrolment has closed short of
+    it. Before the plan expects anyone: on track once someone is randomized, else not
+    started. Otherwise on track at `on_track_share` (the protocol's, 90% by default) of the
+    plan by now or more, behind below it. So a total a few subjects under the plan may be on
+    track: the status and the signed difference from the plan read the same two numbers.
     """
     if randomized >= target:
         return "reached"
@@ -142,7 +154,7 @@ def plan_status(randomized: int, planned: float, target: int, closed: bool = Fal
         return "closed"
     if planned <= 0:
         return "on_track" if randomized > 0 else "not_started"
-    return "on_track" if randomized >= ON_TRACK_SHARE * planned else "behind"
+    return "on_track" if randomized >= on_track_share * planned else "behind"
 
 
 def plan_curve(centers: Sequence[Center], until: dt.date | None = None) -> tuple[DatePoint, ...]:
@@ -276,6 +288,7 @@ def _enrollment(
     rate: float | None,
     forecast: TargetForecast,
     closed: bool,
+    on_track_share: float,
 ) -> dict[str, object]:
     randomized = counts["randomized"]
     return {
@@ -288,7 +301,8 @@ def _enrollment(
         "pct_target": randomized / target if target else 0.0,
         "planned_by_now": planned,
         "vs_plan": randomized - planned,
-        "status": plan_status(randomized, planned, target, closed),
+        "plan_share": randomized / planned if planned > 0 else None,
+        "status": plan_status(randomized, planned, target, closed, on_track_share),
         "rate_per_month": rate,
         "forecast": forecast,
     }
@@ -368,6 +382,7 @@ def recruitment_model(
                 post.mean_per_month if post else None,
                 forecast,
                 enrolment.closed,
+                protocol.on_track_share,
             )
         )
 
@@ -403,6 +418,7 @@ def recruitment_model(
             sum(rates) if rates else None,
             forecast,
             enrolment.closed,
+            protocol.on_track_share,
         ),
         screen_fail_share=(totals["screened"] - totals["eligible"]) / totals["screened"]
         if totals["screened"]

@@ -170,6 +170,7 @@ def render(ctx: PageContext) -> Component:
                                 t("lc.axis.dcr", lang),
                                 lang,
                                 present,
+                                t("out.axis.evaluable", lang),
                             )
                             if has
                             else None,

@@ -13,6 +13,7 @@ from dashboard.components.common import (
     access_notes,
     change_line,
     graph,
+    help_button,
     kpi_card,
     kpi_row,
     page_head,
@@ -32,6 +33,8 @@ from dashboard.services import PageContext, recruitment_for
 
 PATH = "/recruitment"
 NAV_KEY = "nav.recruitment"
+# the plan card's colour follows the status rule, not the sign of the difference
+STATUS_TONE = {"reached": "good", "on_track": "good", "behind": "warn", "closed": "warn"}
 
 
 def _forecast(
@@ -111,10 +114,15 @@ def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
             kpi_card(
                 signed(o.vs_plan),
                 t("rec.kpi.vs_plan", lang, planned=f"{o.planned_by_now:.0f}"),
-                None,
+                t(
+                    "rec.kpi.plan_status",
+                    lang,
+                    share=pct(o.plan_share) if o.plan_share is not None else "–",
+                    status=t(f"rec.status.{o.status}", lang),
+                ),
                 "def.plan",
                 lang,
-                tone="warn" if round(o.vs_plan) < 0 else "good",
+                tone=STATUS_TONE.get(o.status, "neutral"),
                 kpi_id="rec-kpi-plan",
                 help_values=ctx.terms,
             ),
@@ -146,10 +154,12 @@ def kpis(m: RecruitmentModel, ctx: PageContext) -> Component:
 
 def center_table(m: RecruitmentModel, ctx: PageContext) -> Component:
     lang = ctx.lang
+    # the status column's "?" says the one rule behind every status word and the KPI's
+    rule = {"rec.col.status": help_button("def.plan", lang, ctx.terms)}
     head = html.Thead(
         html.Tr(
             [
-                html.Th(t(k, lang), scope="col")
+                html.Th([t(k, lang), rule[k]] if k in rule else t(k, lang), scope="col")
                 for k in (
                     "rec.col.center",
                     "rec.col.randomized",

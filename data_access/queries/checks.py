@@ -62,11 +62,14 @@ def _finding(
     value_kind: str,
     record_on: Any,
     record: Any,
+    key_field: str | None = None,
 ) -> list[Any]:
+    # key_field keeps a finding's key (and so its review history) when the field
+    # it names is corrected later
     key = (
         literal(f"{check}:")
         + func.coalesce(_text(subject_id), "")
-        + literal(f":{table}.{field_name}:")
+        + literal(f":{table}.{key_field or field_name}:")
         + func.coalesce(_text(record), "")
     )
     return [
@@ -436,18 +439,19 @@ def _delivery_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
     started = c.started_on <= as_of
     out: list[Select[Any]] = []
 
-    def course(check: str, value: Any, kind: str, cond: Any) -> None:
+    def course(check: str, value: Any, kind: str, cond: Any, fld: str = "started_on") -> None:
         cols = _finding(
             "sbrt",
             check,
             "sbrt_courses",
-            "started_on",
+            fld,
             c.subject_id,
             s.center_id,
             value,
             kind,
             s.randomized_on,
             literal(""),
+            key_field="started_on",
         )
         out.append(
             select(*cols)
@@ -464,6 +468,7 @@ def _delivery_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
             scheme,
             "scheme",
             and_(~other, ~tuple_(c.total_dose_gy, c.fractions).in_(allowed)),
+            fld="total_dose_gy",
         )
     day0 = s[rules.day_zero]
     start_day = days_between(c.started_on, day0)

@@ -235,6 +235,9 @@ def test_finding_keys_and_values(make_db):
     assert (late["value"], late["value_kind"]) == ("30", "day")
     scheme = next(r for r in found if r["check"] == "scheme_not_allowed")
     assert format_value(scheme["value"], "scheme", "en") == "24 Gy in 4 fractions"
+    # the finding names the dose it is about, its key stays the one it always had
+    assert scheme["field"] == "total_dose_gy"
+    assert scheme["key"] == "scheme_not_allowed:D11:sbrt_courses.started_on:"
 
 
 def test_in_scope_lists_what_the_listing_query_lists(part):

@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app import create_app
 from dashboard.figures.outcomes import step_band
@@ -123,3 +125,65 @@ def test_step_band_by_hand():
     # Second piece: [30, 35) at 0.2..0.8; the step at 35 has no width and adds nothing.
     assert xs == [0, 10, 10, 20, 20, 10, 10, 0, None, 30, 35, 35, 30]
     assert ys == [1.0, 1.0, 0.95, 0.95, 0.5, 0.5, 1.0, 1.0, None, 0.8, 0.8, 0.2, 0.2]
+
+
+def test_rates_say_their_denominators(protocol):
+    """Each rate's denominator (subjects assessed) sits under its visit in the arm's row,
+    0 where an arm has nobody assessed; the hover gives k of n."""
+    from dashboard.figures.outcomes import visit_rates
+    from dashboard.metrics.model import Proportion
+
+    a, b = (arm.code for arm in protocol.arms[:2])
+    small = Proportion(k=2, n=3, value=2 / 3, low=None, high=None, small_n=True)
+    big = Proportion(k=5, n=12, value=5 / 12, low=0.15, high=0.72, small_n=False)
+    fig = visit_rates(
+        {a: {"W1": big, "W4": small}, b: {"W4": big}},
+        [a, b],
+        ["W1", "W2", "W4"],
+        protocol,
+        "Responders",
+        "en",
+        False,
+    )
+    rows = [d for d in fig["data"] if d.get("mode") == "text"]
+    assert [r["text"] for r in rows] == [["12", "0", "3"], ["0", "0", "12"]]
+    assert [r["y"] for r in rows] == [[0, 0, 0], [1, 1, 1]]
+    assert fig["layout"]["yaxis2"]["title"]["text"] == "Assessed"
+    points = [d for d in fig["data"] if d.get("mode") != "text"]
+    assert points[0]["text"][0] == "W1: 42% (5 of 12 assessed; 95% CI 15%–72%)"
+    assert points[0]["text"][1] == "W4: 67% (2 of 3 assessed; small n: no interval)"
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(min_value=-5, max_value=200, allow_nan=False), min_size=1, max_size=14).map(
+        lambda xs: sorted(set(xs))
+    ),
+    st.integers(min_value=1, max_value=6),
+    st.floats(min_value=0.01, max_value=3),
+)
+def test_dodged_arms_never_cross_a_neighbouring_visit(grid, k, width):
+    """Whatever the visit times, arm count and dodge width: every arm's point of a visit lies
+    left of every arm's point of the next visit, and within the width of its visit."""
+    from dashboard.figures.outcomes import dodge, nearest_gap
+
+    placed = [[x + dodge(i, k, width, nearest_gap(x, grid)) for i in range(k)] for x in grid]
+    for here, after in zip(placed, placed[1:], strict=False):
+        assert max(here) < min(after)
+    for x, points in zip(grid, placed, strict=True):
+        assert all(abs(p - x) <= width + 1e-9 for p in points)
+    if k > 1 and len(grid) == 1:
+        assert placed[0][0] == pytest.approx(grid[0] - width)
+
+
+def test_the_pain_chart_keeps_baseline_left_of_week_one(protocol):
+    """The case the dodge got wrong: two arms at 0 and 1 week, offsets of 0.8 weeks put the
+    second arm's baseline right of the first arm's week 1."""
+    from dashboard.figures.outcomes import dodge, nearest_gap
+
+    grid = [0.0, 1.0, 2.0, 4.0, 13.0]
+    second_baseline = 0.0 + dodge(1, 2, 0.8, nearest_gap(0.0, grid))
+    first_week1 = 1.0 + dodge(0, 2, 0.8, nearest_gap(1.0, grid))
+    assert (second_baseline, first_week1) == (0.25, 0.75)
+    # far from its neighbours (week 13: 9 weeks away) the full 0.8 is used
+    assert dodge(0, 2, 0.8, nearest_gap(13.0, grid)) == pytest.approx(-0.8)

@@ -33,6 +33,8 @@ def test_plan_status_thresholds():
     assert plan_status(0, 0, 30) == "not_started"
     assert plan_status(1, 0, 30) == "on_track"
     assert plan_status(30, 40, 30) == "reached"
+    assert plan_status(9, 10, 30, on_track_share=0.95) == "behind"  # the protocol's threshold
+    assert plan_status(5, 10, 30, closed=True) == "closed"
 
 
 def test_plan_curve_adds_center_plans():
