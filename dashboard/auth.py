@@ -471,6 +471,7 @@ DEMO_USERS: tuple[tuple[str, str, str, list[str]], ...] = (
     ("monitor", "monitor-demo-pass", "monitor", []),
     ("site-pku", "site-demo-pass", "site", ["PKU"]),
     ("committee", "committee-demo-pass", "committee", []),
+    ("dmc", "dmc-demo-pass", "dmc", []),
 )
 
 

@@ -40,7 +40,8 @@ def consort_diagram(flow: Consort, protocol: Protocol, lang: str) -> Component:
         ],
         className="consort-top",
     )
-    sb = protocol.sbrt
+    # every arm as one (a role without allocation details): the treatment in general words
+    sb = None if protocol.pooled_from else protocol.sbrt
     columns = []
     for arm in protocol.arms:
         a = flow.arms[arm.code]
@@ -62,6 +63,8 @@ def consort_diagram(flow: Consort, protocol: Protocol, lang: str) -> Component:
         ]
         if sb is not None and arm.code == sb.arm:
             lines.append(t("rnd.consort.pending", lang, n=a.pending, days=sb.missing_after_days))
+        elif a.pending:
+            lines.append(t("rnd.consort.pending_generic", lang, n=a.pending))
         off = [f"{label('off', k, lang)}: {v}" for k, v in a.off_study.items()]
         followed = [
             t(
@@ -76,7 +79,9 @@ def consort_diagram(flow: Consort, protocol: Protocol, lang: str) -> Component:
             html.Div(
                 [
                     _box(
-                        t("rnd.consort.allocated", lang, arm=arm.name(lang), n=a.allocated),
+                        t("rnd.consort.allocated_pooled", lang, n=a.allocated)
+                        if protocol.pooled_from
+                        else t("rnd.consort.allocated", lang, arm=arm.name(lang), n=a.allocated),
                         lines,
                         "consort-arm",
                         {"borderColor": arm.colour},

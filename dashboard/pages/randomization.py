@@ -277,8 +277,8 @@ def _table_one(m: RandomizationModel, ctx: PageContext) -> Component:
         )
     columns.append({"field": "heading", "hide": True})
     return table_card(
-        t("rnd.t1.title", lang),
-        t("rnd.t1.population", lang),
+        t("rnd.t1.title_pooled" if m.concealed else "rnd.t1.title", lang),
+        t("rnd.t1.population_pooled" if m.concealed else "rnd.t1.population", lang),
         client_table(
             ids.RND_TABLE_ONE,
             rows,
