@@ -279,7 +279,7 @@ def _import(args: argparse.Namespace) -> int:
     from data_access.importers.csv_bundle import ImportRejected, import_csv, stderr_progress
     from data_access.importers.pipeline import ImportOptions
     from data_access.importers.reconcile import change_lines
-    from data_access.importers.sdtm import import_sdtm
+    from data_access.importers.sdtm import TrialCodes, import_sdtm
 
     options = ImportOptions(
         dry_run=args.dry_run,
@@ -296,8 +296,11 @@ def _import(args: argparse.Namespace) -> int:
             settings = Settings.from_env()
             protocol = load_protocol(settings.protocol_file)
             mapping = args.mapping or Path(__file__).with_name("sdtm_mapping.toml")
+            codes = TrialCodes(
+                protocol.center_codes, protocol.arm_codes, protocol.visit_codes, protocol.day_zero
+            )
             report = import_sdtm(
-                args.folder, args.db, mapping, args.as_of, progress, options, protocol.day_zero
+                args.folder, args.db, mapping, args.as_of, progress, options, codes
             )
     except ImportRejected as exc:
         for problem in exc.problems:

@@ -24,6 +24,7 @@ from data_access.queries import checks as cq
 from data_access.queries import listing as lq
 from data_access.queries import safety as sq
 from data_access.queries import visits as vq
+from data_access.queries.core import has_column
 
 SEARCH = "_search"
 
@@ -237,7 +238,11 @@ WORKLIST = Listing(
 
 def _adverse_events(ctx: PageContext) -> Select[Any]:
     return sq.ae_listing_select(
-        ctx.scope.centers, ctx.scope.as_of, arm_rule(ctx.protocol), ctx.scope.arms
+        ctx.scope.centers,
+        ctx.scope.as_of,
+        arm_rule(ctx.protocol),
+        ctx.scope.arms,
+        flagged=has_column(ctx.db, "adverse_events", "emergent"),
     )
 
 
@@ -259,6 +264,7 @@ ADVERSE_EVENTS = Listing(
         Column("resolved_on", "saf.col.resolved", "date", hidden=True),
         Column("outcome", "saf.col.outcome", "code", width=100, labels="outcome"),
         Column("lag", "saf.col.lag", "number", width=75),
+        Column("emergent", "saf.col.emergent", "code", width=95, labels="saf.emergent"),
     ),
     base=_adverse_events,
     order=sq.AE_ORDER,

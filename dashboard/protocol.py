@@ -10,6 +10,7 @@ elsewhere: another trial is another protocol file.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import tomllib
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.palette import arm_default, center_dash, center_default, center_pattern
+from data_access.tomlkeys import KeyLog, describe, unknown_keys
 
 DEFAULT_PROTOCOL_FILE = Path(__file__).with_name("protocol.toml")
 
@@ -313,12 +315,25 @@ class Protocol:
 
 
 class _Reader:
-    """Reads typed values from a TOML table, naming the full key path in every error."""
+    """Reads typed values from a TOML table, naming the full key path in every error.
 
-    def __init__(self, source: str, data: dict[str, Any], path: str = "") -> None:
+    Every key asked for is logged (`log`), so that a key the file has and no reader asked
+    for is reported as unknown, with the nearest known one (data_access.tomlkeys).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        data: dict[str, Any],
+        path: str = "",
+        log: KeyLog | None = None,
+        optional: bool = False,
+    ) -> None:
         self.source = source
         self.data = data
         self.path = path
+        self.log = log if log is not None else KeyLog()
+        self.optional = optional
 
     def _key(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -326,15 +341,34 @@ class _Reader:
     def fail(self, key: str, problem: str) -> ProtocolError:
         return ProtocolError(f"{self.source}: key '{self._key(key)}' {problem}")
 
+    def missing(self, key: str) -> ProtocolError:
+        """A required key is missing: say what is near it, and whether its table is optional."""
+        near = difflib.get_close_matches(key, [str(k) for k in self.data], n=1, cutoff=0.6)
+        problem = "is missing"
+        if near:
+            problem += f" (the table has '{near[0]}': a misspelling?)"
+        if self.optional:
+            problem += (
+                f"; the whole [{self.path}] table is optional: leave it out if the trial "
+                "does without it"
+            )
+        return self.fail(key, problem)
+
     def has(self, key: str) -> bool:
+        self.log.ask(self._key(key))
         return key in self.data
 
     def raw(self, key: str, default: Any = ...) -> Any:
+        self.log.ask(self._key(key))
         if key not in self.data:
             if default is ...:
-                raise self.fail(key, "is missing")
+                raise self.missing(key)
             return default
         return self.data[key]
+
+    def open_table(self, key: str) -> None:
+        """A table whose keys are data (reasons, category names), checked by its reader."""
+        self.log.open_table(self._key(key))
 
     def text(self, key: str, default: Any = ...) -> str:
         value = self.raw(key, default)
@@ -351,7 +385,7 @@ class _Reader:
         return value
 
     def optional_whole(self, key: str, minimum: int = 0) -> int | None:
-        return self.whole(key, minimum) if key in self.data else None
+        return self.whole(key, minimum) if self.has(key) else None
 
     def number(self, key: str, lo: float, hi: float, default: Any = ...) -> float:
         value = self.raw(key, default)
@@ -388,17 +422,24 @@ class _Reader:
             raise self.fail(key, f"must be a #RRGGBB colour, got {value!r}") from None
         return value.upper()
 
-    def table(self, key: str) -> _Reader:
+    def table(self, key: str, optional: bool = False) -> _Reader:
         value = self.raw(key)
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table")
-        return _Reader(self.source, value, self._key(key))
+        return _Reader(self.source, value, self._key(key), self.log, optional)
+
+    def absent(self, key: str) -> _Reader:
+        """An optional table the file leaves out: every key takes its default."""
+        self.log.ask(self._key(key))
+        return _Reader(self.source, {}, self._key(key), self.log, True)
 
     def tables(self, key: str) -> list[_Reader]:
         value = self.raw(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
             raise self.fail(key, "must be a non-empty array of tables ([[...]])")
-        return [_Reader(self.source, v, f"{self._key(key)}[{i}]") for i, v in enumerate(value)]
+        return [
+            _Reader(self.source, v, f"{self._key(key)}[{i}]", self.log) for i, v in enumerate(value)
+        ]
 
 
 def _unique(reader: _Reader, key: str, codes: list[str]) -> None:
@@ -514,7 +555,7 @@ def _visits(root: _Reader) -> tuple[Visit, ...]:
 def _sbrt(root: _Reader, arm_codes: tuple[str, ...]) -> Sbrt | None:
     if not root.has("sbrt"):
         return None
-    sb = root.table("sbrt")
+    sb = root.table("sbrt", optional=True)
     arm = sb.text("arm").upper()
     if arm not in arm_codes:
         raise sb.fail("arm", f"must be one of the arms ({', '.join(arm_codes)}), got {arm!r}")
@@ -541,7 +582,7 @@ def _sbrt(root: _Reader, arm_codes: tuple[str, ...]) -> Sbrt | None:
 def _access(root: _Reader) -> Access:
     if not root.has("access"):
         return Access()
-    acc = root.table("access")
+    acc = root.table("access", optional=True)
     unknown = set(acc.data) - set(ACCESS_DEFAULTS)
     if unknown:
         raise acc.fail(
@@ -569,7 +610,7 @@ def _access(root: _Reader) -> Access:
 def _eligibility(root: _Reader) -> Eligibility:
     if not root.has("eligibility"):
         return Eligibility()
-    el = root.table("eligibility")
+    el = root.table("eligibility", optional=True)
     levels: dict[str, str | None] = {}
     for key in ("highest_level", "lowest_level"):
         levels[key] = el.text(key) if el.has(key) else None
@@ -595,7 +636,9 @@ def _events_of_interest(
     """
     if not root.has("safety"):
         return (), ()
-    raw = root.table("safety").raw("events_of_interest", {})
+    safety = root.table("safety", optional=True)
+    raw = safety.raw("events_of_interest", {})
+    safety.open_table("events_of_interest")
     if not isinstance(raw, dict):
         raise root.fail("safety.events_of_interest", "must be a table of name = [terms]")
     out, labels = [], []
@@ -620,6 +663,7 @@ def _events_of_interest(
 
 def _reason_labels(root: _Reader) -> tuple[tuple[str, str, str], ...]:
     raw = root.raw("screen_failure_reasons", {})
+    root.open_table("screen_failure_reasons")
     if not isinstance(raw, dict):
         raise root.fail("screen_failure_reasons", 'must be a table of "reason" = { zh = "..." }')
     out = []
@@ -630,15 +674,30 @@ def _reason_labels(root: _Reader) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
-def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
-    """Build a Protocol from parsed TOML, raising ProtocolError that names the bad key."""
-    root = _Reader(source, data)
+def parse_protocol(
+    data: dict[str, Any], source: str = "protocol", log: KeyLog | None = None
+) -> Protocol:
+    """Build a Protocol from parsed TOML, raising ProtocolError that names the bad key.
+
+    `log` collects every key the reader asks for (the format reference is checked with it).
+    """
+    root = _Reader(source, data, log=log)
     trial = root.table("trial")
     rand = root.table("randomization")
-    recr = root.table("recruitment") if root.has("recruitment") else _Reader(source, {})
+    recr = (
+        root.table("recruitment", optional=True)
+        if root.has("recruitment")
+        else root.absent("recruitment")
+    )
     centers = _centers(root)
     arms = _arms(root, rand)
     blocks = _blocks(rand, sum(a.ratio for a in arms))
+    strata = rand.raw("stratified_by", "center")
+    if strata != "center":
+        raise rand.fail(
+            "stratified_by",
+            f'must be "center" (the balance is checked within each center), got {strata!r}',
+        )
     visits = _visits(root)
     interest, interest_labels = _events_of_interest(root)
 
@@ -652,7 +711,7 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
     if day_zero not in ("procedure_on", "randomized_on"):
         raise trial.fail("day_zero", f"must be procedure_on or randomized_on, got {day_zero!r}")
 
-    out = root.table("outcomes") if root.has("outcomes") else _Reader(source, {}, "outcomes")
+    out = root.table("outcomes", optional=True) if root.has("outcomes") else root.absent("outcomes")
     margin = out.number("nrs_ni_margin", 0.0, 10.0) if out.has("nrs_ni_margin") else None
     risk = out.raw("km_risk_months", [0, 3, 6, 9, 12])
     if (
@@ -666,7 +725,7 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         raise out.fail("headline_visit", f"must be one of the visit codes, got {headline!r}")
 
     title = trial.text("title")
-    return Protocol(
+    protocol = Protocol(
         title=title,
         title_zh=trial.text("title_zh", default=title),
         short_title=trial.text("short_title", default=title),
@@ -694,9 +753,17 @@ def parse_protocol(data: dict[str, Any], source: str = "protocol") -> Protocol:
         headline_visit_code=headline,
         access=_access(root),
     )
+    unknown = unknown_keys(data, root.log)
+    if unknown:
+        raise ProtocolError(
+            f"{source}: "
+            + " ".join(describe(unknown, "protocol file"))
+            + " Every key is described in docs/FORMATS.md."
+        )
+    return protocol
 
 
-def load_protocol(path: str | Path | None = None) -> Protocol:
+def load_protocol(path: str | Path | None = None, log: KeyLog | None = None) -> Protocol:
     """Read and validate a protocol file (default: the one shipped with the package)."""
     file = Path(path) if path else DEFAULT_PROTOCOL_FILE
     try:
@@ -707,7 +774,7 @@ def load_protocol(path: str | Path | None = None) -> Protocol:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(f"{file}: not valid TOML ({exc})") from None
-    return parse_protocol(data, str(file))
+    return parse_protocol(data, str(file), log)
 
 
 @lru_cache(maxsize=8)

@@ -40,6 +40,7 @@ from data_access.queries import rows as rowq
 from data_access.queries import safety as sq
 from data_access.queries import visits as vq
 from data_access.queries.checks import CheckRules
+from data_access.queries.core import has_column
 from data_access.queries.population import ArmRule
 from data_access.queries.visits import PlannedVisit
 from data_access.scope import Scope
@@ -543,7 +544,9 @@ def subject_timeline(ctx: PageContext, subject_id: str) -> SubjectTimeline | Non
     return SubjectTimeline(subject_id, events, day0, sbrt)
 
 
-def check_rules(protocol: Protocol, treated_levels: Iterable[str]) -> CheckRules:
+def check_rules(
+    protocol: Protocol, treated_levels: Iterable[str], emergent_flag: bool = False
+) -> CheckRules:
     """The protocol's rules as the SQL checks take them."""
     el, sb = protocol.eligibility, protocol.sbrt
     outside, too_many = classify_levels(treated_levels, protocol)
@@ -561,6 +564,7 @@ def check_rules(protocol: Protocol, treated_levels: Iterable[str]) -> CheckRules
         late_start_day=sb.late_start_day if sb else 0,
         missing_after_days=sb.missing_after_days if sb else 0,
         measures=tuple(m for m in ("nrs", "omed", "pafi", "imaging") if protocol.collects(m)),
+        emergent_flag=emergent_flag,
     )
 
 
@@ -570,7 +574,11 @@ def rules_of(db: TrialDb, protocol: Protocol) -> CheckRules:
         "inputs:check_rules",
         db.url,
         (id_of(protocol),),
-        lambda: check_rules(protocol, cq.treated_level_values(db)),
+        lambda: check_rules(
+            protocol,
+            cq.treated_level_values(db),
+            has_column(db, "adverse_events", "emergent"),
+        ),
     )
 
 

@@ -386,9 +386,39 @@ def build_demo_trial(
         for t in CONTRACT_TABLES
     }
     trial = DemoTrial(as_of=as_of, seed=seed, tables=tables)
+    _history_events(trial)
     if plant_problems:
         _plant_problems(trial, gen, arms)
     return trial
+
+
+def _history_events(trial: DemoTrial) -> None:
+    """Conditions present at screening recorded as AEs and flagged not treatment-emergent.
+
+    The first randomized subject of each center (by randomization date) had back pain from
+    the screening visit on; every other event is emergent (flag true, as a site would say).
+    """
+    subjects, aes = trial.tables["subjects"], trial.tables["adverse_events"]
+    aes["emergent"] = True
+    rand = subjects[subjects["randomized_on"].notna() & subjects["procedure_on"].notna()]
+    first = rand.sort_values(["randomized_on", "subject_id"]).groupby("center_id").head(1)
+    next_id = int(aes["ae_id"].max()) + 1 if len(aes) else 1
+    for i, r in enumerate(first.sort_values("subject_id").itertuples()):
+        aes.loc[len(aes)] = {
+            "ae_id": next_id + i,
+            "subject_id": r.subject_id,
+            "term": "Back pain",
+            "soc": "Musculoskeletal and connective tissue disorders",
+            "grade": 2,
+            "serious": False,
+            "attribution": "unrelated",
+            "onset_on": r.screened_on,
+            "resolved_on": None,
+            "outcome": "not_recovered",
+            "reported_on": r.procedure_on,
+            "grade_scale": None,
+            "emergent": False,
+        }
 
 
 def _follow_subject(

@@ -99,7 +99,7 @@ adverse_events = Table(
     Column("soc", Text, comment="MedDRA system organ class"),
     Column("grade", Integer, nullable=False, comment="CTCAE 1-5"),
     Column("serious", Boolean, nullable=False, comment="ICH E2A; separate from grade"),
-    Column("attribution", Text, comment="procedure, sbrt, both, unrelated, unknown"),
+    Column("attribution", Text, comment="procedure, sbrt, both, related, unrelated, unknown"),
     Column("onset_on", Date, nullable=False),
     Column("resolved_on", Date),
     Column(
@@ -114,6 +114,13 @@ adverse_events = Table(
         comment="added: ctcae (or null) = CTCAE grade; severity = the source had only a "
         "severity (mild 1, moderate 2, severe 3), and the pages say severity",
     ),
+    Column(
+        "emergent",
+        Boolean,
+        comment="added: false = not treatment-emergent (began before the study treatment, "
+        "e.g. history recorded as an AE): listed as 'before treatment', kept out of the "
+        "safety tables, reporting lag and rates; true or null = treatment-emergent",
+    ),
 )
 
 deviations = Table(
@@ -126,6 +133,25 @@ deviations = Table(
     Column("major", Boolean, nullable=False),
     Column("description", Text),
 )
+
+# The values the contract allows in its coded columns: what an importer's mapping may produce
+# (a source's own values outside these are kept as recorded and found by the data-quality
+# checks, never silently recoded).
+CODED_VALUES: dict[str, tuple[str, ...]] = {
+    "subjects.sex": ("F", "M"),
+    "subjects.off_study_reason": ("completed", "withdrew", "lost_to_follow_up", "died", "other"),
+    "adverse_events.attribution": ("procedure", "sbrt", "both", "related", "unrelated", "unknown"),
+    "adverse_events.outcome": (
+        "recovered",
+        "recovering",
+        "not_recovered",
+        "sequelae",
+        "fatal",
+        "unknown",
+    ),
+    "adverse_events.grade_scale": ("ctcae", "severity"),
+    "imaging.mda_response": ("CR", "PR", "SD", "PD", "NE"),
+}
 
 # An added table (allowed by the contract): facts about the load itself, written by the demo
 # generator and the importers. `as_of` is the date the data describe; `loaded_at` changes on

@@ -578,7 +578,8 @@ def _follow(
                 "reported_on": reported,
             }
         )
-    # History recorded as AEs: onsets years before day 0 (back to 1977), entered at screening.
+    # History recorded as AEs: onsets years before day 0 (back to 1977), entered at screening,
+    # flagged not treatment-emergent (as the study's SUPPAE AETRTEM = N said).
     if rng.random() < 0.06:
         ae_id += 1
         term, soc = every_term[int(rng.choice(len(every_term), p=weights))]
@@ -597,6 +598,7 @@ def _follow(
                 "onset_on": onset,
                 "outcome": "not_recovered",
                 "reported_on": subject["screened_on"],
+                "emergent": False,
             }
         )
     if subject["off_study_reason"] == "died":

@@ -15,7 +15,15 @@ Quirks, each on purpose:
 - two subjects treated in another arm than randomized (ACTARMCD): D3-101-04 H -> P,
   D3-102-02 L -> H;
 - a screen failure (ARMCD SCRNFAIL, DS SCREEN FAILURE);
-- SUPPDM qualifiers: PRIMTUM is mapped, RACEOTH is not.
+- SUPPDM qualifiers: PRIMTUM is mapped, RACEOTH is not;
+- the screening date from SE's screening element (D3-101-04: 8 Feb), else the screening visit
+  SV VISITNUM 1 (D3-101-01..03: 8, 18, 30 Jan), else DM.RFICDTC (the other 18);
+- TV lists visits 1, 2, 2.5 (a telephone contact) and 3: SV 2.5 of D3-103-01 is a scheduled
+  visit the mapping leaves out, 2.1 an unscheduled one;
+- two histories recorded as AEs with SUPPAE AETRTEM = N: D3-104-01 hypertension (severe,
+  onset 2019) and D3-106-01 back pain (moderate, onset 2025-11 -> 1 Nov); every other AE Y;
+- AEREL: sepsis RELATED, D3-113-01's second nausea blank (no attribution, counted);
+- CM and MH (not part of the contract) and a define.xml: listed, not used.
 
 Worked out by hand (the tests assert these):
   DM: 22 records, 21 randomized, 1 screen failure.
@@ -33,16 +41,23 @@ Worked out by hand (the tests assert these):
     Total: done 6 + 2 + 14 + 7 + 1 = 30, missed 2 + 2 + 7 = 11, compliance 30 / 41 = 73.2%.
     By visit: W4 done 19 (all but D3-101-04, D3-102-02), missed 2; M3 done 4 + 7 = 11, missed
     2 + 7 = 9 (D3-101-02, D3-102-02, sites 110 and 112..117), not expected 1.
-  Safety by arm as treated, worst severity per subject (mild 1, moderate 2, severe 3):
+  Safety by arm as treated, worst severity per subject (mild 1, moderate 2, severe 3), the
+  two histories (not treatment-emergent) left out and counted apart (P 1, L 1, H 0):
     P (8): D3-101-01 headache mild then moderate; D3-101-04 nausea severe, serious
            -> any 2, severe 1, serious 1, fatal 0
     L (6): D3-113-01 nausea mild (twice) -> any 1, severe 0
     H (7): D3-102-02 rash moderate; D3-105-01 rash severe; D3-111-01 sepsis severe, serious,
            fatal -> any 3, severe 2, serious 1, fatal 1
+  Without the emergent flag the histories count: P any 3 (+ D3-106-01, moderate: severe
+  still 1), L any 2 and severe 1 (+ D3-104-01 severe), H unchanged.
   Reconciliation: DM 22 read, 22 imported; DS 22 read, 21 imported, 1 not used (a milestone);
-    SV 35 read (13 for C01-C02, 15 W4 and 7 M3 for C03-C17): 30 imported, 4 baseline visits and
-    1 unscheduled visit not used; AE 8 read, 8 imported; dates imputed: 2 in AE, 1 in SV, 1 in
-    DS; randomization from a fallback source: RFSTDTC 1, RFXSTDTC 1, SE 1.
+    SE 3 read: SCRN (screening date) and H imported, FU not used; SV 36 read (13 for C01-C02,
+    15 W4, 7 M3 and the 2.5 for C03-C17): 30 visits and 3 screening visits imported, 1
+    baseline visit (D3-101-04's: its screening date came from SE), 2.1 and 2.5 not used;
+    TV 4 read, not used (read for the schedule); AE 10 and SUPPAE 10 read and imported;
+    CM 5 and MH 3 not used, define.xml listed; dates imputed: 3 in AE, 1 in SV, 1 in DS;
+    randomization from a fallback source: RFSTDTC 1, RFXSTDTC 1, SE 1; screening from SV 3,
+    from RFICDTC 18.
 """
 
 from __future__ import annotations
@@ -107,7 +122,8 @@ SE: list[tuple[str, str, str]] = [
     ("D3-101-04", "FU", "2026-05-20"),
 ]
 
-# SV: USUBJID, VISITNUM, SVSTDTC
+# SV: USUBJID, VISITNUM, SVSTDTC (VISITNUM 1 is the screening visit; 2.5 a telephone contact
+# that TV schedules and the mapping leaves out; 2.1 unscheduled, not in TV)
 SV: list[tuple[str, float, str]] = [
     ("D3-101-01", 1.0, "2026-01-08"),
     ("D3-101-01", 2.0, "2026-02-07"),
@@ -124,6 +140,15 @@ SV: list[tuple[str, float, str]] = [
     ("D3-102-01", 3.0, "2026-05-03"),
     *[(f"D3-{site}-01", 2.0, "2026-03-29") for site in range(103, 118)],
     *[(f"D3-{site}-01", 3.0, "2026-05-31") for site in range(103, 110)],
+    ("D3-103-01", 2.5, "2026-03-15"),  # scheduled telephone contact (TV), not mapped
+]
+
+# TV: VISITNUM, VISIT (the trial's scheduled visits, a decimal one among them)
+TV: list[tuple[float, str]] = [
+    (1.0, "SCREENING"),
+    (2.0, "WEEK 4"),
+    (2.5, "TELEPHONE CONTACT"),
+    (3.0, "MONTH 3"),
 ]
 
 # AE: USUBJID, AESEQ, AETERM, AEDECOD, AEBODSYS, AESEV, AESER, AESTDTC, AEENDTC, AEOUT
@@ -225,6 +250,33 @@ AE: list[tuple[Any, ...]] = [
         "RECOVERED/RESOLVED",
     ),
 ]
+AE += [
+    # History recorded as AEs, flagged not treatment-emergent in SUPPAE (AETRTEM = N).
+    (
+        "D3-104-01",
+        1,
+        "hypertension",
+        "Hypertension",
+        "Vascular disorders",
+        "SEVERE",
+        "N",
+        "2019-06-01",
+        "",
+        "NOT RECOVERED/NOT RESOLVED",
+    ),
+    (
+        "D3-106-01",
+        1,
+        "back pain",
+        "Back pain",
+        "Musculoskeletal and connective tissue disorders",
+        "MODERATE",
+        "N",
+        "2025-11",
+        "",
+        "NOT RECOVERED/NOT RESOLVED",
+    ),
+]
 AE_VARS = (
     "USUBJID",
     "AESEQ",
@@ -237,6 +289,28 @@ AE_VARS = (
     "AEENDTC",
     "AEOUT",
 )
+NOT_EMERGENT = {("D3-104-01", 1), ("D3-106-01", 1)}
+# AEREL: the sepsis related, one blank (no attribution, counted), the others not related.
+AEREL = {("D3-111-01", 1): "RELATED", ("D3-113-01", 2): ""}
+
+# SUPPAE: USUBJID, IDVAR, IDVARVAL, QNAM, QVAL (every AE's AETRTEM)
+SUPPAE: list[tuple[str, str, str, str, str]] = [
+    (r[0], "AESEQ", str(r[1]), "AETRTEM", "N" if (r[0], r[1]) in NOT_EMERGENT else "Y") for r in AE
+]
+
+# Domains the dashboard does not read: counted and listed as not used.
+CM: list[tuple[str, int, str]] = [
+    ("D3-101-01", 1, "PARACETAMOL"),
+    ("D3-101-01", 2, "MORPHINE"),
+    ("D3-102-01", 1, "IBUPROFEN"),
+    ("D3-105-01", 1, "ONDANSETRON"),
+    ("D3-111-01", 1, "CEFTRIAXONE"),
+]
+MH: list[tuple[str, int, str]] = [
+    ("D3-101-01", 1, "TYPE 2 DIABETES"),
+    ("D3-104-01", 1, "HYPERTENSION"),
+    ("D3-113-01", 1, "ASTHMA"),
+]
 
 # SUPPDM: USUBJID, QNAM, QVAL
 SUPPDM: list[tuple[str, str, str]] = [
@@ -255,13 +329,20 @@ def frames() -> dict[str, pd.DataFrame]:
         out.insert(0, "STUDYID", STUDY)
         return out
 
+    ae = df("AE", AE_VARS, AE)
+    pairs = zip(ae.USUBJID, ae.AESEQ, strict=True)
+    ae["AEREL"] = [AEREL.get((u, q), "NOT RELATED") for u, q in pairs]
     return {
         "DM": df("DM", DM_VARS, DM),
         "DS": df("DS", ("USUBJID", "DSDECOD", "DSTERM", "DSSTDTC"), DS),
         "SE": df("SE", ("USUBJID", "ETCD", "SESTDTC"), SE),
         "SV": df("SV", ("USUBJID", "VISITNUM", "SVSTDTC"), SV),
-        "AE": df("AE", AE_VARS, AE),
+        "TV": df("TV", ("VISITNUM", "VISIT"), TV),
+        "AE": ae,
+        "SUPPAE": df("SUPPAE", ("USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"), SUPPAE),
         "SUPPDM": df("SUPPDM", ("USUBJID", "QNAM", "QVAL"), SUPPDM),
+        "CM": df("CM", ("USUBJID", "CMSEQ", "CMTRT"), CM),
+        "MH": df("MH", ("USUBJID", "MHSEQ", "MHTERM"), MH),
     }
 
 
@@ -273,8 +354,9 @@ def write_xpt(folder: Path, domain: str, df: pd.DataFrame) -> Path:
 
 
 def write(folder: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
-    """The export in a folder (given tables replace the fixture's)."""
+    """The export in a folder (given tables replace the fixture's), with its define.xml."""
     folder.mkdir(parents=True, exist_ok=True)
     for domain, df in (tables or frames()).items():
         write_xpt(folder, domain, df)
+    (folder / "define.xml").write_text("<ODM/>\n", encoding="utf-8")
     return folder

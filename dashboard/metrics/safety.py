@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dashboard.metrics.intervals import proportion, quantiles
 from dashboard.metrics.model import Proportion, Record, ScopeInfo
@@ -119,6 +119,14 @@ class SafetyModel:
     # tables, left out of the reporting lag; those of interest left out of the onset figure.
     before_day0_events: int = 0
     onset_before_day0: int = 0
+    # Events flagged not treatment-emergent (adverse_events.emergent false), per arm of the
+    # view: listed as 'before treatment', in no table, rate or lag.
+    not_emergent: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def not_emergent_events(self) -> int:
+        """Events flagged not treatment-emergent, every arm of the view together."""
+        return sum(self.not_emergent.values())
 
     @property
     def grades(self) -> tuple[int, ...]:
@@ -152,7 +160,11 @@ def _arm_safety(n: int, row: dict[str, int]) -> ArmSafety:
 
 
 def _lag(rows: Sequence[Record], as_of: dt.date) -> Lag:
-    """Reporting lag of the events that began on or after day 0; the others counted apart."""
+    """Reporting lag of the events that began on or after day 0; the others counted apart.
+
+    Events flagged not treatment-emergent are in no lag (counted in the model, not here).
+    """
+    rows = [r for r in rows if r.get("emergent", 1)]
     last = max((r["last_report"] for r in rows if r["last_report"] is not None), default=None)
     before = sum(r["n"] for r in rows if r.get("before_day0"))
     rows = [r for r in rows if not r.get("before_day0")]
@@ -329,6 +341,11 @@ def safety_model(
         lag={c: _lag(lag_rows.get(c, []), scope.as_of) for c in codes},
         events=total.events,
         ungradable_events=ungradable,
-        before_day0_events=sum(r["n"] for r in lags if r.get("before_day0")),
+        before_day0_events=sum(
+            r["n"] for r in lags if r.get("before_day0") and r.get("emergent", 1)
+        ),
         onset_before_day0=onset_before,
+        not_emergent={
+            a: sum(r["n"] for r in lags if r["arm"] == a and not r.get("emergent", 1)) for a in arms
+        },
     )

@@ -346,6 +346,23 @@ def render(ctx: PageContext) -> Component:
                 id="saf-before-day0-note",
             )
         )
+    if m.not_emergent_events:
+        p = ctx.arms_view("safety_by_arm")
+        notes.append(
+            dbc.Alert(
+                t(
+                    "saf.not_emergent",
+                    lang,
+                    events=tn("n.events", m.not_emergent_events, lang),
+                    by_arm=" · ".join(
+                        f"{p.arm_label(a, lang)} {n}" for a, n in m.not_emergent.items()
+                    ),
+                ),
+                color="secondary",
+                className="py-2 small",
+                id="saf-not-emergent-note",
+            )
+        )
     if m.ungradable_events:
         notes.append(
             dbc.Alert(

@@ -28,6 +28,7 @@ class SourceCount:
     not_used: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     imputed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     fallback: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    notes: list[str] = field(default_factory=list)  # about a file with no records to count
 
     @property
     def skipped_n(self) -> int:
@@ -72,6 +73,14 @@ class Reconciliation:
         """A record outside what the mapping imports."""
         self.source(name).not_used[reason].append(example)
 
+    def unused_file(self, name: str, rows: int | None, reason: str) -> None:
+        """A whole file the import does not map: its rows (when countable), not used."""
+        self.read(name, rows or 0)
+        if rows:
+            self.source(name).not_used[reason] += [""] * rows
+        else:
+            self.source(name).notes.append(reason)
+
     def impute(self, name: str, reason: str, example: str) -> None:
         """A value completed by a stated rule (the record is imported)."""
         self.source(name).imputed[reason].append(example)
@@ -107,11 +116,17 @@ class Reconciliation:
         for kind, title in titles.items():
             for name, c in self.sources.items():
                 for reason, examples in getattr(c, kind).items():
-                    shown = "; ".join(examples[:EXAMPLES])
+                    named = [e for e in examples if e]
+                    if not named:  # a whole file: its count says it all
+                        out.append(f"{title} {name}: {reason}: {len(examples):,}")
+                        continue
+                    shown = "; ".join(named[:EXAMPLES])
                     more = (
                         f"; {len(examples) - EXAMPLES:,} more" if len(examples) > EXAMPLES else ""
                     )
                     out.append(f"{title} {name}: {reason}: {len(examples):,} (e.g. {shown}{more})")
+        for name, c in self.sources.items():
+            out += [f"File {name}: {note}" for note in c.notes]
         return out
 
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,11 +42,12 @@ from data_access.importers.pipeline import (
     finish,
 )
 from data_access.importers.reconcile import Reconciliation
-from data_access.importers.xpt import XptDamaged, read_xpt
-from data_access.schema import CONTRACT_TABLES
+from data_access.importers.xpt import XptDamaged, layout, read_xpt
+from data_access.schema import CODED_VALUES, CONTRACT_TABLES
+from data_access.tomlkeys import KeyLog, unknown_keys
 from data_access.validate import Problem, validate_bundle
 
-DOMAINS = ("DM", "DS", "SV", "SE", "AE", "EX", "PR", "QS", "RS", "SUPPDM", "SUPPAE")
+DOMAINS = ("DM", "DS", "SV", "SE", "AE", "EX", "PR", "QS", "RS", "SUPPDM", "SUPPAE", "TV")
 ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 # Variables a domain must have when it is present ("A|B": one of them).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -60,15 +62,94 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "RS": ("USUBJID", "RSTESTCD", "VISITNUM", "RSDTC", "RSSTRESC|RSORRES"),
     "SUPPDM": ("USUBJID", "QNAM", "QVAL"),
     "SUPPAE": ("USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"),
+    "TV": ("VISITNUM",),
 }
 DEFAULT_SOURCES: dict[str, Any] = {
     "randomized_on": ["DS:RANDOMIZED", "DM:RFSTDTC", "DM:RFXSTDTC", "SE:first_treatment"],
     "consented_on": ["DS:INFORMED CONSENT OBTAINED", "DM:RFICDTC"],
+    # The screen-failure disposition's date, else consent, else randomization: each later
+    # source is counted in the reconciliation (a study with a screening visit says so).
+    "screened_on": ["DS:screen_failure", "consented_on", "randomized_on"],
     "arm": "DM:ARMCD",
     "actual_arm": "DM:ACTARMCD",
     "attended_visits": "SV",
     "grade": ["AE:AETOXGR", "AE:AESEV"],
 }
+CONTRACT_DATES = ("consented_on", "randomized_on")
+# What each date may be read from (see Source): a DM variable, a DS decode, the first
+# treatment element, the records of a domain where a variable has a value, or an earlier date.
+DATE_SOURCES = {
+    "randomized_on": ("DM", "DS", "SE:first_treatment"),
+    "consented_on": ("DM", "DS"),
+    "screened_on": ("DM", "DS", "DS:screen_failure", "@", *CONTRACT_DATES),
+}
+# Where the treatment-emergent flag may come from.
+EMERGENT_FORMS = (
+    "SUPPAE:<QNAM> (Y/N)",
+    "AE:<VARIABLE> (Y/N)",
+    "onset>=DM:<VARIABLE> (onset on or after that date)",
+    "onset>=EX (onset on or after the first EX record)",
+    "onset>=PR (onset on or after the first procedure of [procedure] terms)",
+)
+QS_COLUMNS = ("nrs", "pafi", "omed_mg")
+WHERE_DOMAINS = ("SV", "SE")  # domains a source may pick records of (@VARIABLE=VALUE)
+SUPP_TABLES = ("subjects", "adverse_events")
+
+
+@dataclass(frozen=True)
+class TrialCodes:
+    """What the protocol file names: a mapping may map onto these codes only."""
+
+    centers: tuple[str, ...] = ()
+    arms: tuple[str, ...] = ()
+    visits: tuple[str, ...] = ()
+    day_zero: str = "randomized_on"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place a date may come from, as the mapping wrote it (`text`).
+
+    `DOMAIN:WHAT` (a DM variable, a DS decode, `SE:first_treatment`, `DS:screen_failure`),
+    `DOMAIN:VARIABLE@VARIABLE=VALUE` (the earliest value of the variable among the domain's
+    records where the other variable has that value, e.g. `SV:SVSTDTC@VISITNUM=1`), or a
+    contract date resolved before (`consented_on`, `randomized_on`).
+    """
+
+    text: str
+    domain: str  # "" for a contract date
+    what: str
+    where: tuple[str, str] | None = None
+
+
+def parse_source(text: str) -> Source | None:
+    """A source as the mapping writes it, or None when it is not one."""
+    raw = str(text).strip()
+    if raw in CONTRACT_DATES:
+        return Source(raw, "", raw)
+    domain, sep, rest = raw.partition(":")
+    domain = domain.strip().upper()
+    if not sep or not domain.isalnum() or not rest.strip():
+        return None
+    where = None
+    if "@" in rest:
+        rest, cond = rest.split("@", 1)
+        var, eq, value = cond.partition("=")
+        if not eq or not var.strip() or not value.strip():
+            return None
+        where = (var.strip().upper(), value.strip())
+    return Source(raw, domain, rest.strip(), where)
+
+
+def _source_allowed(src: Source, allowed: tuple[str, ...]) -> bool:
+    if not src.domain:
+        return src.what in allowed
+    if src.where is not None:
+        return "@" in allowed and src.domain in WHERE_DOMAINS
+    special = f"{src.domain}:{src.what}"
+    if src.what in ("first_treatment", "screen_failure"):
+        return special in allowed
+    return src.domain in allowed
 
 
 @dataclass(frozen=True)
@@ -79,8 +160,9 @@ class SdtmMapping:
     baseline_visitnum: tuple[float, ...]
     sites: dict[str, str]
     arms: dict[str, str]
-    randomized_from: tuple[str, ...]
-    consent_from: tuple[str, ...]
+    randomized_from: tuple[Source, ...]
+    consent_from: tuple[Source, ...]
+    screened_from: tuple[Source, ...]
     arm_var: str
     actual_arm_var: str | None
     visits_from_sv: bool
@@ -98,10 +180,25 @@ class SdtmMapping:
     relation: dict[str, str]
     outcome: dict[str, str]
     supp: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where the treatment-emergent flag comes from (EMERGENT_FORMS), None: not said.
+    emergent_from: str | None = None
 
 
-def load_mapping(path: str | Path) -> SdtmMapping:
-    """Read a mapping file; a missing or malformed key is reported by name."""
+def _listed(codes: tuple[str, ...], limit: int = 12) -> str:
+    shown = ", ".join(codes[:limit])
+    return shown + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
+
+
+def load_mapping(
+    path: str | Path, codes: TrialCodes | None = None, log: KeyLog | None = None
+) -> SdtmMapping:
+    """Read a mapping file, strictly: every error named by its key, all of them at once.
+
+    A key the loader does not know (a misspelled `[sourcse]`) is an error naming the nearest
+    valid key; with the protocol's `codes`, every center, arm and visit code the mapping maps
+    onto must exist in the protocol file, and every contract value (off-study reasons,
+    attributions, outcomes, assessment columns) must be one the contract lists.
+    """
     file = Path(path)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -109,41 +206,145 @@ def load_mapping(path: str | Path) -> SdtmMapping:
         raise ImportRejected(
             [Problem(str(file), None, None, f"cannot read mapping: {exc}")]
         ) from None
+    log = log if log is not None else KeyLog()
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        sep = " " if message.startswith("is ") else ": "
+        problems.append(Problem(str(file), None, None, f"key '{key}'{sep}{message}"))
 
     def get(*keys: str, default: Any = ...) -> Any:
+        for i in range(1, len(keys) + 1):
+            log.ask(".".join(keys[:i]))
         node: Any = data
         for k in keys:
             if not isinstance(node, dict) or k not in node:
-                if default is not ...:
-                    return default
-                raise ImportRejected(
-                    [Problem(str(file), None, ".".join(keys), "mapping key is missing")]
-                )
+                if default is ...:
+                    raise ImportRejected(
+                        [
+                            *problems,
+                            Problem(str(file), None, ".".join(keys), "mapping key is missing"),
+                        ]
+                    )
+                return default
             node = node[k]
         return node
 
-    def upper(d: dict[str, Any]) -> dict[str, Any]:
-        return {str(k).upper(): v for k, v in d.items()}
+    def table(*keys: str) -> dict[str, Any]:
+        """A table whose keys are the study's codes (any may appear)."""
+        value = get(*keys, default={})
+        log.open_table(".".join(keys))
+        if not isinstance(value, dict):
+            bad(".".join(keys), "must be a table of code = value")
+            return {}
+        return value
 
     def listed(*keys: str, default: Any = ...) -> tuple[str, ...]:
         value = get(*keys, default=default)
         return tuple(str(x).upper() for x in ([value] if isinstance(value, str) else value))
 
-    sources = {**DEFAULT_SOURCES, **get("sources", default={})}
-    for key in ("randomized_on", "consented_on", "grade"):
-        for item in [sources[key]] if isinstance(sources[key], str) else sources[key]:
-            if ":" not in str(item):
-                raise ImportRejected(
-                    [Problem(str(file), None, f"sources.{key}", f"{item!r} is not DOMAIN:WHAT")]
+    def onto(key: str, mapped: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+        for k, v in mapped.items():
+            if allowed and str(v) not in allowed:
+                bad(
+                    f"{key}.{k}",
+                    f'"{v}" is not {what}; write one of: {_listed(allowed)}',
                 )
+
+    sources = {**DEFAULT_SOURCES, **table("sources")}
+    for key in DEFAULT_SOURCES:
+        log.ask(f"sources.{key}")
+    for name in SUPP_TABLES:
+        log.ask(f"supp.{name}")
+    for key in sources:
+        if key not in DEFAULT_SOURCES:
+            near = difflib.get_close_matches(key, list(DEFAULT_SOURCES), n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
+            bad(f"sources.{key}", f"is not a source key.{hint}")
+    dates: dict[str, tuple[Source, ...]] = {}
+    for key, allowed in DATE_SOURCES.items():
+        parsed = []
+        for item in _as_list(sources[key]):
+            src = parse_source(str(item))
+            if src is None or not _source_allowed(src, allowed):
+                bad(
+                    f"sources.{key}",
+                    f"{item!r} is not a source of {key}; write "
+                    + {
+                        "randomized_on": "DS:<DSDECOD>, DM:<VARIABLE> or SE:first_treatment",
+                        "consented_on": "DS:<DSDECOD> or DM:<VARIABLE>",
+                        "screened_on": "DM:<VARIABLE>, DS:<DSDECOD>, DS:screen_failure, "
+                        "SV or SE:<VARIABLE>@<VARIABLE>=<VALUE> (e.g. SV:SVSTDTC@VISITNUM=1), "
+                        "consented_on or randomized_on",
+                    }[key],
+                )
+                continue
+            parsed.append(src)
+        dates[key] = tuple(parsed)
+    for item in _as_list(sources["grade"]):
+        if not str(item).upper().startswith("AE:"):
+            bad("sources.grade", f"{item!r} is not AE:<VARIABLE>")
     actual = sources.get("actual_arm")
-    return SdtmMapping(
-        subject_var=str(get("study", "subject_id")).upper(),
-        baseline_visitnum=tuple(float(x) for x in get("study", "baseline_visitnum", default=[])),
-        sites={str(k): str(v) for k, v in get("sites").items()},
-        arms=upper(get("arms")),
-        randomized_from=tuple(str(x) for x in _as_list(sources["randomized_on"])),
-        consent_from=tuple(str(x) for x in _as_list(sources["consented_on"])),
+
+    sites = {str(k): str(v) for k, v in table("sites").items()}
+    arms = {str(k).upper(): str(v) for k, v in table("arms").items()}
+    visits: dict[float, str] = {}
+    for k, v in table("visits").items():
+        try:
+            visits[float(k)] = str(v)
+        except ValueError:
+            bad(f"visits.{k}", f"{k!r} is not a VISITNUM (a number)")
+    qs = {str(k).upper(): str(v) for k, v in table("qs").items()}
+    off_study = {str(k).upper(): str(v) for k, v in table("ds", "off_study").items()}
+    relation = {str(k).upper(): str(v) for k, v in table("ae", "relation").items()}
+    outcome = {str(k).upper(): str(v) for k, v in table("ae", "outcome").items()}
+    severity: dict[str, int] = {}
+    for k, v in table("ae", "severity").items():
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5:
+            bad(f"ae.severity.{k}", f"must be a whole number from 1 to 5, got {v!r}")
+        else:
+            severity[str(k).upper()] = v
+    if codes is not None:
+        onto("sites", sites, codes.centers, "a center code of the protocol file")
+        onto("arms", arms, codes.arms, "an arm code of the protocol file")
+        onto(
+            "visits",
+            {f"{k:g}": v for k, v in visits.items()},
+            codes.visits,
+            "a visit code of the protocol file",
+        )
+    onto("qs", qs, QS_COLUMNS, "an assessment column")
+    onto("ds.off_study", off_study, CODED_VALUES["subjects.off_study_reason"], "a contract value")
+    onto("ae.relation", relation, CODED_VALUES["adverse_events.attribution"], "a contract value")
+    onto("ae.outcome", outcome, CODED_VALUES["adverse_events.outcome"], "a contract value")
+
+    emergent = get("ae", "emergent", default=None)
+    if emergent is not None and _emergent_form(str(emergent)) is None:
+        bad("ae.emergent", f"{emergent!r} is not one of: {'; '.join(EMERGENT_FORMS)}")
+
+    supp: dict[str, dict[str, str]] = {}
+    for name, cols in table("supp").items():
+        contract = next((t for t in CONTRACT_TABLES if t.name == name), None)
+        if name not in SUPP_TABLES or contract is None or not isinstance(cols, dict):
+            bad(f"supp.{name}", "must be one of [supp.subjects], [supp.adverse_events]")
+            continue
+        keys = {c.name for c in contract.primary_key.columns} | {"subject_id"}
+        for col in cols:
+            if col not in contract.c or col in keys:
+                allowed = tuple(c.name for c in contract.columns if c.name not in keys)
+                bad(f"supp.{name}.{col}", f"is not a column of {name}; one of: {_listed(allowed)}")
+        supp[name] = {str(col): str(q).upper() for col, q in cols.items()}
+
+    subject_var = str(get("study", "subject_id")).upper()
+    baseline = tuple(float(x) for x in get("study", "baseline_visitnum", default=[]))
+    mapping = SdtmMapping(
+        subject_var=subject_var,
+        baseline_visitnum=baseline,
+        sites=sites,
+        arms=arms,
+        randomized_from=dates["randomized_on"],
+        consent_from=dates["consented_on"],
+        screened_from=dates["screened_on"],
         arm_var=str(sources["arm"]).split(":")[-1].upper(),
         actual_arm_var=str(actual).split(":")[-1].upper() if actual else None,
         visits_from_sv=str(sources.get("attended_visits", "SV")).upper() == "SV",
@@ -151,24 +352,51 @@ def load_mapping(path: str | Path) -> SdtmMapping:
         screen_failure_arms=listed("screen_failure", "arm_codes", default=[]),
         screen_failure_ds=listed("screen_failure", "ds_decod", default=[]),
         se_non_treatment=listed("se", "non_treatment", default=[]),
-        off_study=upper(get("ds", "off_study", default={})),
-        visits={float(k): str(v) for k, v in get("visits").items()},
-        qs=upper(get("qs", default={})),
+        off_study=off_study,
+        visits=visits,
+        qs=qs,
         rs_testcd=listed("rs", "testcd", default=[]),
         procedure_terms=listed("procedure", "terms", default=[]),
         sbrt_terms=listed("sbrt", "terms", default=[]),
-        severity={k: int(v) for k, v in upper(get("ae", "severity", default={})).items()},
-        relation=upper(get("ae", "relation", default={})),
-        outcome=upper(get("ae", "outcome", default={})),
-        supp={
-            str(table): {str(col): str(q).upper() for col, q in cols.items()}
-            for table, cols in get("supp", default={}).items()
-        },
+        severity=severity,
+        relation=relation,
+        outcome=outcome,
+        supp=supp,
+        emergent_from=str(emergent) if emergent is not None else None,
     )
+    for key, nearest in unknown_keys(data, log):
+        hint = f" Did you mean '{nearest}'?" if nearest else ""
+        bad(key, f"is not a mapping key: it would be ignored.{hint} (docs/FORMATS.md lists them)")
+    if problems:
+        raise ImportRejected(problems)
+    return mapping
+
+
+def _emergent_form(text: str) -> tuple[str, str] | None:
+    """('supp', QNAM), ('ae', VARIABLE), ('dm', VARIABLE) or ('ex', '') for a flag source."""
+    raw = text.strip()
+    up = raw.upper().replace(" ", "")
+    if up.startswith("SUPPAE:") and len(up) > 7:
+        return "supp", up[7:]
+    if up.startswith("AE:") and len(up) > 3:
+        return "ae", up[3:]
+    if up.startswith("ONSET>=DM:") and len(up) > 10:
+        return "dm", up[10:]
+    if up in ("ONSET>=EX", "ONSET>=PR"):
+        return up[-2:].lower(), ""
+    return None
 
 
 def _as_list(value: Any) -> list[Any]:
     return [value] if isinstance(value, str) else list(value)
+
+
+def _same(recorded: Any, wanted: str) -> bool:
+    """A record's value equals the mapping's (as numbers when both are: VISITNUM 1 = 1.0)."""
+    a, b = _number(recorded), _number(wanted)
+    if a is not None and b is not None:
+        return a == b
+    return (_text(recorded) or "").upper() == wanted.strip().upper()
 
 
 def _text(v: Any) -> str | None:
@@ -318,13 +546,37 @@ def _check_keys(
     return out
 
 
-def _read_domains(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+@dataclass(frozen=True)
+class OtherFile:
+    """A file of the folder the import does not map: named, counted, said why."""
+
+    name: str
+    rows: int | None
+    reason: str
+
+
+def _read_domains(
+    folder: Path,
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[OtherFile]]:
+    """The mapped domains read whole (a damaged one refused); every other file listed."""
     found: dict[str, pd.DataFrame] = {}
     names: dict[str, str] = {}
+    others: list[OtherFile] = []
     problems = []
-    for path in sorted(folder.glob("*.xpt")) + sorted(folder.glob("*.XPT")):
+    for path in sorted(folder.iterdir(), key=lambda p: p.name.upper()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
         domain = path.stem.upper()
+        if path.suffix.lower() != ".xpt":
+            others.append(OtherFile(path.name, None, "not read (not a SAS transport file)"))
+            continue
         if domain not in DOMAINS:
+            try:
+                rows: int | None = layout(path.read_bytes()).observations
+                reason = "domain not part of the trial database contract"
+            except XptDamaged as exc:
+                rows, reason = None, f"not read (domain not part of the contract): {exc}"
+            others.append(OtherFile(domain, rows, reason))
             continue
         try:
             found[domain] = read_xpt(path).reset_index(drop=True)
@@ -334,7 +586,7 @@ def _read_domains(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]
         names[domain] = str(path)
     if problems:
         raise ImportRejected(problems)
-    return found, names
+    return found, names, others
 
 
 def build_tables(
@@ -343,8 +595,9 @@ def build_tables(
     m: SdtmMapping,
     as_of: dt.date,
     day_zero: str = "randomized_on",
+    others: Sequence[OtherFile] = (),
 ) -> tuple[dict[str, pd.DataFrame], list[Problem], Reconciliation]:
-    """Map SDTM domains onto the contract tables; every record is accounted for."""
+    """Map SDTM domains onto the contract tables; every record (and file) is accounted for."""
     if "DM" not in domains:
         raise ImportRejected([Problem("DM.xpt", None, None, "the DM domain is required")])
     problems = _check_required(domains, names) + _check_keys(domains, names, m)
@@ -356,6 +609,8 @@ def build_tables(
     recon = mp.recon
     for domain, df in domains.items():
         recon.read(domain, len(df))
+    for other in others:
+        recon.unused_file(other.name, other.rows, other.reason)
 
     def rows(domain: str) -> list[tuple[int, dict[str, Any]]]:
         df = domains.get(domain)
@@ -443,7 +698,10 @@ def build_tables(
         elif decod in m.off_study:
             s["off_study_on"] = when
             s["off_study_reason"] = m.off_study[decod]
-        elif any(src.upper() == f"DS:{decod}" for src in (*m.randomized_from, *m.consent_from)):
+        elif any(
+            src.domain == "DS" and src.what.upper() == decod
+            for src in (*m.randomized_from, *m.consent_from, *m.screened_from)
+        ):
             s["_ds"][decod] = when
         else:
             recon.not_used("DS", f"disposition {decod or '(blank)'} not used", f"row {i} {sid}")
@@ -451,15 +709,41 @@ def build_tables(
         recon.imported("DS")
         used_early[sid].append(("DS", i))
 
+    # Screening dates from records of SV or SE (`DOMAIN:VARIABLE@VARIABLE=VALUE`): per source
+    # and subject the earliest date, with the record it came from.
+    picked: dict[str, dict[str, tuple[dt.date, str, int]]] = defaultdict(dict)
+    candidates: set[tuple[str, int]] = set()
+    for src in m.screened_from:
+        if src.where is None:
+            continue
+        var, want = src.where
+        for i, r in rows(src.domain):
+            if not _same(r.get(var), want):
+                continue
+            sid = usub_to_sid.get(_text(r.get("USUBJID")) or "")
+            if sid is None:
+                continue  # counted when the domain's own loop meets it
+            candidates.add((src.domain, i))
+            got = mp.date(src.domain, i, src.what.upper(), r.get(src.what.upper()), sid)
+            if isinstance(got, dt.date):
+                best = picked[src.text].get(sid)
+                if best is None or got < best[0]:
+                    picked[src.text][sid] = (got, src.domain, i)
+    screening_record: dict[str, tuple[str, int]] = {}  # the record a screening date came from
+
     # SE: the first treatment element.
     first_treatment: dict[str, dt.date] = {}
+    deferred: list[tuple[int, str, str]] = []  # screening elements, counted once resolved
     for i, r in rows("SE"):
         sid = subject_of("SE", i, r)
         if sid is None:
             continue
         etcd = (_text(r.get("ETCD")) or "").upper()
         if etcd in m.se_non_treatment:
-            recon.not_used("SE", f"element {etcd} is not treatment", f"row {i} {sid}")
+            if ("SE", i) in candidates:
+                deferred.append((i, sid, etcd))
+            else:
+                recon.not_used("SE", f"element {etcd} is not treatment", f"row {i} {sid}")
             continue
         when = mp.date("SE", i, "SESTDTC", r.get("SESTDTC"), sid)
         if not isinstance(when, dt.date):
@@ -470,24 +754,36 @@ def build_tables(
         recon.imported("SE")
         used_early[sid].append(("SE", i))
 
-    def resolve(s: dict[str, Any], sources: tuple[str, ...], what: str) -> dt.date | None:
+    def resolve(s: dict[str, Any], sources: tuple[Source, ...], what: str) -> dt.date | None:
+        """The first source with a date wins; a later one is counted as a fallback."""
         sid = s["subject_id"]
         for src in sources:
-            domain, _, name = src.partition(":")
-            domain, key = domain.upper(), name.upper()
-            if domain == "DS" and key in s["_ds"]:
-                return s["_ds"][key]
-            if domain == "DM" and key in s["_dm"]:
-                got = mp.date("DM", dm_row[sid], key, s["_dm"].get(key), sid)
-                if isinstance(got, dt.date):
-                    if src != sources[0]:
-                        recon.fallback("DM", f"{what} from {src} (no {sources[0]})", sid)
-                    return got
-                if isinstance(got, str):
-                    recon.skip("DM", f"{key} {got}", f"row {dm_row[sid]} {sid}")
-            if domain == "SE" and sid in first_treatment:
-                recon.fallback("DM", f"{what} from {src} (no {sources[0]})", sid)
-                return first_treatment[sid]
+            got: dt.date | None = None
+            record: tuple[str, int] | None = None
+            if not src.domain:
+                got = s.get(src.what)
+            elif src.domain == "DS":
+                got = s["_ds"].get("SCREEN" if src.what == "screen_failure" else src.what.upper())
+            elif src.domain == "SE" and src.what == "first_treatment":
+                got = first_treatment.get(sid)
+            elif src.where is not None:
+                hit = picked.get(src.text, {}).get(sid)
+                if hit is not None:
+                    got, record = hit[0], (hit[1], hit[2])
+            elif src.domain == "DM" and src.what.upper() in s["_dm"]:
+                key = src.what.upper()
+                value = mp.date("DM", dm_row[sid], key, s["_dm"].get(key), sid)
+                if isinstance(value, str):
+                    recon.skip("DM", f"{key} {value}", f"row {dm_row[sid]} {sid}")
+                elif value is not None:
+                    got = value
+            if got is None:
+                continue
+            if src is not sources[0]:
+                recon.fallback("DM", f"{what} from {src.text} (no {sources[0].text})", sid)
+            if record is not None:
+                screening_record[sid] = record
+            return got
         return None
 
     for sid, s in list(subjects.items()):
@@ -499,7 +795,10 @@ def build_tables(
             if s["randomized_on"] is None:
                 if s["_arm_code"]:
                     drop(
-                        sid, "arm but no randomization date (" + ", ".join(m.randomized_from) + ")"
+                        sid,
+                        "arm but no randomization date ("
+                        + ", ".join(x.text for x in m.randomized_from)
+                        + ")",
                     )
                     continue
                 s["eligible"] = False
@@ -518,11 +817,20 @@ def build_tables(
                         "counted in the randomized arm",
                         f"row {row} {sid}",
                     )
-        s["screened_on"] = s["_ds"].get("SCREEN") or s["consented_on"] or s["randomized_on"]
+        s["screened_on"] = resolve(s, m.screened_from, "screening")
         if s["screened_on"] is None:
-            drop(sid, "no screening, consent or randomization date")
+            drop(sid, "no screening date (" + ", ".join(x.text for x in m.screened_from) + ")")
             continue
         recon.imported("DM")
+    for i, sid, etcd in deferred:
+        if sid not in subjects:
+            recon.skip("SE", "subject skipped in DM", f"row {i} {sid}")
+        elif screening_record.get(sid) == ("SE", i):
+            recon.imported("SE")
+        else:
+            recon.not_used(
+                "SE", f"element {etcd}: screening date from another source", f"row {i} {sid}"
+            )
 
     def kept_rows(domain: str) -> Iterator[tuple[int, dict[str, Any], str]]:
         """Rows of a domain whose subject was imported from DM and kept; the others skipped."""
@@ -562,13 +870,31 @@ def build_tables(
     # Visits: attended visits from SV; QS and RS values attach to them.
     assessments: dict[tuple[str, str], dict[str, Any]] = {}
 
+    # TV (trial visits), when delivered, says which visits are scheduled: a visit it lists
+    # that the mapping leaves out (a telephone contact 8.1) is not an unscheduled one.
+    scheduled: dict[float, str] = {}
+    for _i, r in rows("TV"):
+        vnum = _number(r.get("VISITNUM"))
+        if vnum is not None:
+            scheduled.setdefault(vnum, _text(r.get("VISIT")) or f"{vnum:g}")
+        recon.not_used(
+            "TV", "trial design: read to tell scheduled visits from unscheduled ones", ""
+        )
+
     def visit_code(domain: str, i: int, sid: str, vnum: float | None) -> str | None:
         if vnum is None:
             recon.skip(domain, "no VISITNUM", f"row {i} {sid}")
             return None
         code = m.visits.get(vnum)
         if code is None:
-            kind = "unscheduled" if not float(vnum).is_integer() else "not in the mapping"
+            if "TV" in domains:
+                kind = (
+                    f"scheduled in TV as {scheduled[vnum]}, not in the mapping"
+                    if vnum in scheduled
+                    else "unscheduled: not in TV"
+                )
+            else:
+                kind = "unscheduled" if not float(vnum).is_integer() else "not in the mapping"
             recon.not_used(domain, f"visit {vnum:g} ({kind})", f"row {i} {sid}")
         return code
 
@@ -590,8 +916,15 @@ def build_tables(
 
     for i, r, sid in kept_rows("SV"):
         vnum = _number(r.get("VISITNUM"))
+        gave_screening = screening_record.get(sid) == ("SV", i)
         if vnum is not None and vnum in m.baseline_visitnum:
-            recon.not_used("SV", "baseline visit (not a follow-up visit)", f"row {i} {sid}")
+            if gave_screening:
+                recon.imported("SV")
+            else:
+                recon.not_used("SV", "baseline visit (not a follow-up visit)", f"row {i} {sid}")
+            continue
+        if gave_screening and m.visits.get(vnum or -1.0) is None:
+            recon.imported("SV")  # the screening visit: its date is the screening date
             continue
         code = visit_code("SV", i, sid, vnum)
         if code is None:
@@ -656,6 +989,50 @@ def build_tables(
     # SUPPAE qualifiers keyed by subject and AESEQ.
     supp_ae: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     wanted_ae = {q: col for col, q in m.supp.get("adverse_events", {}).items()}
+    flag = _emergent_form(m.emergent_from) if m.emergent_from else None
+    if flag is not None and flag[0] == "supp":
+        wanted_ae[flag[1]] = "_emergent"
+    first_dose: dict[str, dt.date] = {}  # onset>=EX or PR: each subject's first record
+    if flag is not None and flag[0] in ("ex", "pr"):
+        domain = flag[0].upper()
+        for _i, r in rows(domain):
+            if domain == "PR" and (_text(r.get("PRTRT")) or "").upper() not in m.procedure_terms:
+                continue
+            begun = parse_partial(r.get(f"{domain}STDTC"))
+            who = usub_to_sid.get(_text(r.get("USUBJID")) or "")
+            if isinstance(begun, PartialDate) and who is not None:
+                d = begun.first()
+                first_dose[who] = min(first_dose.get(who, d), d)
+
+    def _emergent(
+        how: tuple[str, str] | None,
+        supp_value: str | None,
+        r: dict[str, Any],
+        onset: dt.date,
+        sid: str,
+        where: str,
+    ) -> bool | None:
+        """The event's treatment-emergent flag as the mapping says to read it (None: unsaid)."""
+        if how is None:
+            return None
+        kind, name = how
+        if kind in ("supp", "ae"):
+            value = (supp_value if kind == "supp" else _text(r.get(name))) or ""
+            if value.upper() in ("Y", "N"):
+                return value.upper() == "Y"
+            recon.impute("AE", f"{m.emergent_from} {value or 'blank'}: counted as emergent", where)
+            return None
+        ref: dt.date | None = None
+        if kind in ("ex", "pr"):
+            ref = first_dose.get(sid)
+        else:
+            got = mp.date("DM", dm_row[sid], name, subjects[sid]["_dm"].get(name), sid)
+            ref = got if isinstance(got, dt.date) else None
+        if ref is None:
+            recon.impute("AE", f"{m.emergent_from}: no first-dose date, counted as emergent", where)
+            return None
+        return onset >= ref
+
     for i, r in rows("SUPPAE"):
         sid = subject_of("SUPPAE", i, r)
         if sid is None:
@@ -700,6 +1077,21 @@ def build_tables(
         resolved = mp.date("AE", i, "AEENDTC", r.get("AEENDTC"), sid, end=True)
         reported = mp.date("AE", i, "AEDTC", r.get("AEDTC"), sid)
         seq = _number(r.get("AESEQ"))
+        where = f"row {i} {sid}"
+        relation: str | None = None
+        if "AEREL" in r:
+            raw_rel = (_text(r.get("AEREL")) or "").upper()
+            relation = m.relation.get(raw_rel)
+            if not raw_rel:
+                recon.impute("AE", "AEREL blank: no attribution", where)
+            elif relation is None:
+                recon.impute("AE", f"AEREL {raw_rel} not in the mapping: no attribution", where)
+        outcome: str | None = None
+        if "AEOUT" in r:
+            raw_out = (_text(r.get("AEOUT")) or "").upper()
+            outcome = m.outcome.get(raw_out)
+            if raw_out and outcome is None:
+                recon.impute("AE", f"AEOUT {raw_out} not in the mapping: no outcome", where)
         event: dict[str, Any] = {
             "ae_id": len(aes) + 1,
             "subject_id": sid,
@@ -708,13 +1100,14 @@ def build_tables(
             "grade": grade,
             "grade_scale": scale,
             "serious": (_text(r.get("AESER")) or "N").upper() == "Y",
-            "attribution": m.relation.get((_text(r.get("AEREL")) or "").upper()),
+            "attribution": relation,
             "onset_on": onset,
             "resolved_on": resolved if isinstance(resolved, dt.date) else None,
-            "outcome": m.outcome.get((_text(r.get("AEOUT")) or "").upper()),
+            "outcome": outcome,
             "reported_on": reported if isinstance(reported, dt.date) else None,
         }
         event.update(supp_ae.get((sid, f"{seq:g}" if seq is not None else ""), {}))
+        event["emergent"] = _emergent(flag, event.pop("_emergent", None), r, onset, sid, where)
         aes.append(event)
         recon.imported("AE")
 
@@ -802,16 +1195,22 @@ def import_sdtm(
     as_of: dt.date | None = None,
     progress: Progress | None = None,
     options: ImportOptions | None = None,
-    day_zero: str = "randomized_on",
+    codes: TrialCodes | None = None,
 ) -> ImportReport:
-    """Map the SDTM datasets of a folder and load them, all or nothing."""
+    """Map the SDTM datasets of a folder and load them, all or nothing.
+
+    `codes`: the protocol's centers, arms, visits and day 0; the mapping may map onto these
+    only (without them the codes are not checked, and day 0 is the randomization).
+    """
     base = Path(folder)
     if not base.is_dir():
         raise ImportRejected([Problem(str(base), None, None, "is not a folder")])
-    mapping = load_mapping(mapping_file)
-    domains, names = _read_domains(base)
+    mapping = load_mapping(mapping_file, codes)
+    domains, names, others = _read_domains(base)
     data_date = as_of or dt.date.today()
-    tables, problems, recon = build_tables(domains, names, mapping, data_date, day_zero)
+    tables, problems, recon = build_tables(
+        domains, names, mapping, data_date, codes.day_zero if codes else "randomized_on", others
+    )
     checked = validate_bundle(
         {k: _as_text(v) for k, v in tables.items()}, {k: f"{k} (mapped from SDTM)" for k in tables}
     )

@@ -45,6 +45,9 @@ class CheckRules:
     late_start_day: int = 0
     missing_after_days: int = 0
     measures: tuple[str, ...] = field(default=("nrs", "omed", "pafi", "imaging"))
+    # the database has adverse_events.emergent: an event flagged not treatment-emergent (a
+    # condition that began before the treatment) may begin before screening
+    emergent_flag: bool = False
 
 
 def _text(col: Any) -> Any:
@@ -331,6 +334,9 @@ def _record_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
         for fld in fields:
             col = table.c[fld]
             add(table, "dates", "future_date", tname, fld, col, "date", col, record, col > as_of)
+            early = col < s.screened_on
+            if table is adverse_events and fld == "onset_on" and rules.emergent_flag:
+                early = and_(early, e.emergent.is_not(False))
             add(
                 table,
                 "dates",
@@ -341,7 +347,7 @@ def _record_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
                 "date",
                 col,
                 record,
-                col < s.screened_on,
+                early,
             )
     for table, tname, fld, record in (
         (assessments, "assessments", "assessed_on", a.visit_code),

@@ -1,8 +1,10 @@
 """Safety aggregates, counted per subject (not event) and arm as treated.
 
-An adverse event counts once it is known by the data date (reported, else its onset). Grades
-outside 1-5 cannot be graded: such events count in "any" only. Fatal = grade 5 or outcome
-fatal. Seriousness (ICH E2A) is separate from severity.
+An adverse event counts once it is known by the data date (reported, else its onset) and is
+treatment-emergent (the optional `emergent` column not false: an event flagged as beginning
+before the study treatment is listed, and counted apart, but in no table, rate or lag).
+Grades outside 1-5 cannot be graded: such events count in "any" only. Fatal = grade 5 or
+outcome fatal. Seriousness (ICH E2A) is separate from severity.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
 from data_access.queries.core import Record, TrialDb, days_between, has_column, records
@@ -34,6 +36,16 @@ def known_by(as_of: dt.date) -> ColumnElement[bool]:
     """The event was in the database by the date (reported, else its onset)."""
     e = adverse_events.c
     return func.coalesce(e.reported_on, e.onset_on) <= as_of
+
+
+def emergent(db: TrialDb) -> ColumnElement[bool]:
+    """The event is treatment-emergent: `emergent` true or not recorded.
+
+    A database without the (added, optional) column has only emergent events.
+    """
+    if not has_column(db, "adverse_events", "emergent"):
+        return true()
+    return adverse_events.c.emergent.is_not(False)
 
 
 def _subject_arms(
@@ -82,7 +94,7 @@ def grade_scales(db: TrialDb, center_codes: Sequence[str], as_of: dt.date) -> li
     stmt = (
         select(scale, n)
         .select_from(adverse_events.join(subjects, a.subject_id == s.subject_id))
-        .where(s.center_id.in_(list(center_codes)), known_by(as_of))
+        .where(s.center_id.in_(list(center_codes)), known_by(as_of), emergent(db))
         .group_by(scale)
     )
     return records(db, stmt, ints=["n"])
@@ -106,7 +118,7 @@ def subject_overview(
             func.sum(case((_valid_grade().is_(None), 1), else_=0)).label("ungraded"),
         )
         .join_from(adverse_events, sub, e.subject_id == sub.c.subject_id)
-        .where(known_by(as_of))
+        .where(known_by(as_of), emergent(db))
         .group_by(e.subject_id, sub.c.center_id, sub.c.arm)
         .subquery("per_subject")
     )
@@ -147,7 +159,7 @@ def worst_by_term(
             func.max(_valid_grade()).label("worst"),
         )
         .join_from(adverse_events, sub, e.subject_id == sub.c.subject_id)
-        .where(known_by(as_of))
+        .where(known_by(as_of), emergent(db))
         .group_by(e.subject_id, sub.c.center_id, sub.c.arm, e.term)
         .subquery("per_subject_term")
     )
@@ -169,6 +181,7 @@ def _interest_map(categories: Sequence[tuple[str, Sequence[str]]]) -> Any:
 
 
 def _interest_events(
+    db: TrialDb,
     center_codes: Sequence[str],
     as_of: dt.date,
     rule: ArmRule,
@@ -193,7 +206,7 @@ def _interest_events(
             day.label("day"),
         )
         .join_from(adverse_events, sub, e.subject_id == sub.c.subject_id)
-        .where(known_by(as_of), func.lower(e.term).in_(terms))
+        .where(known_by(as_of), emergent(db), func.lower(e.term).in_(terms))
         # Materialized (SQLite and PostgreSQL): computed once, before the map is joined.
         .cte("interest_events")
         .prefix_with("MATERIALIZED")
@@ -210,7 +223,7 @@ def events_of_interest(
     """Per category of interest, center and arm: subjects, subjects with grade >= 3, events."""
     if not any(terms for _, terms in categories):
         return []
-    ev = _interest_events(center_codes, as_of, rule, categories)
+    ev = _interest_events(db, center_codes, as_of, rule, categories)
     mapping = _interest_map(categories)
     per_subject = (
         select(
@@ -246,7 +259,7 @@ def onset_days(
     """Events of interest per category, center, arm and day of onset after day 0."""
     if not any(terms for _, terms in categories):
         return []
-    ev = _interest_events(center_codes, as_of, rule, categories)
+    ev = _interest_events(db, center_codes, as_of, rule, categories)
     mapping = _interest_map(categories)
     stmt = (
         select(mapping.c.category, ev.c.center_id, ev.c.arm, ev.c.day, func.count().label("n"))
@@ -264,34 +277,51 @@ def reporting_lags(
 
     `last_report` is the latest report date in the group; `before_day0` (1/0) marks events
     that began before the subject's day 0 (history recorded as an AE): their "lag" is the
-    time to screening, not to reporting, and the page keeps them apart.
+    time to screening, not to reporting, and the page keeps them apart. `emergent` (1/0):
+    every event known by the date is here, those flagged not treatment-emergent with 0, so
+    that the page can count them (they are in no other aggregate).
     """
     e = adverse_events.c
     sub = _subject_arms(center_codes, as_of, rule)
     lag = days_between(e.reported_on, e.onset_on).label("lag")
     before = case((e.onset_on < sub.c.day0, 1), else_=0).label("before_day0")
+    flag = case((emergent(db), 1), else_=0).label("emergent")
     stmt = (
         select(
             sub.c.center_id,
             sub.c.arm,
             lag,
             before,
+            flag,
             func.count().label("n"),
             func.max(e.reported_on).label("last_report"),
         )
         .join_from(adverse_events, sub, e.subject_id == sub.c.subject_id)
         .where(known_by(as_of))
-        .group_by(sub.c.center_id, sub.c.arm, lag, before)
+        .group_by(sub.c.center_id, sub.c.arm, lag, before, flag)
     )
-    return records(db, stmt, dates=["last_report"], ints=["lag", "n", "before_day0"])
+    return records(db, stmt, dates=["last_report"], ints=["lag", "n", "before_day0", "emergent"])
 
 
 def ae_listing_select(
-    center_codes: Sequence[str], as_of: dt.date, rule: ArmRule, arms: Sequence[str] | None
+    center_codes: Sequence[str],
+    as_of: dt.date,
+    rule: ArmRule,
+    arms: Sequence[str] | None,
+    flagged: bool = False,
 ) -> Select[Any]:
-    """Every adverse event of the scope, one row each, for the server-side listing."""
+    """Every adverse event of the scope, one row each, for the server-side listing.
+
+    `flagged`: the database has the `emergent` column; `emergent` says `before_treatment`
+    for an event flagged not treatment-emergent (listed, in no count), else `emergent`.
+    """
     e = adverse_events.c
     sub = _subject_arms(center_codes, as_of, rule, arms)
+    kind = (
+        case((e.emergent.is_(False), "before_treatment"), else_="emergent")
+        if flagged
+        else literal("emergent")
+    )
     return (
         select(
             e.ae_id,
@@ -308,6 +338,7 @@ def ae_listing_select(
             e.resolved_on,
             e.outcome,
             days_between(e.reported_on, e.onset_on).label("lag"),
+            kind.label("emergent"),
         )
         .join_from(adverse_events, sub, e.subject_id == sub.c.subject_id)
         .where(known_by(as_of))

@@ -140,7 +140,14 @@ def test_safety_as_treated_matches_the_tables(db_url, demo_trial, protocol, cent
         rand[["subject_id", "treated", "center_id"]], on="subject_id"
     )
     ae = ae[ae["reported_on"].fillna(ae["onset_on"]) <= D]
+    # events flagged not treatment-emergent are counted apart, in no table
+    history = ae[ae["emergent"].eq(False)]
+    ae = ae[~ae["emergent"].eq(False)]
     out = model(db_url, protocol, "safety", centers)
+    assert out["not_emergent"] == {
+        a: int((history["treated"] == a).sum()) for a in protocol.arm_codes
+    }
+    assert sum(out["not_emergent"].values()) >= (1 if centers else 3)  # one per center
     assert out["population"] == "as_treated"
     for arm in protocol.arm_codes:
         mine = ae[ae["treated"] == arm]

@@ -47,18 +47,33 @@ def summary(url: str, capsys) -> dict:
 
 def test_reconciliation_is_printed_per_domain(imported):
     out = imported[3].out
-    # source, read, imported, skipped, not used (fixture docstring).
+    # source, read, imported, skipped, not used (fixture docstring): every file of the folder.
     for line in (
-        "AE                         8         8        0         0",
+        "AE                        10        10        0         0",
         "DM                        22        22        0         0",
         "DS                        22        21        0         1",
-        "SE                         3         1        0         2",
+        "SE                         3         2        0         1",
+        "SUPPAE                    10        10        0         0",
         "SUPPDM                     3         2        0         1",
-        "SV                        35        30        0         5",
+        "SV                        36        33        0         3",
+        "TV                         4         0        0         4",
+        "CM                         5         0        0         5",
+        "MH                         3         0        0         3",
+        "define.xml                 0         0        0         0",
     ):
         assert line in out, line
-    assert "Not used SV: baseline visit (not a follow-up visit): 4" in out
-    assert "Not used SV: visit 2.1 (unscheduled): 1 (e.g. row 3 D3-101-01)" in out
+    assert "Not used CM: domain not part of the trial database contract: 5" in out
+    assert "File define.xml: not read (not a SAS transport file)" in out
+    # Three screening visits gave the screening date; D3-101-04's came from its SE element.
+    assert "Not used SV: baseline visit (not a follow-up visit): 1 (e.g. row 10 D3-101-04)" in out
+    assert "Not used SV: visit 2.1 (unscheduled: not in TV): 1 (e.g. row 3 D3-101-01)" in out
+    assert (
+        "Not used SV: visit 2.5 (scheduled in TV as TELEPHONE CONTACT, not in the mapping): 1"
+        in out
+    )
+    assert "screening from SV:SVSTDTC@VISITNUM=1 (no SE:SESTDTC@ETCD=SCRN): 3" in out
+    assert "screening from DM:RFICDTC (no SE:SESTDTC@ETCD=SCRN): 18" in out
+    assert "Imputed AE: AEREL blank: no attribution: 1 (e.g. row 8 D3-113-01)" in out
     # Year-only onset before day 0 in the year of day 0: day 0 (15 Feb).
     assert "row 3 D3-101-04 2026 -> 2026-02-15" in out
     assert "row 4 D3-102-02 2026-03 -> 2026-03-01" in out
@@ -66,7 +81,7 @@ def test_reconciliation_is_printed_per_domain(imported):
     assert "randomization from DM:RFXSTDTC (no DS:RANDOMIZED): 1 (e.g. D3-101-03)" in out
     assert "randomization from SE:first_treatment (no DS:RANDOMIZED): 1 (e.g. D3-101-04)" in out
     # Nothing printed hundreds of lines.
-    assert len(out.splitlines()) < 60
+    assert len(out.splitlines()) < 70
 
 
 def test_numbers_by_hand(imported, capsys):
@@ -97,6 +112,9 @@ def test_numbers_by_hand(imported, capsys):
         for a, v in saf["by_arm"].items()
     }
     assert got == {"PBO": (8, 2, 1, 1, 0), "LOW": (6, 1, 0, 0, 0), "HIGH": (7, 3, 2, 1, 1)}
+    # The two histories flagged AETRTEM = N: D3-106-01 (placebo), D3-104-01 (low dose).
+    assert saf["not_emergent"] == {"PBO": 1, "LOW": 1, "HIGH": 0}
+    assert "Hypertension" not in saf["by_term"] and "Back pain" not in saf["by_term"]
     # SUPPDM PRIMTUM read into subjects; the AE of D3-101-04 counts for placebo (as treated).
     assert saf["by_term"]["Nausea"]["PBO"]["worst"]["3"] == 1
 
@@ -185,11 +203,11 @@ def test_a_cut_that_looks_whole_is_caught_by_what_it_would_remove(imported, tmp_
     _folder, url, path, _ = imported
     before = sha(path)
     tables = fx.frames()
-    tables["AE"] = tables["AE"].iloc[:5]  # 3 of 8 AEs gone
+    tables["AE"] = tables["AE"].iloc[:5]  # 5 of 10 AEs gone
     shorter = fx.write(tmp_path / "shorter", tables)
     assert run(shorter, url) == 1
     err = capsys.readouterr().err
-    assert "would remove 37.5% of the adverse events the database holds now" in err, err
+    assert "would remove 50.0% of the adverse events the database holds now" in err, err
     assert sha(path) == before
     assert run(shorter, url, "--accept-removals") == 0
 
@@ -197,7 +215,7 @@ def test_a_cut_that_looks_whole_is_caught_by_what_it_would_remove(imported, tmp_
 def test_skips_over_the_threshold_refuse_unless_accepted(tmp_path, capsys):
     tables = fx.frames()
     # A subject of a site the mapping does not know, with an AE: 1 of 23 DM records (4.3%)
-    # and 1 of 9 AEs (11.1%) would be skipped.
+    # and 1 of 11 AEs (9.1%) would be skipped.
     dm = tables["DM"]
     extra = dm.iloc[[0]].copy()
     extra["USUBJID"], extra["SITEID"] = "D3-199-01", "199"
@@ -211,7 +229,7 @@ def test_skips_over_the_threshold_refuse_unless_accepted(tmp_path, capsys):
     assert run(folder, f"sqlite:///{path}") == 1
     err = capsys.readouterr().err
     assert "DM: 1 of 23 records (4.3%) would be skipped, more than 1.0%" in err
-    assert "AE: 1 of 9 records (11.1%) would be skipped" in err
+    assert "AE: 1 of 11 records (9.1%) would be skipped" in err
     assert "Skipped DM: site not in the mapping (199): 1 (e.g. row 23 D3-199-01)" in err
     assert not path.exists()
     assert run(folder, f"sqlite:///{path}", "--accept-skips") == 0
@@ -267,6 +285,97 @@ def test_import_and_refusal_on_postgresql(pg_admin_url, tmp_path, capsys):
         assert run(bad, url) == 1
         engine = create_engine(url)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM adverse_events")).scalar_one() == 8
+            assert conn.execute(text("SELECT count(*) FROM adverse_events")).scalar_one() == 10
             assert conn.execute(text("SELECT count(*) FROM subjects")).scalar_one() == 22
         engine.dispose()
+
+
+def test_screening_dates_by_hand(imported):
+    """SE screening element first, then the screening visit (SV VISITNUM 1), then consent."""
+    from data_access.queries import TrialDb
+    from data_access.queries.rows import table_rows
+    from data_access.schema import adverse_events, subjects
+
+    db = TrialDb(imported[1])
+    s = table_rows(db, subjects).set_index("subject_id")["screened_on"].astype(str)
+    assert s["D3-101-04"] == "2026-02-08"  # SE SCRN (its SV visit 1 is 12 Feb)
+    assert (s["D3-101-01"], s["D3-101-02"], s["D3-101-03"]) == (
+        "2026-01-08",
+        "2026-01-18",
+        "2026-01-30",
+    )  # SV visit 1
+    assert s["D3-101-05"] == "2026-02-27"  # the screen failure: RFICDTC
+    assert s["D3-110-01"] == "2026-02-25"  # RFICDTC
+    ae = table_rows(db, adverse_events)
+    history = {(r.subject_id, r.term) for r in ae.itertuples() if not r.emergent}
+    assert history == {("D3-104-01", "Hypertension"), ("D3-106-01", "Back pain")}
+    attribution = {(r.subject_id, r.term): r.attribution for r in ae.itertuples()}
+    assert attribution[("D3-111-01", "Sepsis")] == "related"
+
+
+def test_safety_with_and_without_the_emergent_flag(tmp_path, capsys):
+    """Without [ae] emergent the two histories count: placebo gains D3-106-01 (any AE 3),
+    low dose gains D3-104-01 (any AE 2, severe 1); high dose is unchanged (3, 2)."""
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        fx.MAPPING.read_text().replace('[ae]\nemergent = "SUPPAE:AETRTEM"\n', ""),
+        encoding="utf-8",
+    )
+    folder = fx.write(tmp_path / "sdtm")
+    url = f"sqlite:///{tmp_path / 'noflag.sqlite'}"
+    args = ["import", "sdtm", str(folder), "--db", url, "--mapping", str(mapping)]
+    assert main([*args, "--as-of", fx.AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "Not used SUPPAE: qualifier AETRTEM not in the mapping: 10" in out
+    saf = summary(url, capsys)["safety"]
+    got = {a: (v["any_ae"], v["grade3plus"]) for a, v in saf["by_arm"].items()}
+    assert got == {"PBO": (3, 1), "LOW": (2, 1), "HIGH": (3, 2)}
+    assert saf["not_emergent"] == {"PBO": 0, "LOW": 0, "HIGH": 0}
+
+
+MISTAKES = {
+    # a misspelled section: refused, naming the key and the nearest valid one
+    "misspelled_section": (
+        lambda t: t.replace("[sources]", "[sourcse]"),
+        "key 'sourcse' is not a mapping key: it would be ignored. Did you mean 'sources'?",
+    ),
+    "misspelled_key": (
+        lambda t: t.replace("ds_decod = ", "ds_decode = "),
+        "key 'screen_failure.ds_decode' is not a mapping key: it would be ignored. "
+        "Did you mean 'ds_decod'?",
+    ),
+    "unknown_visit": (
+        lambda t: t.replace('"3" = "M3"', '"3" = "M03"'),
+        "key 'visits.3': \"M03\" is not a visit code of the protocol file; write one of: W4, M3",
+    ),
+    "off_contract_value": (
+        lambda t: t.replace('RELATED = "related"', 'RELATED = "possibly related"'),
+        "key 'ae.relation.RELATED': \"possibly related\" is not a contract value; write one of: "
+        "procedure, sbrt, both, related, unrelated, unknown",
+    ),
+    "unknown_site_target": (
+        lambda t: t.replace('"117" = "C17"', '"117" = "C18"'),
+        "key 'sites.117': \"C18\" is not a center code of the protocol file",
+    ),
+    "bad_source": (
+        lambda t: t.replace('"DM:RFICDTC",\n', '"RFICDTC",\n'),
+        "key 'sources.screened_on': 'RFICDTC' is not a source of screened_on",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISTAKES))
+def test_mapping_mistakes_are_refused(imported, tmp_path, case, capsys):
+    change, message = MISTAKES[case]
+    folder, url, path, _ = imported
+    before = sha(path)
+    mapping = tmp_path / "map.toml"
+    text = fx.MAPPING.read_text(encoding="utf-8")
+    assert change(text) != text, case
+    mapping.write_text(change(text), encoding="utf-8")
+    args = ["import", "sdtm", str(folder), "--db", url, "--mapping", str(mapping)]
+    assert main([*args, "--as-of", fx.AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert "was not changed" in err
+    assert sha(path) == before
