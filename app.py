@@ -15,12 +15,13 @@ from dashboard.auth import UserStore, ensure_demo_users, init_auth
 from dashboard.cache import init_cache, request_data_version, warm_in_background
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.exports import init_exports
+from dashboard.fairshare import FairShare
 from dashboard.i18n import t
 from dashboard.inputs import init_input_checks
 from dashboard.protocol import load_protocol
 from dashboard.services import AppState, default_as_of, warm_defaults
 from data_access.demo import create_demo_database
-from data_access.engine import health_check
+from data_access.engine import DatabaseUnavailable, health_check
 
 log = logging.getLogger("dashboard")
 
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     if settings.uses_demo:
         for name, password, role in ensure_demo_users(users):
             log.info("Demo account created: %s / %s (%s)", name, password, role)
-    state = AppState(settings, protocol, users)
+    state = AppState(settings, protocol, users, FairShare(settings.user_concurrent_pages))
 
     app = TrialDash(
         __name__,
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         app.server, settings, users, (protocol.title, protocol.title_zh or protocol.title)
     )  # refuses to start without a secret outside the demo
     init_cache(app.server, settings)
-    init_input_checks(app.server, lambda: app.callback_map)
+    init_input_checks(app.server, lambda: app.callback_map, listing_columns)
     # A function: the first page is drawn into the layout itself (see shell.initial_layout).
     app.layout = lambda: shell.initial_layout(state)
     shell.register_callbacks(app, state)
@@ -124,6 +125,12 @@ def create_app(settings: Settings | None = None) -> Dash:
                 version,
             )
 
+    @app.server.errorhandler(DatabaseUnavailable)
+    def database_unavailable(exc: DatabaseUnavailable) -> tuple[Response, int]:
+        # Grid rows, CSV exports, anything outside the pages' own error state: 503 with the
+        # message (which never names a file, host or port).
+        return jsonify({"error": "database unavailable", "message": str(exc)}), 503
+
     @app.server.route("/healthz")
     def healthz() -> tuple[Response, int]:
         # Bounded (about 2.5 s whatever the database does) and public: a reason code only,
@@ -133,6 +140,17 @@ def create_app(settings: Settings | None = None) -> Dash:
         return jsonify(body), 200 if ok else 503
 
     return app
+
+
+def listing_columns(name: str) -> frozenset[str] | None:
+    """The columns a listing's grid may sort and filter on (None: no such listing).
+
+    The free-text search travels in the filter model as a pseudo-column of its own.
+    """
+    from dashboard.listings import LISTINGS, SEARCH
+
+    listing = LISTINGS.get(name)
+    return frozenset([SEARCH, *(c.field for c in listing.columns)]) if listing else None
 
 
 class _StaticCompressed:

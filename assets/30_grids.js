@@ -6,6 +6,13 @@
 // window.grids.openAll() mounts every grid (the layout check), window.grids.ready() says
 // whether every grid in view has its rows (the benchmarks' "settled").
 (function () {
+  // CSV exports of tables held in the browser: a text cell a spreadsheet would run as a formula
+  // (=, +, -, @, tab, carriage return first) gets a leading apostrophe, as the server's exports.
+  window.dashAgGridFunctions = window.dashAgGridFunctions || {};
+  window.dashAgGridFunctions.spreadsheetSafe = function (params) {
+    const v = params.value;
+    return typeof v === "string" && /^[=+\-@\t\r]/.test(v) ? "'" + v : v;
+  };
   let loading = null;
   function loadBundle() {
     if (window.dash_ag_grid) return Promise.resolve();
@@ -57,6 +64,37 @@
   document.addEventListener("pointerdown", reach);
   new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
   scan();
+
+  // A listing's CSV link, when clicked, carries the page's view (centers, arms, date) and the
+  // grid's filter and sort; the server applies the user's rights to it all over again.
+  document.addEventListener(
+    "click",
+    function (event) {
+      const a = event.target && event.target.closest && event.target.closest("a.listing-export");
+      if (!a) return;
+      let filter = {};
+      let sort = [];
+      try {
+        const id = { name: a.dataset.listing, type: "listing-grid" };
+        const api = window.dash_ag_grid && window.dash_ag_grid.getApi(id);
+        if (api) {
+          filter = api.getFilterModel() || {};
+          sort = api
+            .getColumnState()
+            .filter(function (c) { return c.sort; })
+            .sort(function (x, y) { return (x.sortIndex || 0) - (y.sortIndex || 0); })
+            .map(function (c) { return { colId: c.colId, sort: c.sort }; });
+        }
+      } catch (e) {
+        // not mounted yet: the whole listing of the view
+      }
+      const params = new URLSearchParams(window.location.search.replace(/^\?/, ""));
+      params.set("filter", JSON.stringify(filter));
+      params.set("sort", JSON.stringify(sort));
+      a.href = a.getAttribute("href").split("?")[0] + "?" + params.toString();
+    },
+    true
+  );
 
   function inView(el) {
     const r = el.getBoundingClientRect();

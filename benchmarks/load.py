@@ -19,54 +19,41 @@ import statistics
 import sys
 import threading
 import time
+from typing import Any
 
 import requests
 
 from benchmarks.server import PAGES, gunicorn_server
 
 
-def router_body(path: str) -> str:
-    outputs = [
-        "shell-page.children",
-        "shell-url.search",
-        "shell-filter-centers.value",
-        "shell-filter-arms.value",
-        "shell-filter-as-of.date",
-        "shell-filter-lang.value",
-        "shell-filter-present.value",
-        "shell-nav.children",
-        "shell-filter-note.children",
-        "shell-stamp.children",
-        "shell-filter-centers-label.children",
-        "shell-filter-centers.options",
-        "shell-filter-arms-label.children",
-        "shell-filter-arms.options",
-        "shell-filter-as-of-label.children",
-        "shell-filter-present.label",
-        "shell-copy-link.children",
-        "shell-pack-button.children",
-        "shell-user.children",
-    ]
+def router_body(dep: dict[str, Any], path: str, search: str = "") -> str:
+    """The page router's request for a path, built from the app's own callback map."""
     inputs = [
-        ("shell-url", "pathname", path),
-        ("shell-url", "search", ""),
-        ("shell-filter-centers", "value", None),
-        ("shell-filter-arms", "value", None),
-        ("shell-filter-as-of", "date", None),
-        ("shell-filter-lang", "value", None),
-        ("shell-filter-present", "value", None),
+        {
+            "id": i["id"],
+            "property": i["property"],
+            "value": {"pathname": path, "search": search}.get(i["property"]),
+        }
+        for i in dep["inputs"]
     ]
     return json.dumps(
         {
-            "output": ".." + "...".join(outputs) + "..",
+            "output": dep["output"],
             "outputs": [
-                {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in outputs
+                {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+                for o in dep["output"].strip(".").split("...")
             ],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "inputs": inputs,
             "state": [],
             "changedPropIds": ["shell-url.pathname"],
         }
     )
+
+
+def router(session: requests.Session, base: str) -> dict[str, Any]:
+    """The page router's entry of /_dash-dependencies."""
+    deps = session.get(f"{base}/_dash-dependencies", timeout=30).json()
+    return next(d for d in deps if "shell-page.children" in d["output"])
 
 
 def user_session(
@@ -91,6 +78,7 @@ def user_session(
         if r.status_code != 302:
             errors.append(f"login {r.status_code}")
             return
+        dep = router(s, base)
         order = list(PAGES) * rounds
         random.Random(name).shuffle(order)
         for path in order:
@@ -100,7 +88,7 @@ def user_session(
             t = time.perf_counter()
             r = s.post(
                 f"{base}/_dash-update-component",
-                data=router_body(path),
+                data=router_body(dep, path),
                 headers={"Content-Type": "application/json"},
                 timeout=60,
             )

@@ -42,7 +42,32 @@ def init_cache(server: Flask, settings: Settings) -> Cache:
     cache = Cache(config=config)
     cache.init_app(server)
     server.extensions[EXTENSION] = cache
+    if settings.cache_redis_url:
+        warn_unbounded_redis(cache)
     return cache
+
+
+def warn_unbounded_redis(cache: Cache) -> str | None:
+    """A warning (logged, and returned) when Redis would grow without bound.
+
+    Every key expires (TRIAL_CACHE_TIMEOUT_S), but many distinct views within that time can
+    still fill memory: Redis needs a `maxmemory` and an evicting policy (allkeys-lru), as
+    the README's production section says.
+    """
+    client = getattr(cache.cache, "_write_client", None)
+    try:
+        conf = client.config_get("maxmemory*") if client is not None else {}
+    except Exception:  # CONFIG may be disabled on a managed Redis: nothing to check
+        return None
+    policy = str(conf.get("maxmemory-policy", ""))
+    if str(conf.get("maxmemory", "0")) in ("0", "") or policy == "noeviction":
+        message = (
+            f"Redis has no memory bound (maxmemory {conf.get('maxmemory')}, policy {policy}): "
+            "set maxmemory and maxmemory-policy allkeys-lru"
+        )
+        log.warning(message)
+        return message
+    return None
 
 
 def _current() -> Cache | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboard.config import Settings, SettingsError
 from dashboard.protocol import ProtocolError, load_protocol
+from dashboard.terminal import printable
 from data_access.engine import DatabaseUnavailable
 from data_access.queries import TrialDb
 
@@ -252,7 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 0
     except (ProtocolError, SettingsError, DatabaseUnavailable) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        detail = getattr(exc, "detail", "")
+        print(f"error: {exc}" + (f" [{detail}]" if detail else ""), file=sys.stderr)
         return 2
     return 1
 
@@ -448,16 +450,22 @@ def _findings(args: argparse.Namespace, settings: Settings) -> int:
     users = UserStore(settings.resolved_users_db_url)
     store = FindingStore(users.engine)
     if args.action == "set":
+        if not users.exists(args.user):
+            print(f"error: no user {printable(args.user)!s} (see: users list)", file=sys.stderr)
+            return 2
         entry = store.set(args.key, args.status, args.user, args.comment or None)
         users.record("finding_status", args.user, {"key": args.key, "status": args.status})
-        print(f"{entry.key}: {entry.status} ({entry.username}, {entry.at:%Y-%m-%d %H:%M} UTC)")
+        print(
+            f"{printable(entry.key)}: {entry.status} ({printable(entry.username)}, "
+            f"{entry.at:%Y-%m-%d %H:%M} UTC)"
+        )
         return 0
     entries = store.history(args.key)
     if not entries:
-        print(f"{args.key}: no status yet (open)")
+        print(f"{printable(args.key)}: no status yet (open)")
     for e in entries:
-        comment = f"  {e.comment}" if e.comment else ""
-        print(f"{e.at:%Y-%m-%d %H:%M}  {e.username:<12} {e.status:<13}{comment}")
+        comment = f"  {printable(e.comment)}" if e.comment else ""
+        print(f"{e.at:%Y-%m-%d %H:%M}  {printable(e.username):<12} {e.status:<13}{comment}")
     return 0
 
 
@@ -470,7 +478,7 @@ def _cuts(args: argparse.Namespace, settings: Settings) -> int:
         for c in store.list():
             print(
                 f"{c.cut_id:>4}  data as of {c.data_as_of}  made {c.created_at:%Y-%m-%d %H:%M} "
-                f"by {c.created_by or '-':<10} {c.label or ''}"
+                f"by {printable(c.created_by):<10} {printable(c.label) if c.label else ''}"
             )
         return 0
     cut = store.resolve(args.cut)
@@ -479,13 +487,16 @@ def _cuts(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.action == "label":
         store.label(cut.cut_id, args.label)
-        print(f"Cut {cut.cut_id} labelled {args.label!r}.")
+        print(f"Cut {cut.cut_id} labelled {printable(args.label)}.")
         return 0
-    print(f"cut {cut.cut_id}: data as of {cut.data_as_of}, label {cut.label or '-'}")
-    print(f"made {cut.created_at:%Y-%m-%d %H:%M} UTC by {cut.created_by} from {cut.source}")
+    print(f"cut {cut.cut_id}: data as of {cut.data_as_of}, label {printable(cut.label)}")
+    print(
+        f"made {cut.created_at:%Y-%m-%d %H:%M} UTC by {printable(cut.created_by)} "
+        f"from {printable(cut.source)}"
+    )
     print(f"size in the store: {store.size(cut.cut_id) / 1024:.0f} KB")
     for name, digest in cut.files.items():
-        print(f"  {name:<28} sha256 {digest}")
+        print(f"  {printable(name):<28} sha256 {digest}")
     return 0
 
 
@@ -517,9 +528,11 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps({**r, "at": r["at"].isoformat()}, ensure_ascii=False))
         else:
+            # the detail is JSON (its control characters escaped by json itself)
             print(
-                f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['username'] or '-':<14} {r['event']:<16} "
-                f"{r['detail'] or ''}  {r['address'] or ''}".rstrip()
+                f"{r['at']:%Y-%m-%d %H:%M:%S}  {printable(r['username']):<14} "
+                f"{printable(r['event']):<16} {printable(r['detail'] or '')}  "
+                f"{printable(r['address'] or '')}".rstrip()
             )
     if not args.json:
         print(f"{len(rows)} event(s)", file=sys.stderr)
@@ -540,8 +553,8 @@ def _users(args: argparse.Namespace, settings: Settings) -> int:
             )
             off = " DISABLED" if u["disabled"] else ""
             print(
-                f"{u['username']:<20} {u['role']:<10} {u['centers'] or 'all centers':<16} "
-                f"{u['lang']}{locked}{off}"
+                f"{printable(u['username']):<20} {u['role']:<10} "
+                f"{printable(u['centers'] or 'all centers'):<16} {u['lang']}{locked}{off}"
             )
         return 0
     if args.action in ("disable", "enable"):

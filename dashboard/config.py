@@ -78,6 +78,9 @@ class Settings:
     secure_cookies: bool = False
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    # Pages one account may have computed at once in one process (cache misses); more are
+    # answered at once with a message instead of queueing behind them (fair share).
+    user_concurrent_pages: int = 2
     login_failure_delay_ms: int = 400
     # A session ends after this long without a request, and this long after the login.
     session_idle_minutes: int = 30
@@ -144,6 +147,7 @@ class Settings:
             secure_cookies=_bool(env, "TRIAL_SECURE_COOKIES", False),
             login_max_failures=_int(env, "TRIAL_LOGIN_MAX_FAILURES", 5, minimum=1),
             login_lock_minutes=_int(env, "TRIAL_LOGIN_LOCK_MINUTES", 15, minimum=1),
+            user_concurrent_pages=_int(env, "TRIAL_USER_CONCURRENT_PAGES", 2, minimum=1),
             login_failure_delay_ms=_int(env, "TRIAL_LOGIN_FAILURE_DELAY_MS", 400),
             session_idle_minutes=_int(env, "TRIAL_SESSION_IDLE_MINUTES", 30, minimum=1),
             session_max_hours=_int(env, "TRIAL_SESSION_MAX_HOURS", 12, minimum=1),

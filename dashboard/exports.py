@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort, request, stream_with_context
 
 from dashboard.auth import audit
-from dashboard.listings import LISTINGS, csv_lines, parse_export_query
+from dashboard.listings import LISTINGS, BadExportQuery, csv_lines, parse_export_query
 from dashboard.services import AppState, context_from_search
 
 
@@ -24,7 +24,10 @@ def init_exports(server: Flask, state: AppState) -> None:
         ctx = context_from_search(state, "?" + view)
         if not ctx.identifiers or not ctx.scope.centers:
             abort(403)
-        raw = parse_export_query(args.get("filter"), args.get("sort"))
+        try:
+            raw = parse_export_query(args.get("filter"), args.get("sort"), listing)
+        except BadExportQuery as exc:
+            return Response(f"malformed export query: {exc}", status=400, mimetype="text/plain")
         audit(
             "csv_export",
             {

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "error.title": "The dashboard cannot read the trial database",
     "error.what_to_do": "Nothing was changed. Check the database and reload this page; it recovers by itself "
     "when the database is back.",
+    "error.busy": "Your account already has {n} views being computed; this one was not started, so that others are not kept waiting. Reload the page in a moment to see it.",
     "error.not_found": "No page at {path}.",
     "error.back_home": "Go to the recruitment page",
     "error.page_failed": "Drawing this view failed ({reason}). The trial database is fine and the other pages still work.",
@@ -759,6 +760,7 @@ MESSAGES: dict[str, str] = {
     "wf.form.save": "Save status",
     "wf.form.unknown": "Not a finding you may work on now.",
     "wf.form.not_yours": "Your role may not set this status: a site answers a query; a monitor or the principal investigator closes it or marks it not an issue. Nothing was saved.",
+    "wf.form.too_many": "More than {n} changes in a minute: wait a moment, then save again.",
     "wf.form.comment_needed": "An answer needs a comment: what was found or corrected. Nothing was saved.",
     "wf.history.none": "No status yet: open.",
     "since.label": "Since",

@@ -153,8 +153,25 @@ def rows_page(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext)
     return {"rowData": [add(format_row(listing, r, ctx)) for r in rows], "rowCount": total}
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP).
+
+    `=HYPERLINK(...)`, `+cmd|...`, `-2+3+cmd|...`, `@SUM(...)` and text beginning with a tab
+    or carriage return are shown as typed instead of evaluated; numbers are left alone.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_lines(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext) -> Iterator[str]:
-    """The whole filtered listing as CSV text (UTF-8 with a BOM so spreadsheets read Chinese)."""
+    """The whole filtered listing as CSV text (UTF-8 with a BOM so spreadsheets read Chinese).
+
+    Every text cell passes `spreadsheet_safe`: a comment typed as a formula stays text.
+    """
     request = request_of(listing, raw, ctx)
     shown = [c for c in listing.columns if c.field != SEARCH]
     buf = io.StringIO()
@@ -166,24 +183,34 @@ def csv_lines(listing: Listing, raw: Mapping[str, Any] | None, ctx: PageContext)
         buf.seek(0)
         buf.truncate()
         formatted = add(format_row(listing, row, ctx))
-        writer.writerow([formatted.get(c.field) for c in shown])
+        writer.writerow([spreadsheet_safe(formatted.get(c.field)) for c in shown])
         yield buf.getvalue()
 
 
-def parse_export_query(filter_text: str | None, sort_text: str | None) -> dict[str, Any]:
-    """The export link's filter and sort (JSON in the query string), forgiving bad input."""
-    out: dict[str, Any] = {}
+class BadExportQuery(ValueError):
+    """The export link's filter or sort is not a grid model this listing takes."""
+
+
+def parse_export_query(
+    filter_text: str | None, sort_text: str | None, listing: Listing | None = None
+) -> dict[str, Any]:
+    """The export link's filter and sort (JSON in the query string), checked whole.
+
+    A malformed model is refused (BadExportQuery), never taken as "no filter": an export
+    of everything when a filter was asked for would be a silent surprise.
+    """
+    from dashboard.inputs import filter_model_problem, sort_model_problem
+
+    columns = frozenset([SEARCH, *(c.field for c in listing.columns)]) if listing else None
     try:
         model = json.loads(filter_text or "{}")
-        out["filterModel"] = model if isinstance(model, dict) else {}
-    except ValueError:
-        out["filterModel"] = {}
-    try:
         sort = json.loads(sort_text or "[]")
-        out["sortModel"] = sort if isinstance(sort, list) else []
-    except ValueError:
-        out["sortModel"] = []
-    return out
+    except (ValueError, RecursionError):
+        raise BadExportQuery("the filter or sort is not JSON") from None
+    why = filter_model_problem(model, columns) or sort_model_problem(sort, columns)
+    if why or not isinstance(model, dict) or not isinstance(sort, list):
+        raise BadExportQuery(why or "a filter object and a sort list expected")
+    return {"filterModel": model, "sortModel": sort}
 
 
 def _worklist(ctx: PageContext) -> Select[Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from dashboard.auth import Rights, UserStore, current_rights
 from dashboard.cache import memoize
 from dashboard.config import Settings
+from dashboard.fairshare import FairShare
 from dashboard.metrics.data_quality import DataQualityModel, classify_levels, data_quality_model
 from dashboard.metrics.local_control import LocalControlModel, local_control_model
 from dashboard.metrics.model import ScopeInfo
@@ -55,6 +56,8 @@ class AppState:
     settings: Settings
     protocol: Protocol
     users: UserStore | None = None
+    # pages being computed per account in this process (dashboard.fairshare)
+    fair: FairShare = field(default_factory=lambda: FairShare(2))
 
     @property
     def db(self) -> TrialDb:

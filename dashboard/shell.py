@@ -12,10 +12,11 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, report
-from dashboard.auth import audit, current_user_or_none
+from dashboard.auth import audit, csrf_token, current_user_or_none
 from dashboard.cache import memoize
 from dashboard.components import grid
 from dashboard.components.common import error_state
+from dashboard.fairshare import Busy
 from dashboard.i18n import LANGUAGES, format_date, t, tn
 from dashboard.pages import PAGES, PageSpec, find_page
 from dashboard.services import (
@@ -280,7 +281,21 @@ def _user_menu(user: Any, lang: str) -> Component:
                 t("shell.user", lang, user=user.username, role=t(f"role.{user.role}", lang)),
                 header=True,
             ),
-            dbc.DropdownMenuItem(t("shell.logout", lang), href="/logout", external_link=True),
+            # Sign out is a POST with the session's token: no link elsewhere can do it.
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                    html.Button(
+                        t("shell.logout", lang),
+                        type="submit",
+                        className="dropdown-item",
+                        id="shell-logout",
+                    ),
+                ],
+                action="/logout",
+                method="post",
+                className="m-0",
+            ),
         ],
         label=user.username,
         size="sm",
@@ -345,6 +360,13 @@ def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> C
         )
     if not context.scope.centers:
         return html.Div(t("filter.no_centers", lang), className="empty-state")
+    user = current_user_or_none()
+
+    def compute() -> Component:
+        # A page computed (not found in the cache) holds one of its account's slots.
+        with context.state.fair.slot(user.username if user else "-"):
+            return page.render(context)
+
     try:
         # The rendered page is cached per view, scope, rights and data version (a new data
         # version, i.e. any change to the trial data, starts afresh).
@@ -358,7 +380,13 @@ def render_page(page: PageSpec | None, pathname: str, context: PageContext) -> C
                 context.rights,
                 context.identifiers,
             ),
-            lambda: page.render(context),
+            compute,
+        )
+    except Busy:
+        return html.Div(
+            t("error.busy", lang, n=context.state.fair.limit),
+            className="empty-state",
+            id="page-busy",
         )
     except DatabaseUnavailable as exc:
         return error_state(t("error.title", lang), str(exc), t("error.what_to_do", lang))
@@ -378,10 +406,8 @@ def listing_rows(state: AppState, name: str, request: Any, search: Any) -> Any:
     ctx = context_from_search(state, search if isinstance(search, str) else None)
     if not ctx.identifiers or not ctx.scope.centers:
         return {"rowData": [], "rowCount": 0}
-    try:
-        return rows_page(LISTINGS[name], request if isinstance(request, dict) else {}, ctx)
-    except DatabaseUnavailable:
-        return {"rowData": [], "rowCount": 0}
+    # A database that does not answer is a 503 with its message (app.py), not an empty grid.
+    return rows_page(LISTINGS[name], request if isinstance(request, dict) else {}, ctx)
 
 
 FILTER_INPUTS = (ids.F_CENTERS, ids.F_ARMS, ids.F_ASOF, ids.F_LANG, ids.F_PRESENT)

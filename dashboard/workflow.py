@@ -30,6 +30,8 @@ ROLE_STATUSES: dict[str, tuple[str, ...]] = {
     "monitor": STATUSES,
     "site": ("answered",),
 }
+# Status writes one account may make in a minute (the form; a script uses the command line).
+WRITES_PER_MINUTE = 30
 # A status that needs a comment: an answer says what was found or done.
 NEEDS_COMMENT = ("answered",)
 
@@ -106,7 +108,8 @@ class FindingStore:
             raise WorkflowError(f"status must be one of {', '.join(STATUSES)}")
         if not key or len(key) > 500:
             raise WorkflowError("a finding key is needed")
-        text = (comment or "").strip()[:MAX_COMMENT] or None
+        # kept as typed (a spreadsheet-looking '\t=1+1' too: the CSV export neutralises it)
+        text = comment[:MAX_COMMENT] if comment and comment.strip() else None
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.engine.begin() as conn:
             conn.execute(
@@ -120,6 +123,18 @@ class FindingStore:
                 )
             )
         return Entry(key, center_id, status, text, username, now)
+
+    def recent_writes(self, username: str, seconds: int = 60) -> int:
+        """Entries a user wrote in the last `seconds` (the form's rate limit counts them)."""
+        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=seconds)
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        finding_status.c.username == username, finding_status.c.at >= since
+                    )
+                ).scalar_one()
+            )
 
     def history(self, key: str) -> list[Entry]:
         """Every entry of a finding, oldest first."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -20,7 +22,17 @@ _LOCK = threading.Lock()
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The trial database cannot be read; the message says why and what to do, for a person."""
+    """The trial database cannot be read; the message says why and what to do, for a person.
+
+    The message never names a file, host or port (any logged-in user may read it); `detail`
+    does, for the operator: the server log and the command line print it.
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+        if detail:
+            logging.getLogger("trial.database").warning("%s [%s]", message, detail)
 
 
 def _sqlite_path(url: URL) -> Path | None:
@@ -64,8 +76,9 @@ def _read_only_engine(url_text: str, timeout_ms: int) -> Engine:
             raise DatabaseUnavailable("An in-memory SQLite database cannot be shared read-only.")
         if not path.exists():
             raise DatabaseUnavailable(
-                f"The trial database file {path} does not exist. Check TRIAL_DB_URL, or unset it "
-                "to use the demo trial."
+                "The trial database file does not exist. Check TRIAL_DB_URL, or unset it "
+                "to use the demo trial.",
+                f"missing file {path}",
             )
         # mode=ro: SQLite itself refuses every write on these connections.
         ro_url = f"sqlite:///file:{path}?mode=ro&uri=true"
@@ -150,20 +163,33 @@ def describe_error(exc: BaseException) -> str:
     """A sentence for a person about a database failure, without a traceback."""
     if isinstance(exc, DatabaseUnavailable):
         return str(exc)
-    msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    msg = error_detail(exc)
     low = msg.lower()
     if "interrupted" in low or "statement timeout" in low or "canceling statement" in low:
         return "A query took too long and was stopped. Narrow the filters or try again later."
     if "file is not a database" in low or "malformed" in low:
-        return f"The trial database file is damaged or is not a SQLite database ({msg})."
+        return "The trial database file is damaged or is not a SQLite database."
     if "no such table" in low or "does not exist" in low and "relation" in low:
-        return f"The trial database lacks a table the dashboard needs ({msg}). Was it imported?"
+        table = re.search(r'(?:table:?|relation) "?([A-Za-z_][A-Za-z0-9_]*)', msg)
+        named = f" ({table.group(1)})" if table else ""
+        return f"The trial database lacks a table the dashboard needs{named}. Was it imported?"
     if "connection" in low or "could not connect" in low or "server closed" in low:
         return (
             "The trial database server cannot be reached. Check that PostgreSQL is running; "
-            f"the page recovers by itself when it is back. ({msg})"
+            "the page recovers by itself when it is back."
         )
-    return f"The trial database could not be read: {msg}"
+    return (
+        f"The trial database could not be read ({type(getattr(exc, 'orig', None) or exc).__name__})"
+        ". The server log has the details."
+    )
+
+
+def error_detail(exc: BaseException) -> str:
+    """The driver's own words about a failure (may name a file, host or port: operators only)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return exc.detail
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0][:300] if text else ""
 
 
 class _Watchdog:
@@ -238,7 +264,7 @@ def read_connection(url: str, timeout_ms: int = 5000) -> Iterator[Connection]:
                 conn.connection.info["used_at"] = time.monotonic()
             conn.close()
     except SQLAlchemyError as exc:
-        raise DatabaseUnavailable(describe_error(exc)) from exc
+        raise DatabaseUnavailable(describe_error(exc), error_detail(exc)) from exc
 
 
 _SILENT = (

@@ -176,6 +176,7 @@ def server_listing(
                 href=f"/export/{listing.name}.csv",
                 className="btn btn-sm btn-outline-secondary listing-export",
                 download=listing.csv_name,
+                **{"data-listing": listing.name},  # type: ignore[arg-type]
             ),
         ],
         className="listing-tools",
@@ -257,6 +258,10 @@ def client_table(
             "enableCellTextSelection": True,
             "localeText": locale_text(lang),
             "tooltipShowDelay": 300,
+            # a cell a spreadsheet would run as a formula is exported as text (assets/30_grids.js)
+            "defaultCsvExportParams": {
+                "processCellCallback": {"function": "spreadsheetSafe(params)"}
+            },
         },
         rowClassRules=row_class_rules or {},
         csvExportParams={"fileName": csv_name, "allColumns": True},
@@ -320,26 +325,9 @@ def register_callbacks(app: Dash, rows_for: Any) -> None:
         patch[SEARCH] = {"filterType": "text", "type": "contains", "filter": words[:200]}
         return patch
 
-    # The export link carries the view (its search string) and the grid's filter and sort.
-    app.clientside_callback(
-        """
-        function(filterModel, columnState, search, href) {
-            const base = (href || "").split("?")[0];
-            const sort = (columnState || []).filter(c => c.sort)
-                .sort((a, b) => (a.sortIndex || 0) - (b.sortIndex || 0))
-                .map(c => ({colId: c.colId, sort: c.sort}));
-            const params = new URLSearchParams((search || "").replace(/^\\?/, ""));
-            params.set("filter", JSON.stringify(filterModel || {}));
-            params.set("sort", JSON.stringify(sort));
-            return base + "?" + params.toString();
-        }
-        """,
-        Output({"type": EXPORT, "name": MATCH}, "href"),
-        Input({"type": GRID, "name": MATCH}, "filterModel"),
-        Input({"type": GRID, "name": MATCH}, "columnState"),
-        Input("shell-url", "search"),
-        State({"type": EXPORT, "name": MATCH}, "href"),
-    )
+    # The export link gets the view (the page's search string) and the grid's filter and sort
+    # when it is clicked (assets/30_grids.js): a callback on the grid's filter model would
+    # name a grid that is not mounted yet (grids mount when they near the screen).
 
     @app.callback(
         Output({"type": "client-grid", "name": MATCH}, "exportDataAsCsv"),

@@ -20,7 +20,14 @@ from dashboard.components.common import hidden_note
 from dashboard.components.grid import GRID
 from dashboard.i18n import t
 from dashboard.services import AppState, PageContext, context_from_search
-from dashboard.workflow import NEEDS_COMMENT, STATUSES, FindingStore, statuses_for
+from dashboard.workflow import (
+    NEEDS_COMMENT,
+    STATUSES,
+    WRITES_PER_MINUTE,
+    FindingStore,
+    statuses_for,
+)
+from data_access.engine import DatabaseUnavailable
 
 
 def form_ids(prefix: str) -> dict[str, str]:
@@ -119,6 +126,12 @@ def register_form(
         prevent_initial_call=True,
     )
     def save(n: Any, key: Any, status: Any, comment: Any, search: Any) -> Any:
+        try:
+            return _save(n, key, status, comment, search)
+        except DatabaseUnavailable as exc:  # said in the form, as the pages say it
+            return html.P(str(exc), className="small text-danger")
+
+    def _save(n: Any, key: Any, status: Any, comment: Any, search: Any) -> Any:
         from dash import ctx as dash_ctx
 
         page = context_from_search(state, search if isinstance(search, str) else None)
@@ -137,9 +150,14 @@ def register_form(
             if status not in statuses_for(user.role):
                 audit("finding_status_refused", {"key": key, "status": status, "center": center})
                 return html.P(t("wf.form.not_yours", lang), className="small text-danger")
-            text = comment.strip() if isinstance(comment, str) and comment.strip() else None
+            text = comment if isinstance(comment, str) and comment.strip() else None
             if status in NEEDS_COMMENT and text is None:
                 return html.P(t("wf.form.comment_needed", lang), className="small text-danger")
+            if store.recent_writes(user.username) >= WRITES_PER_MINUTE:
+                audit("finding_status_throttled", {"key": key, "status": status})
+                return html.P(
+                    t("wf.form.too_many", lang, n=WRITES_PER_MINUTE), className="small text-danger"
+                )
             store.set(key, status, user.username, text, center)
             audit("finding_status", {"key": key, "status": status, "center": center})
         return history_view(store.history(key), lang)

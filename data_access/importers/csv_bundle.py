@@ -47,15 +47,43 @@ def read_csv_bundle(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[s
         names[table.name] = str(file)
         if not file.exists():
             continue
+        found = _unreadable(file)
+        if found:
+            problems.append(found)
+            continue
         try:
             raw[table.name] = pd.read_csv(
                 file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
             )
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             problems.append(Problem(str(file), None, None, f"cannot be read as CSV: {exc}"))
     if problems:
         raise ImportRejected(problems)
     return raw, names
+
+
+def _unreadable(file: Path) -> Problem | None:
+    """An empty file, or one with NUL bytes (a CSV reader would cut the value at the NUL).
+
+    Named by file and line; the line counts data rows as the other messages do (the header
+    is line 0).
+    """
+    data = file.read_bytes()
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        return Problem(
+            str(file), None, None, "the file is empty: it needs at least its header line"
+        )
+    at = data.find(b"\x00")
+    if at >= 0:
+        line = data.count(b"\n", 0, at)
+        return Problem(
+            str(file),
+            line,
+            None,
+            f"holds a NUL byte (byte {at + 1}): a text export never does; the file is damaged "
+            "or not a CSV",
+        )
+    return None
 
 
 def import_csv(

@@ -7,7 +7,7 @@ import time
 from selenium.webdriver.common.by import By
 
 from app import create_app
-from tests.pages.helpers import browser_login
+from tests.pages.helpers import browser_login, show_grid
 
 
 def texts_of(dash_duo, selector, tries=20):
@@ -36,6 +36,7 @@ def test_serious_only_and_export(dash_duo, settings, demo_trial, tmp_path):
     )
     dash_duo.start_server(create_app(settings), navigate=False)
     browser_login(dash_duo, "pi", "/safety")
+    show_grid(dash_duo, "adverse_events")
     summary = "#adverse_events-listing .ag-paging-row-summary-panel"
     dash_duo.wait_for_contains_text(summary, f"of {len(ae)}", timeout=20)
     toggle = dash_duo.driver.find_element(

@@ -11,8 +11,11 @@ from data_access.queries.visits import state_counts
 from tests import trials
 
 
-def oracle(trial, protocol, as_of, centers):
-    """Visit states by the words of PROTOCOL.md, one subject and visit at a time."""
+def oracle(trial, protocol, as_of, centers, on_study_only=False):
+    """Visit states by the words of PROTOCOL.md, one subject and visit at a time.
+
+    `on_study_only`: subjects who left the study by the date left out (the worklist's rows).
+    """
     s = trial.tables["subjects"]
     a = trial.tables["assessments"]
     first = {}
@@ -25,6 +28,8 @@ def oracle(trial, protocol, as_of, centers):
         if r.center_id not in centers or r.randomized_on is None or r.randomized_on > as_of:
             continue
         off = r.off_study_on if r.off_study_on is not None and r.off_study_on <= as_of else None
+        if on_study_only and off is not None:
+            continue
         for v in protocol.visits:
             if r.procedure_on is None:
                 counts[(r.center_id, "no_day_zero")] += 1

@@ -163,3 +163,17 @@ def page_tree(app: Dash, path: str, search: str = "", user: str = "pi") -> Any:
     values = {"shell-url.pathname": path, "shell-url.search": search}
     out = call(logged_in(app, user), app, "shell-page.children", values, ["shell-url.pathname"])
     return out["response"]["shell-page"]["children"]
+
+
+def show_grid(dash_duo: Any, name: str, timeout: int = 20) -> None:
+    """Scroll a listing into view, as a person does: its grid mounts when it nears the screen."""
+    box = dash_duo.wait_for_element(f"#{name}-listing", timeout=timeout)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    dash_duo.wait_for_element(f"#{name}-listing .ag-root", timeout=timeout)
+
+
+def logout(client: Any) -> Any:
+    """Sign out as the user menu does: a POST with the session's token."""
+    with client.session_transaction() as sess:
+        token = sess.get("csrf_token", "")
+    return client.post("/logout", data={"csrf_token": token})

@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
-import dashboard.auth as auth
+import dashboard.auth.lockout as lockout
+import dashboard.auth.web as web
 from app import create_app
 from tests.conftest import TEST_USERS
-from tests.pages.helpers import call, find_callback, logged_in, login
+from tests.pages.helpers import call, find_callback, logged_in, login, logout
 
 
 @pytest.fixture
@@ -46,14 +47,14 @@ def _attempt(client: Any, token: str, user: str, password: str) -> int:
 
 def test_parallel_wrong_passwords_check_at_most_five(app, monkeypatch):
     checked = []
-    original = auth.check_password_hash
+    original = lockout.check_password_hash
 
     def counting(stored: str, password: str) -> bool:
-        if stored != auth._DUMMY_HASH:  # noqa: SLF001 - a real account's hash was tried
+        if stored != lockout._DUMMY_HASH:  # noqa: SLF001 - a real account's hash was tried
             checked.append(password)
         return original(stored, password)
 
-    monkeypatch.setattr(auth, "check_password_hash", counting)
+    monkeypatch.setattr(lockout, "check_password_hash", counting)
     clients = [app.server.test_client() for _ in range(16)]
     tokens = [_token(c) for c in clients]
     codes: list[int] = []
@@ -90,7 +91,7 @@ def test_session_ends_at_logout_and_password_change(app):
     replay = app.server.test_client()
     replay.set_cookie("session", cookie)
     assert replay.get("/_dash-layout").status_code == 200
-    client.get("/logout")
+    logout(client)
     stale = app.server.test_client()
     stale.set_cookie("session", cookie)
     assert stale.get("/_dash-layout").status_code == 401
@@ -114,7 +115,7 @@ def test_idle_session_expires(app, monkeypatch):
     client = logged_in(app)
     assert client.get("/_dash-layout").status_code == 200
     now = time.time()
-    monkeypatch.setattr(auth.time, "time", lambda: now + 31 * 60)
+    monkeypatch.setattr(web.time, "time", lambda: now + 31 * 60)
     assert client.get("/_dash-layout").status_code == 401
 
 
@@ -204,15 +205,21 @@ def test_dates_far_outside_the_data_are_clamped(app):
 
 def test_a_huge_search_is_refused_not_echoed(app):
     client = logged_in(app)
-    key, _spec = find_callback(app, "shell-page.children")
-    body = json.dumps(
+    key, spec = find_callback(app, "shell-page.children")
+    inputs = [
         {
-            "output": key,
-            "outputs": [],
-            "inputs": [{"id": "shell-url", "property": "search", "value": "?" + "a" * 5_000_000}],
-            "state": [],
-            "changedPropIds": [],
+            "id": i["id"],
+            "property": i["property"],
+            "value": "?" + "a" * 5_000_000 if i["property"] == "search" else None,
         }
+        for i in spec["inputs"]
+    ]
+    outputs = [
+        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+        for part in key.strip(".").split("...")
+    ]
+    body = json.dumps(
+        {"output": key, "outputs": outputs, "inputs": inputs, "state": [], "changedPropIds": []}
     )
     resp = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert resp.status_code == 413 and len(resp.data) < 5000
@@ -251,7 +258,7 @@ def test_audit_trail_records_who_saw_what(app):
         ["shell-url.pathname"],
     )
     assert client.get("/export/adverse_events.csv").status_code == 200
-    client.get("/logout")
+    logout(client)
     events = [(r["username"], r["event"]) for r in store.audit()]
     assert ("site-pku", "login_failed") in events and ("site-pku", "login") in events
     assert ("site-pku", "csv_export") in events and events[-1] == ("site-pku", "logout")
