@@ -20,32 +20,30 @@ from dashboard.i18n import t
 from dashboard.inputs import init_input_checks
 from dashboard.protocol import load_protocol
 from dashboard.services import AppState, default_as_of, warm_defaults
-from data_access.demo import create_demo_database
+from data_access.demo import DEFAULT_AS_OF
 from data_access.engine import DatabaseUnavailable, health_check
 
 log = logging.getLogger("dashboard")
 
 
 def ensure_demo_database(settings: Settings) -> None:
-    """Build the embedded demo database when no trial database is configured and none exists."""
+    """Build the embedded demo database when no trial database is configured and none exists.
+
+    With its history: a data cut for each of the last 12 months and one now (What changed has
+    something to show on a fresh start).
+    """
     if settings.uses_demo and not settings.demo_db_path.exists():
         log.warning("Building the demo trial database at %s", settings.demo_db_path)
-        trial = create_demo_database(settings.resolved_db_url, seed=settings.demo_seed)
-        try:  # the demo's first data cut, as an import would keep one
-            from dashboard import cuts
-            from data_access.queries import TrialDb
+        from dashboard import cuts
+        from dashboard.demo_history import build_demo
 
-            cuts.record_cut(
-                cuts.store_of(settings),
-                TrialDb(settings.resolved_db_url, 60_000, 100_000_000),
-                load_protocol(settings.protocol_file),
-                trial.as_of,
-                "demo",
-                None,
-                "demo",
-            )
-        except Exception as exc:  # the dashboard works without it
-            log.warning("No data cut kept for the demo: %s", exc)
+        build_demo(
+            settings.resolved_db_url,
+            cuts.store_of(settings),
+            load_protocol(settings.protocol_file),
+            DEFAULT_AS_OF,
+            settings.demo_seed,
+        )
 
 
 class TrialDash(Dash):

@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of", type=_date, help="the demo's data date")
     demo.add_argument("--seed", type=int)
     demo.add_argument("--scale", type=float, default=1.0, help="multiply recruitment rates")
+    demo.add_argument(
+        "--months",
+        type=int,
+        default=12,
+        help="monthly data cuts to keep before the data date (those the store lacks)",
+    )
 
     summ = sub.add_parser("summary", help="the headline numbers, as a table or JSON")
     summ.add_argument("--db", help="SQLAlchemy URL (default: TRIAL_DB_URL, then the demo)")
@@ -166,20 +172,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(schema_markdown())
             return 0
         if args.command == "demo":
-            from data_access.demo import DEFAULT_AS_OF, create_demo_database
+            import getpass
 
-            trial = create_demo_database(
+            from dashboard import cuts
+            from dashboard.demo_history import build_demo
+            from data_access.demo import DEFAULT_AS_OF
+
+            store = cuts.store_of(settings)
+            before = len(store.list())
+            trial = build_demo(
                 args.db,
-                as_of=args.as_of or DEFAULT_AS_OF,
-                seed=args.seed if args.seed is not None else settings.demo_seed,
-                scale=args.scale,
+                store,
+                load_protocol(settings.protocol_file),
+                args.as_of or DEFAULT_AS_OF,
+                args.seed if args.seed is not None else settings.demo_seed,
+                args.scale,
+                args.months,
+                getpass.getuser(),
             )
             n = int(trial.tables["subjects"]["randomized_on"].notna().sum())
             print(
                 f"Demo trial written to {args.db}: {len(trial.tables['subjects'])} screened, "
-                f"{n} randomized, as of {trial.as_of}."
+                f"{n} randomized, as of {trial.as_of}; {len(store.list()) - before} data "
+                "cut(s) kept (cuts list)."
             )
-            _record_cut(settings, args.db, trial.as_of, "demo", None)
             return 0
         if args.command == "import":
             return _import(args)
@@ -425,12 +441,13 @@ def _record_cut(
     import getpass
 
     from dashboard import cuts
+    from dashboard.summary import keep_cut
 
     try:
         protocol = load_protocol(settings.protocol_file)
         db = TrialDb(url, max(settings.query_timeout_ms, 60_000), 100_000_000)
         store = cuts.store_of(settings)
-        cut_id = cuts.record_cut(store, db, protocol, as_of, source, folder, getpass.getuser())
+        cut_id = keep_cut(store, db, protocol, as_of, source, folder, getpass.getuser())
         print(f"Data cut {cut_id} kept ({store.size(cut_id) / 1024:.0f} KB): cuts show {cut_id}")
     except Exception as exc:  # the import stands; the cut is what is missing
         print(f"warning: no data cut kept: {exc}", file=sys.stderr)

@@ -6,7 +6,8 @@ monitoring visit.
 A cut holds who made it and when, from which files (their checksums), the data date, the page
 models of the default views (`summary --json` for every center together and for each center)
 and a record snapshot (keys and the values a monitor asks about: data_access/queries/snapshot),
-compressed: kilobytes, not a copy of the database.
+compressed: kilobytes, not a copy of the database. The store takes plain data (the caller,
+dashboard/summary.py, computes the summaries and the snapshot): it depends on nothing above it.
 
     python -m dashboard cuts list
     python -m dashboard cuts show CUT
@@ -201,6 +202,11 @@ def store_of(settings: Any) -> CutStore:
     return CutStore(UserStore(settings.resolved_users_db_url).engine)
 
 
+def usable(cut: Cut | None, as_of: dt.date) -> bool:
+    """A cut a view as of a date may compare with: not newer than the view's data."""
+    return cut is not None and cut.data_as_of <= as_of
+
+
 def since_summary(
     store: CutStore,
     cut: Cut,
@@ -223,36 +229,6 @@ def since_summary(
     if then is None:
         summary["changes"]["note"] = "count changes are kept for every center and each center"
     return summary
-
-
-# --- Making a cut --------------------------------------------------------------------------------
-
-
-def current_state(db: Any, protocol: Any, as_of: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The summaries of the default views and the record snapshot of the data now."""
-    from dashboard.services import current_snapshot
-    from dashboard.summary import build_summary
-
-    summaries = {ALL: build_summary(db, protocol, list(protocol.center_codes), as_of)}
-    for code in protocol.center_codes:
-        summaries[code] = build_summary(db, protocol, [code], as_of)
-    return summaries, current_snapshot(db, protocol, as_of)
-
-
-def record_cut(
-    store: CutStore,
-    db: Any,
-    protocol: Any,
-    as_of: dt.date,
-    source: str | None,
-    folder: str | Path | None = None,
-    created_by: str | None = None,
-) -> int:
-    """Keep the cut of the data as they are now (after an import)."""
-    summaries, snapshot = current_state(db, protocol, as_of)
-    return store.add(
-        as_of, summaries, snapshot, source, file_checksums(folder), created_by or "import"
-    )
 
 
 # --- What changed ------------------------------------------------------------------------------
@@ -394,6 +370,10 @@ CORRECTED_FIELDS = {
 }
 
 
+# Outcomes of an AE still going on: its later outcome is follow-up, not a correction.
+ONGOING = ("recovering", "not_recovered", "unknown")
+
+
 def compare(
     since: Cut, then: Mapping[str, Any], now: Mapping[str, Any], centers: Sequence[str]
 ) -> Changes:
@@ -467,7 +447,10 @@ def compare(
             if center_of(sid) not in keep:
                 continue
             for fld in fields:
-                # A correction changes a value already reported (a first value is new data).
+                # A correction changes a value already reported (a first value is new data,
+                # and so is the outcome of an event that was still going on).
+                if fld == "outcome" and old.get(fld) in ONGOING:
+                    continue
                 if old.get(fld) is not None and old.get(fld) != new.get(fld):
                     ch.corrections.append(
                         {

@@ -772,6 +772,7 @@ MESSAGES: dict[str, str] = {
     "nav.changes": "What changed",
     "chg.title": "What changed",
     "chg.since": "Since {name} (data as of {date}) to now (data as of {now}) · {scope}",
+    "chg.newer": "{name} holds data as of {date}, later than this view's data date ({as_of}): a comparison would run backwards. Choose an earlier cut, or a later data date.",
     "chg.no_cut": 'No earlier data cut to compare with yet: each import keeps one; label one with "cuts label" to make it "the last meeting".',
     "chg.none": "None.",
     "chg.more": "{n} more not shown (the first {shown} are)",

@@ -370,6 +370,12 @@ def _declared_outputs(key: str) -> tuple[bool, list[tuple[Any, str]]]:
     return multi, out
 
 
+def _property(item: dict[str, Any]) -> Any:
+    """A sent output's property; an allow_duplicate output comes as 'property@hash'."""
+    prop = item.get("property")
+    return prop.split("@", 1)[0] if isinstance(prop, str) else prop
+
+
 def _outputs_problem(key: str, sent: Any) -> str | None:
     """The outputs of a request must be those the callback declares, in its order."""
     multi, declared = _declared_outputs(key)
@@ -379,12 +385,12 @@ def _outputs_problem(key: str, sent: Any) -> str | None:
     for (did, prop), item in zip(declared, items, strict=True):
         if isinstance(did, dict) and _pattern_kind(did) == "ALL":
             if not isinstance(item, list) or not all(
-                isinstance(x, dict) and _fits(did, _sent_id(x)) and x.get("property") == prop
+                isinstance(x, dict) and _fits(did, _sent_id(x)) and _property(x) == prop
                 for x in item
             ):
                 return f"outputs: the callback declares {did.get('type')}.{prop}"
             continue
-        if not isinstance(item, dict) or item.get("property") != prop:
+        if not isinstance(item, dict) or _property(item) != prop:
             return f"outputs: the callback declares {prop} here"
         sid = _sent_id(item)
         if not (_fits(did, sid) if isinstance(did, dict) else sid == did):

@@ -395,7 +395,9 @@ def format_value(value: Any, kind: Any, lang: str) -> Any:
         if kind == "number":
             number = float(value)
             return f"{number:g}"
-    except (TypeError, ValueError):
+        if kind == "off_reason":
+            return t(f"off.{value}", lang)
+    except (TypeError, ValueError, KeyError):
         return value
     return value
 

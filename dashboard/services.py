@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from dashboard import cuts
 from dashboard.auth import Rights, UserStore, current_rights
 from dashboard.cache import memoize
 from dashboard.config import Settings
@@ -674,11 +675,10 @@ def work_states(engine: Any | None, today: dt.date) -> Callable[[str], Any]:
     set of cuts and kept in the process).
     """
     from dashboard import workflow
-    from dashboard.cuts import CutStore
 
     if engine is None:
         return lambda key: workflow.FindingState("open", None, None, 0, False)
-    store = CutStore(engine)
+    store = cuts.CutStore(engine)
     every = store.list()
     ids = tuple(c.cut_id for c in every)
     cached = _FIRST_SEEN.get(ids)
@@ -778,14 +778,12 @@ def since_then(ctx: PageContext) -> tuple[Any, dict[str, Any] | None] | None:
     The summary is None when the cut kept none of this view (it keeps every center together
     and each center, all arms).
     """
-    from dashboard import cuts
-
     if not ctx.view.since or ctx.state.users is None:
         return None
     store = cuts.CutStore(ctx.state.users.engine)
     cut = store.resolve(ctx.view.since)
-    if cut is None:
-        return None
+    if cut is None or not cuts.usable(cut, ctx.scope.as_of):
+        return None  # no such cut, or one newer than the view's data: nothing to compare
     info = ctx.info
     # A cut keeps every center together and each center alone (a site's one center is alone).
     one = len(info.centers) == 1
@@ -830,14 +828,22 @@ def changes_since(ctx: PageContext) -> Any:
     By default the last meeting, else the cut before the latest; None when there is no cut
     to compare with.
     """
-    from dashboard import cuts
-
     if ctx.state.users is None:
         return None
     store = cuts.CutStore(ctx.state.users.engine)
     cut = store.resolve(ctx.view.since or "last") or store.resolve("previous")
     if cut is None:
         return None
+    if not cuts.usable(cut, ctx.scope.as_of):
+        return NewerCut(cut, ctx.scope.as_of)
     then = memoize("cut-snapshot", ctx.db.url, (cut.cut_id,), lambda: store.snapshot(cut.cut_id))
     now = current_snapshot(ctx.db, ctx.protocol, ctx.scope.as_of)
     return cuts.compare(cut, then, now, ctx.scope.centers)
+
+
+@dataclass(frozen=True)
+class NewerCut:
+    """The cut asked for is newer than the view's data: a comparison would run backwards."""
+
+    cut: Any
+    as_of: dt.date

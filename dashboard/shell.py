@@ -567,7 +567,7 @@ def initial_layout(state: AppState) -> Component:
     ):
         if value is not no_update:
             setattr(shell[cid], prop, value)
-    options, since, label = since_values(state, search)
+    options, since, label = since_values(state, search, referrer.path)
     shell[ids.F_SINCE].options, shell[ids.F_SINCE].value = options, since
     shell[ids.F_SINCE_LABEL].children = label
     location = shell[ids.URL]
@@ -684,10 +684,15 @@ def register_since(app: Dash, state: AppState) -> None:
         Output(ids.F_SINCE_LABEL, "children"),
         Input(ids.URL, "search"),
         Input(ids.KICK, "data"),
+        Input(ids.URL, "pathname"),
         prevent_initial_call=True,  # the layout brings the first ones
     )
-    def options(search: Any, kick: Any) -> tuple[Any, Any, str]:
-        return since_values(state, search if isinstance(search, str) else None)
+    def options(search: Any, kick: Any, path: Any) -> tuple[Any, Any, str]:
+        return since_values(
+            state,
+            search if isinstance(search, str) else None,
+            path if isinstance(path, str) else "",
+        )
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -706,21 +711,33 @@ def register_since(app: Dash, state: AppState) -> None:
         return replace(view, since=since).to_search()
 
 
-def since_values(state: AppState, search: str | None) -> tuple[Any, Any, str]:
-    """The "since" selector's options, value and label for a view."""
+def since_values(state: AppState, search: str | None, pathname: str = "") -> tuple[Any, Any, str]:
+    """The "since" selector's options, value and label for a view.
+
+    What changed compares with the last meeting (else the cut before the latest) when the view
+    names none: the selector then shows that cut, not "(no comparison)".
+    """
     from dashboard.cuts import CutStore
 
     view = ViewState.from_search(search, (), ())
     user = current_user_or_none()
     lang = user.lang if user is not None and "lang=" not in (search or "") else view.lang
     opts = [{"label": t("since.none", lang), "value": NO_SINCE}]
+    value = view.since or NO_SINCE
     if state.users is not None and user is not None:
-        every = CutStore(state.users.engine).list()
+        store = CutStore(state.users.engine)
+        every = store.list()
         if any(c.label for c in every):
             opts.append({"label": t("since.last", lang), "value": "last"})
         for c in reversed(every):
             opts.append({"label": _cut_name(c, lang), "value": str(c.cut_id)})
-    return opts, view.since or NO_SINCE, t("since.label", lang)
+        if pathname == "/changes" and view.since is None:
+            previous = store.resolve("previous")
+            if any(c.label for c in every):
+                value = "last"
+            elif previous is not None:
+                value = str(previous.cut_id)
+    return opts, value, t("since.label", lang)
 
 
 def _cut_name(cut: Any, lang: str) -> str:

@@ -10,10 +10,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dashboard.cuts import ALL, file_checksums
 from dashboard.metrics.model import to_json
 from dashboard.protocol import Protocol
 from dashboard.scope import centers_scope
 from dashboard.services import (
+    current_snapshot,
     data_quality_page_model,
     local_control_page_model,
     pain_page_model,
@@ -169,3 +171,39 @@ def summary_text(summary: dict[str, Any]) -> str:
                 f"{a['serious']:>6}{a['fatal']:>6}"
             )
     return "\n".join(lines)
+
+
+# --- Keeping a data cut --------------------------------------------------------------------------
+
+
+def cut_state(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[dict[str, Any], Any]:
+    """The summaries of the default views and the record snapshot of the data now."""
+    summaries = {ALL: build_summary(db, protocol, list(protocol.center_codes), as_of)}
+    for code in protocol.center_codes:
+        summaries[code] = build_summary(db, protocol, [code], as_of)
+    return summaries, current_snapshot(db, protocol, as_of)
+
+
+def keep_cut(
+    store: Any,
+    db: TrialDb,
+    protocol: Protocol,
+    as_of: dt.date,
+    source: str | None,
+    folder: Any = None,
+    created_by: str | None = None,
+    label: str | None = None,
+) -> int:
+    """Keep the cut of the data as they are now (after an import, or a demo's month)."""
+    summaries, snapshot = cut_state(db, protocol, as_of)
+    return int(
+        store.add(
+            as_of,
+            summaries,
+            snapshot,
+            source,
+            file_checksums(folder),
+            created_by or "import",
+            label,
+        )
+    )

@@ -33,6 +33,7 @@ class DemoCenter:
     activated_on: dt.date
     randomized_per_month: float
     report_lag_days: float  # mean AE reporting lag: one center reports late on purpose
+    target: int = 10**9  # screening stops once this many are randomized (times the scale)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,22 @@ class PlantedProblem:
     subject_id: str
     category: str  # eligibility, range, dates, sbrt
     what: str
+    # from this date on the problem is in the data (its record exists); None: from the start
+    visible_from: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A value a site corrected on a date: before it the data hold `old`, from it the new value.
+
+    `table` and `where` (column -> value) find the record; `field` is what was corrected.
+    """
+
+    table: str
+    where: tuple[tuple[str, Any], ...]
+    field: str
+    old: Any
+    on: dt.date
 
 
 @dataclass
@@ -71,6 +88,9 @@ class DemoTrial:
     seed: int
     tables: dict[str, pd.DataFrame]
     planted: list[PlantedProblem] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    # the planted typo: (subject, visit, the day it happened, the day it is dated)
+    typo: tuple[str, str, dt.date, dt.date] | None = None
 
 
 DEFAULT_CENTERS: tuple[DemoCenter, ...] = (
@@ -80,6 +100,7 @@ DEFAULT_CENTERS: tuple[DemoCenter, ...] = (
         dt.date(2025, 3, 10),
         2.2,
         4.0,
+        60,
     ),
     DemoCenter(
         "SMU3",
@@ -87,6 +108,7 @@ DEFAULT_CENTERS: tuple[DemoCenter, ...] = (
         dt.date(2025, 5, 20),
         1.4,
         7.0,
+        30,
     ),
     DemoCenter(
         "PKU",
@@ -94,6 +116,7 @@ DEFAULT_CENTERS: tuple[DemoCenter, ...] = (
         dt.date(2025, 10, 15),
         1.15,
         24.0,
+        30,
     ),
 )
 DEFAULT_ARMS = DemoArm("RFA_PVA", "RFA_PVA_SBRT")
@@ -293,10 +316,54 @@ def build_demo_trial(
     block_sizes: Sequence[int] = (2, 4),
     plant_problems: bool = True,
 ) -> DemoTrial:
-    """Generate the demo trial as of a date. Same arguments, same trial, on every machine.
+    """The demo trial as of a date. Same arguments, same trial, on every machine.
 
-    `scale` multiplies every center's recruitment rate (the benchmarks use 10 and 100).
+    One trial, whatever the date: its whole course is generated to HORIZON and cut at the
+    data date, so a later date extends an earlier one (the same subjects, arms and dates, more
+    of them and more follow-up) and rewrites nothing but the planted corrections (values a
+    site corrected on a date). `scale` multiplies every center's recruitment rate and target
+    (the benchmarks use 10 and 100).
     """
+    full = full_demo_trial(
+        seed, scale, centers, arms, visits, block_sizes, plant_problems, max(as_of, HORIZON)
+    )
+    return cut_trial(full, as_of)
+
+
+def full_demo_trial(
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    centers: Sequence[DemoCenter] = DEFAULT_CENTERS,
+    arms: DemoArm = DEFAULT_ARMS,
+    visits: Sequence[DemoVisit] = DEFAULT_VISITS,
+    block_sizes: Sequence[int] = (2, 4),
+    plant_problems: bool = True,
+    horizon: dt.date | None = None,
+) -> DemoTrial:
+    """The demo trial's whole course (to HORIZON), problems and corrections planted: cut it."""
+    full = _full_trial(horizon or HORIZON, seed, scale, centers, arms, visits, block_sizes)
+    if plant_problems:
+        _plant_problems(full, _Gen(seed + 1), arms)
+        _plant_corrections(full)
+    return full
+
+
+# The demo's data are generated to here, then cut at the data date; planted problems are put
+# on subjects followed by PLANT_BY, so that the default data date shows them all.
+HORIZON = dt.date(2028, 12, 31)
+PLANT_BY = dt.date(2026, 6, 30)
+
+
+def _full_trial(
+    as_of: dt.date,
+    seed: int,
+    scale: float,
+    centers: Sequence[DemoCenter],
+    arms: DemoArm,
+    visits: Sequence[DemoVisit],
+    block_sizes: Sequence[int],
+) -> DemoTrial:
+    """The whole course of the trial to a date (no planted problems)."""
     gen = _Gen(seed)
     rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in CONTRACT_TABLES}
     arm_kind = {arms.without_sbrt: "without_sbrt", arms.with_sbrt: "with_sbrt"}
@@ -317,7 +384,10 @@ def build_demo_trial(
         offsets = np.sort(gen.rng.uniform(0, span, n_screened)).astype(int)
         width = max(3, len(str(n_screened)))
         to_randomize: list[dict[str, Any]] = []
+        target = center.target * scale
         for i, offset in enumerate(offsets, start=1):
+            if len(to_randomize) >= target:
+                break  # enrolment at this center closes at its target
             sid = f"{center.code}-{i:0{width}d}"
             screened = center.activated_on + dt.timedelta(days=int(offset))
             subj: dict[str, Any] = {
@@ -387,9 +457,80 @@ def build_demo_trial(
     }
     trial = DemoTrial(as_of=as_of, seed=seed, tables=tables)
     _history_events(trial)
-    if plant_problems:
-        _plant_problems(trial, gen, arms)
     return trial
+
+
+def cut_trial(full: DemoTrial, as_of: dt.date) -> DemoTrial:
+    """The trial as its database showed it on a date: what had happened and been entered.
+
+    Subjects screened by then; consent, procedure, randomization (and the arm), leaving the
+    study, visits, images, SBRT courses and deviations dated by then; AEs reported by then, an
+    AE resolved later still ongoing then ("recovering"), an SBRT course finished later still
+    running. A correction made after the date shows the value before it. Planted problems
+    whose record does not exist yet are left out of `planted`.
+    """
+    t = {name: df.copy() for name, df in full.tables.items()}
+
+    def by(df: pd.DataFrame, col: str) -> pd.DataFrame:
+        return df[df[col].isna() | (df[col] <= as_of)] if col in df else df
+
+    s = t["subjects"]
+    s = s[s["screened_on"] <= as_of].copy()
+    for col in ("consented_on", "procedure_on"):
+        s[col] = s[col].where(s[col].isna() | (s[col] <= as_of), None)
+    later = s["randomized_on"].notna() & (s["randomized_on"] > as_of)
+    s.loc[later, ["randomized_on", "arm"]] = None
+    gone = s["off_study_on"].notna() & (s["off_study_on"] > as_of)
+    s.loc[gone, ["off_study_on", "off_study_reason"]] = None
+    t["subjects"] = s
+    known = set(s["subject_id"])
+    randomized = set(s.loc[s["randomized_on"].notna(), "subject_id"])
+    t["assessments"] = by(t["assessments"], "assessed_on")
+    t["imaging"] = by(t["imaging"], "imaged_on")
+    t["deviations"] = by(t["deviations"], "occurred_on")
+    c = t["sbrt_courses"]
+    c = c[c["started_on"] <= as_of].copy()
+    c["completed_on"] = c["completed_on"].where(
+        c["completed_on"].isna() | (c["completed_on"] <= as_of), None
+    )
+    t["sbrt_courses"] = c
+    a = t["adverse_events"]
+    a = a[a["reported_on"].fillna(a["onset_on"]) <= as_of].copy()
+    ongoing = a["resolved_on"].notna() & (a["resolved_on"] > as_of)
+    a.loc[ongoing, "resolved_on"] = None
+    a.loc[ongoing & a["outcome"].isin(["recovered", "sequelae"]), "outcome"] = "recovering"
+    t["adverse_events"] = a
+    for name in ("assessments", "imaging", "sbrt_courses", "adverse_events", "deviations"):
+        df = t[name]
+        keep = randomized if name != "deviations" else known
+        t[name] = df[df["subject_id"].isin(keep)].reset_index(drop=True)
+    t["subjects"] = t["subjects"].reset_index(drop=True)
+    for fix in full.corrections:
+        if as_of < fix.on:
+            df = t[fix.table]
+            mask = pd.Series(True, index=df.index)
+            for col, value in fix.where:
+                mask &= df[col] == value
+            df.loc[mask, fix.field] = fix.old
+    cut = DemoTrial(
+        as_of=as_of,
+        seed=full.seed,
+        typo=full.typo,
+        tables=t,
+        planted=[p for p in full.planted if p.visible_from is None or p.visible_from <= as_of],
+        corrections=[c for c in full.corrections if c.on <= as_of],
+    )
+    if full.typo is not None and full.typo[2] <= as_of:
+        sid, visit, true_on, typo_on = full.typo
+        a = full.tables["assessments"]
+        row = a[(a["subject_id"] == sid) & (a["visit_code"] == visit)]
+        if row.iloc[0]["assessed_on"] > as_of and sid in randomized:  # entered, dated later
+            t["assessments"] = pd.concat([t["assessments"], row], ignore_index=True)
+        if as_of < typo_on and sid in randomized:
+            cut.planted.append(
+                PlantedProblem(sid, "dates", "assessment dated a year late (in the future)")
+            )
+    return cut
 
 
 def _history_events(trial: DemoTrial) -> None:
@@ -652,46 +793,59 @@ def _follow_subject(
 
 
 def _plant_problems(trial: DemoTrial, gen: _Gen, arms: DemoArm) -> None:
-    """Deliberate data problems of the kinds PROTOCOL.md lists, each recorded in `planted`."""
+    """Deliberate data problems of the kinds PROTOCOL.md lists, each recorded in `planted`.
+
+    Put on the whole course of the trial, on subjects with three visits by PLANT_BY, each with
+    the date from which its record exists (a cut before it does not show it).
+    """
     subjects = trial.tables["subjects"]
     assessments = trial.tables["assessments"]
     aes = trial.tables["adverse_events"]
     randomized = subjects[subjects["randomized_on"].notna()]
-    with_visits = assessments["subject_id"].value_counts()
+    early = assessments[assessments["assessed_on"] <= PLANT_BY]
+    with_visits = early["subject_id"].value_counts()
     followed = [s for s in randomized["subject_id"] if with_visits.get(s, 0) >= 3]
     if len(followed) < 10:
         return
     picks = [followed[i] for i in gen.rng.choice(len(followed), 9, replace=False)]
     planted = trial.planted
+    rand_on = dict(zip(subjects["subject_id"], subjects["randomized_on"], strict=True))
 
     def set_subject(sid: str, **values: Any) -> None:
         idx = subjects.index[subjects["subject_id"] == sid][0]
         for k, v in values.items():
             subjects.at[idx, k] = v
 
+    def plant(sid: str, category: str, what: str, on: Any = None) -> None:
+        planted.append(PlantedProblem(sid, category, what, on or rand_on[sid]))
+
     sid = picks[0]
     set_subject(sid, baseline_nrs=3)
-    planted.append(PlantedProblem(sid, "eligibility", "baseline NRS 3 (< 4) but randomized"))
+    plant(sid, "eligibility", "baseline NRS 3 (< 4) but randomized")
     sid = picks[1]
     set_subject(sid, treated_levels="T3")
-    planted.append(PlantedProblem(sid, "eligibility", "treated level T3 outside T5-L5"))
+    plant(sid, "eligibility", "treated level T3 outside T5-L5")
     sid = picks[2]
     set_subject(sid, treated_levels="T10,T11,T12")
-    planted.append(PlantedProblem(sid, "eligibility", "3 treated levels (> 2)"))
+    plant(sid, "eligibility", "3 treated levels (> 2)")
     sid = picks[3]
-    row = subjects[subjects["subject_id"] == sid].iloc[0]
-    set_subject(sid, baseline_imaging_on=row["randomized_on"] - dt.timedelta(days=63))
-    planted.append(PlantedProblem(sid, "eligibility", "imaging 63 days before enrollment"))
+    set_subject(sid, baseline_imaging_on=rand_on[sid] - dt.timedelta(days=63))
+    plant(sid, "eligibility", "imaging 63 days before enrollment")
 
     sid = picks[4]
     idx = assessments.index[assessments["subject_id"] == sid][0]
     assessments.at[idx, "nrs"] = 12
-    planted.append(PlantedProblem(sid, "range", "NRS 12 at a visit (outside 0-10)"))
+    plant(sid, "range", "NRS 12 at a visit (outside 0-10)", assessments.at[idx, "assessed_on"])
     sid = picks[5]
     pafi_rows = assessments.index[(assessments["subject_id"] == sid) & assessments["pafi"].notna()]
     if len(pafi_rows):
         assessments.at[pafi_rows[0], "pafi"] = 11
-        planted.append(PlantedProblem(sid, "range", "PAFI 11 at a visit (outside 0-10)"))
+        plant(
+            sid,
+            "range",
+            "PAFI 11 at a visit (outside 0-10)",
+            assessments.at[pafi_rows[0], "assessed_on"],
+        )
     sid = picks[6]
     next_id = int(aes["ae_id"].max()) + 1 if len(aes) else 1
     onset = subjects.loc[subjects["subject_id"] == sid, "procedure_on"].iloc[0] + 5 * DAY
@@ -707,12 +861,16 @@ def _plant_problems(trial: DemoTrial, gen: _Gen, arms: DemoArm) -> None:
         "resolved_on": onset + 3 * DAY,
         "outcome": "recovered",
         "reported_on": onset + 4 * DAY,
+        "grade_scale": None,
+        "emergent": True,
     }
-    planted.append(PlantedProblem(sid, "range", "AE grade 0 (outside 1-5)"))
+    plant(sid, "range", "AE grade 0 (outside 1-5)", onset + 4 * DAY)
 
-    # A visit after death: a subject who died after at least one visit gets one more.
+    # A visit after death: a subject who died (by PLANT_BY) after a visit gets one more.
     died = subjects[
-        (subjects["off_study_reason"] == "died") & subjects["subject_id"].isin(followed)
+        (subjects["off_study_reason"] == "died")
+        & subjects["subject_id"].isin(followed)
+        & (subjects["off_study_on"] <= PLANT_BY)
     ]
     if len(died):
         d = died.iloc[0]
@@ -720,34 +878,43 @@ def _plant_problems(trial: DemoTrial, gen: _Gen, arms: DemoArm) -> None:
         idx = assessments.index[
             (assessments["subject_id"] == d["subject_id"]) & (assessments["visit_code"] == last[-1])
         ][0]
-        assessments.at[idx, "assessed_on"] = d["off_study_on"] + 9 * DAY
-        planted.append(PlantedProblem(d["subject_id"], "dates", "assessment 9 days after death"))
+        when = d["off_study_on"] + 9 * DAY
+        assessments.at[idx, "assessed_on"] = when
+        plant(d["subject_id"], "dates", "assessment 9 days after death", when)
+    # A typo: a visit dated a year after it happened (a future date until that year is over).
     sid = picks[7]
-    idx = assessments.index[assessments["subject_id"] == sid][-1]
-    assessments.at[idx, "assessed_on"] = trial.as_of + 40 * DAY
-    planted.append(PlantedProblem(sid, "dates", "assessment dated 40 days after the data date"))
+    mine = assessments[
+        (assessments["subject_id"] == sid) & (assessments["assessed_on"] <= PLANT_BY)
+    ]
+    idx = mine["assessed_on"].idxmax()  # its latest visit by PLANT_BY
+    true_on = assessments.at[idx, "assessed_on"]
+    typo_on = true_on + 365 * DAY
+    assessments.at[idx, "assessed_on"] = typo_on
+    trial.typo = (sid, str(assessments.at[idx, "visit_code"]), true_on, typo_on)
     sid = picks[8]
     set_subject(sid, procedure_on=None)
-    planted.append(PlantedProblem(sid, "dates", "randomized without a procedure date"))
+    plant(sid, "dates", "randomized without a procedure date")
 
     # SBRT problems the sites did not record as deviations.
     sbrt = trial.tables["sbrt_courses"]
     arm_of = dict(zip(subjects["subject_id"], subjects["arm"], strict=True))
-    in_sbrt_arm = sbrt.index[sbrt["subject_id"].map(arm_of) == arms.with_sbrt]
-    taken = {p.subject_id for p in planted}
+    in_sbrt_arm = sbrt.index[
+        (sbrt["subject_id"].map(arm_of) == arms.with_sbrt) & (sbrt["started_on"] <= PLANT_BY)
+    ]
+    taken = {p.subject_id for p in planted} | {picks[7]}
     free = [i for i in in_sbrt_arm if sbrt.at[i, "subject_id"] not in taken]
     if len(free) >= 2:
         i = free[0]
         sbrt.at[i, "total_dose_gy"], sbrt.at[i, "fractions"] = 20.0, 5
-        planted.append(PlantedProblem(sbrt.at[i, "subject_id"], "sbrt", "SBRT 20 Gy / 5 fractions"))
+        plant(
+            sbrt.at[i, "subject_id"], "sbrt", "SBRT 20 Gy / 5 fractions", sbrt.at[i, "started_on"]
+        )
         i = free[1]
         day0 = subjects.loc[subjects["subject_id"] == sbrt.at[i, "subject_id"], "procedure_on"]
         start = day0.iloc[0] + 38 * DAY
         sbrt.at[i, "started_on"] = start
         sbrt.at[i, "completed_on"] = start + 8 * DAY
-        planted.append(
-            PlantedProblem(sbrt.at[i, "subject_id"], "sbrt", "SBRT started 38 days after procedure")
-        )
+        plant(sbrt.at[i, "subject_id"], "sbrt", "SBRT started 38 days after procedure", start)
     no_sbrt_arm = [
         s
         for s in followed
@@ -763,7 +930,51 @@ def _plant_problems(trial: DemoTrial, gen: _Gen, arms: DemoArm) -> None:
             "fractions": 5,
             "total_dose_gy": 30.0,
         }
-        planted.append(PlantedProblem(sid, "sbrt", "SBRT given in the RFA_PVA arm"))
+        plant(sid, "sbrt", "SBRT given in the RFA_PVA arm", day0 + 16 * DAY)
+
+
+# Values the sites corrected later: (table, which record, field, the value before, when).
+def _plant_corrections(trial: DemoTrial) -> None:
+    """A few values corrected on a date (What changed lists them as corrections)."""
+    s, a, e = (trial.tables[n] for n in ("subjects", "assessments", "adverse_events"))
+    rand = s[s["randomized_on"].notna()].sort_values(["randomized_on", "subject_id"])
+    fixes = []
+    first = rand[rand["randomized_on"] <= dt.date(2026, 3, 1)]
+    if len(first) >= 3:
+        r = first.iloc[2]
+        fixes.append(
+            Correction(
+                "subjects",
+                (("subject_id", r.subject_id),),
+                "age_years",
+                int(r.age_years) + 10,
+                dt.date(2026, 5, 20),
+            )
+        )
+    w4 = a[(a["visit_code"] == "W4") & (a["assessed_on"] <= dt.date(2026, 7, 31))]
+    w4 = w4[w4["nrs"].between(0, 8)]
+    if len(w4):
+        r = w4.sort_values(["assessed_on", "subject_id"]).iloc[len(w4) // 2]
+        fixes.append(
+            Correction(
+                "assessments",
+                (("subject_id", r.subject_id), ("visit_code", "W4")),
+                "nrs",
+                int(r.nrs) + 2,
+                dt.date(2026, 8, 12),
+            )
+        )
+    g2 = e[(e["grade"] == 2) & (e["reported_on"] <= dt.date(2026, 10, 1))]
+    if len(g2):
+        r = g2.sort_values(["reported_on", "ae_id"]).iloc[-1]
+        idx = e.index[e["ae_id"] == r.ae_id][0]
+        e.at[idx, "grade"] = 3  # upgraded on review: grade 2 before the correction
+        fixes.append(
+            Correction(
+                "adverse_events", (("ae_id", int(r.ae_id)),), "grade", 2, dt.date(2026, 10, 28)
+            )
+        )
+    trial.corrections.extend(fixes)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -818,9 +1029,15 @@ def create_demo_database(
     reader never sees a half-written file.
     """
     trial = build_demo_trial(as_of=as_of, seed=seed, scale=scale)
+    write_demo_database(url, trial, scale)
+    return trial
+
+
+def write_demo_database(url: str, trial: DemoTrial, scale: float = 1.0) -> None:
+    """Write a demo trial (at its data date) to a database URL, replacing what is there."""
     meta = {
-        "as_of": as_of.isoformat(),
-        "source": f"demo seed={seed} scale={scale:g}",
+        "as_of": trial.as_of.isoformat(),
+        "source": f"demo seed={trial.seed} scale={scale:g}",
         "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if is_sqlite(url) and not url.endswith(":memory:"):
@@ -840,4 +1057,3 @@ def create_demo_database(
         engine = writable_engine(url)
         write_trial(engine, trial.tables, meta)
         engine.dispose()
-    return trial

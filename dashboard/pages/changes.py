@@ -24,7 +24,7 @@ from dashboard.components.common import (
     table_card,
 )
 from dashboard.i18n import format_date, label, t
-from dashboard.services import PageContext, changes_since
+from dashboard.services import NewerCut, PageContext, changes_since
 
 PATH = "/changes"
 NAV_KEY = "nav.changes"
@@ -162,6 +162,21 @@ def render(ctx: PageContext) -> Component:
     head = page_head(t("chg.title", lang), None, lang)
     if ch is None:
         return html.Div([head, empty_state(t("chg.no_cut", lang))])
+    if isinstance(ch, NewerCut):
+        return html.Div(
+            [
+                head,
+                empty_state(
+                    t(
+                        "chg.newer",
+                        lang,
+                        name=ch.cut.name(),
+                        date=format_date(ch.cut.data_as_of, lang),
+                        as_of=format_date(ch.as_of, lang),
+                    )
+                ),
+            ]
+        )
     blocks: list[Component] = [head, *headline(ch, ctx)]
     blocks += scope_notes(ctx.info, lang)
     if not ctx.identifiers:

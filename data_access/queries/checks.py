@@ -415,7 +415,7 @@ def _record_checks(rules: CheckRules, as_of: dt.date) -> list[Select[Any]]:
                 s.subject_id,
                 s.center_id,
                 s.off_study_reason,
-                "text",
+                "off_reason",
                 s.off_study_on,
                 literal(""),
             )

@@ -33,6 +33,7 @@ import pytest
 from dashboard import cuts
 from dashboard.cli import main
 from dashboard.services import current_snapshot
+from dashboard.summary import keep_cut
 from tests import trials
 from tests.conftest import make_settings
 
@@ -105,7 +106,7 @@ def two_cuts(tmp_path, monkeypatch):
     p = trials.protocol(**PROTOCOL)
     store = cuts.store_of(settings)
     db = trials.write(url, cut1_rows(), "2026-02-01")
-    first = cuts.record_cut(store, db, p, dt.date(2026, 2, 1), "test", None, "tester")
+    first = keep_cut(store, db, p, dt.date(2026, 2, 1), "test", None, "tester")
     store.label(first, "SC January")
     db = trials.write(url, cut2_rows(), "2026-03-01")
     return url, store, first, p, settings
@@ -221,7 +222,7 @@ def test_findings_work_survives_reimport_and_respects_centers(two_cuts, tmp_path
     FindingStore(users.engine).set(key, "closed", "mon2", "fixed at the site")
     from data_access.queries import TrialDb
 
-    second = cuts.record_cut(store, TrialDb(url), p, dt.date(2026, 3, 1), "test", None, "t")
+    second = keep_cut(store, TrialDb(url), p, dt.date(2026, 3, 1), "test", None, "t")
     latest = store.get(second)
     keys = store.snapshot(second)["findings"].keys()
     got = states(

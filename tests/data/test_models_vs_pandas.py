@@ -183,7 +183,7 @@ EXPECTED_CHECK = {
     "PAFI 11": "pafi_out_of_range",
     "AE grade 0": "grade_out_of_range",
     "assessment 9 days after death": "visit_after_death",
-    "assessment dated 40 days": "future_date",
+    "assessment dated a year late": "future_date",
     "randomized without a procedure": "randomized_without_day_zero",
     "SBRT 20 Gy": "scheme_not_allowed",
     "SBRT started 38 days": "late_start",

@@ -238,6 +238,11 @@ def test_finding_keys_and_values(make_db):
     # the finding names the dose it is about, its key stays the one it always had
     assert scheme["field"] == "total_dose_gy"
     assert scheme["key"] == "scheme_not_allowed:D11:sbrt_courses.started_on:"
+    dead = next(r for r in found if r["check"] == "death_without_fatal_ae")
+    assert (dead["value"], dead["value_kind"]) == ("died", "off_reason")
+    assert format_value("died", "off_reason", "en") == "died"
+    assert format_value("died", "off_reason", "zh") == "死亡"
+    assert format_value("no-such-reason", "off_reason", "zh") == "no-such-reason"
 
 
 def test_in_scope_lists_what_the_listing_query_lists(part):

@@ -105,6 +105,16 @@ def test_a_renamed_input_id_does_not_bypass_the_checks(app):
     assert post(client, body).status_code == 400
 
 
+def test_an_allow_duplicate_output_is_accepted_as_the_browser_names_it(app):
+    """Dash's renderer names a duplicate output 'filterModel@<hash>': that is not malformed."""
+    client = logged_in(app)
+    body = body_for(app, "filterModel@", {"saf-toggles.value": ["serious"]})
+    assert "@" in body["outputs"]["property"]  # as the renderer sends it
+    resp = post(client, body)
+    assert resp.status_code == 200, resp.data[:300]
+    assert b'"filter":"sae"' in resp.data.replace(b" ", b"")
+
+
 ROWS = "getRowsResponse"
 
 
