@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
             "local_control",
             "safety",
             "data_quality",
+            "risk",
         ],
         help="print one page's model only",
     )
@@ -245,7 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return 2
             as_of = args.as_of or default_as_of(settings, db)
-            summary = build_summary(db, protocol, centers, as_of, args.page, args.role)
+            from dashboard.auth import UserStore
+
+            engine = UserStore(settings.resolved_users_db_url).engine
+            summary = build_summary(db, protocol, centers, as_of, args.page, args.role, engine)
             if "data_quality" in summary:
                 summary["data_quality"]["work"] = _findings_work(
                     settings, db, protocol, as_of, centers
@@ -412,7 +416,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 "workers": args.workers,
                 "threads": 4,
                 "timeout": 60,
-                "graceful_timeout": 10,
+                "graceful_timeout": 3,  # a page takes well under a second; stop quickly
                 "control_socket_disable": True,
                 "accesslog": None,
                 "loglevel": "warning",

@@ -21,6 +21,7 @@ COPY_LINK = "shell-copy-link"
 HEADER = "shell-header"
 BOOT = "shell-boot"
 KICK = "shell-kick"
+RENDERED = "shell-rendered"  # the view the page on screen was drawn for
 PAGE_MENU = "shell-page-menu"
 SCOPE_SUMMARY = "shell-scope-summary"
 PANEL_POS = "shell-panel-pos"

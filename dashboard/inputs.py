@@ -239,6 +239,7 @@ CHECKS: dict[tuple[str, str], Check] = {
     (ids.PACK_BUTTON, "n_clicks"): _count,
     (ids.SAF_TOGGLES, "value"): _codes,
     ("shell-kick", "data"): _anything_small,
+    (ids.RENDERED, "data"): _text(MAX_TEXT + 100),
     ("shell-filter-since", "value"): _text(40),
     ("listing-grid", "getRowsRequest"): rows_request_problem,
     ("listing-grid", "cellClicked"): _cell,

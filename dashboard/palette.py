@@ -93,6 +93,20 @@ STATE_STYLE: dict[str, tuple[str, str]] = {
     "not_expected": ("#424a53", "line-ew-open"),
     "no_day_zero": ("#424a53", "asterisk-open"),
 }
+# Risk flags (Center risk page): colour AND symbol; amber and red pass AA as text on white.
+FLAG_STYLE: dict[str, tuple[str, str]] = {
+    "green": ("#1a7f37", "circle"),
+    "amber": ("#9a6700", "diamond"),
+    "red": ("#cf222e", "x"),
+    "none": ("#8c959f", "circle-open"),
+}
+# Cell backgrounds of the risk table and the flag trend (dark text stays readable: AA).
+FLAG_FILL: dict[str, str] = {
+    "green": "#dafbe1",
+    "amber": "#fff1c2",
+    "red": "#ffd8d3",
+    "none": "#f6f8fa",
+}
 # Compliance heatmap: white at 100 %, orange by 50 % or less; dark text stays readable (AA).
 COMPLIANCE_SCALE = [[0.0, "#fc8d59"], [0.5, "#fdd49e"], [1.0, "#ffffff"]]
 

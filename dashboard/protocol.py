@@ -61,6 +61,56 @@ class Access:
         return role is None or role in getattr(self, kind)
 
 
+# Central monitoring (the protocol's [risk] section and [[qtl]] tables).
+KRI_CODES: tuple[str, ...] = (
+    "ae_rate",
+    "sae_rate",
+    "grade3_rate",
+    "missed_visits",
+    "out_of_window",
+    "major_deviations",
+    "discontinued",
+    "screen_failures",
+    "ae_lag",
+    "open_findings",
+    "finding_age",
+)
+QTL_MEASURES: tuple[str, ...] = (
+    "primary_missing",
+    "major_deviation_subjects",
+    "not_treated",
+    "discontinued",
+    "missed_visits",
+)
+RISK_METHODS = ("auto", "normal", "exact")
+
+
+@dataclass(frozen=True)
+class Qtl:
+    """A quality tolerance limit: a study-level measure and the share it must not exceed."""
+
+    measure: str
+    limit: float
+
+
+@dataclass(frozen=True)
+class RiskRules:
+    """How centers are scored (gsm's defaults) and which indicators and limits apply."""
+
+    kris: tuple[str, ...] = KRI_CODES
+    method: str = "auto"
+    min_centers: int = 10  # auto: the normal approximation from this many centers with data
+    amber: float = 2.0  # |z| (gsm's default thresholds -3, -2, 2, 3)
+    red: float = 3.0
+    lag_days: tuple[float, float] = (14.0, 30.0)  # median reporting lag: amber, red
+    finding_age_days: tuple[float, float] = (30.0, 60.0)  # median age of open findings
+    qtls: tuple[Qtl, ...] = (
+        Qtl("primary_missing", 0.15),
+        Qtl("major_deviation_subjects", 0.10),
+        Qtl("not_treated", 0.05),
+    )
+
+
 class ProtocolError(ValueError):
     """The protocol file is missing, unreadable, or has a wrong or missing key."""
 
@@ -179,6 +229,7 @@ class Protocol:
     # A center (or the total) is on track at this share of its plan by now or more.
     on_track_share: float = 0.9
     access: Access = Access()
+    risk: RiskRules = RiskRules()
     # Set on a protocol whose arms are pooled into one (a role that may not compare arms):
     # the arm codes that went into it.
     pooled_from: tuple[str, ...] = ()
@@ -579,6 +630,56 @@ def _sbrt(root: _Reader, arm_codes: tuple[str, ...]) -> Sbrt | None:
     )
 
 
+def _pair(reader: _Reader, key: str, default: tuple[float, float]) -> tuple[float, float]:
+    value = reader.raw(key, list(default))
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not 0 <= value[0] < value[1]
+    ):
+        raise reader.fail(key, f"must be [amber, red] with 0 <= amber < red, got {value!r}")
+    return float(value[0]), float(value[1])
+
+
+def _risk(root: _Reader) -> RiskRules:
+    base = RiskRules()
+    risk = root.table("risk", optional=True) if root.has("risk") else root.absent("risk")
+    off = risk.raw("off", [])
+    if not isinstance(off, list) or not all(isinstance(k, str) for k in off):
+        raise risk.fail("off", "must be a list of indicator codes")
+    wrong = [k for k in off if k not in KRI_CODES]
+    if wrong:
+        raise risk.fail("off", f"has unknown indicator(s) {wrong}; known: {', '.join(KRI_CODES)}")
+    method = risk.text("method", default=base.method)
+    if method not in RISK_METHODS:
+        raise risk.fail("method", f"must be one of {', '.join(RISK_METHODS)}, got {method!r}")
+    amber = risk.number("amber", 0.5, 10.0, default=base.amber)
+    red = risk.number("red", 0.5, 10.0, default=base.red)
+    if red <= amber:
+        raise risk.fail("red", f"must be above amber ({amber}), got {red}")
+    qtls = base.qtls
+    if root.has("qtl"):
+        qtls = ()
+        for q in root.tables("qtl"):
+            measure = q.text("measure")
+            if measure not in QTL_MEASURES:
+                known = ", ".join(QTL_MEASURES)
+                raise q.fail("measure", f"must be one of {known}, got {measure!r}")
+            qtls += (Qtl(measure, q.number("limit", 0.0, 1.0)),)
+        _unique(root, "qtl", [q.measure for q in qtls])
+    return RiskRules(
+        kris=tuple(k for k in KRI_CODES if k not in off),
+        method=method,
+        min_centers=risk.whole("min_centers", minimum=3, default=base.min_centers),
+        amber=amber,
+        red=red,
+        lag_days=_pair(risk, "lag_days", base.lag_days),
+        finding_age_days=_pair(risk, "finding_age_days", base.finding_age_days),
+        qtls=qtls,
+    )
+
+
 def _access(root: _Reader) -> Access:
     if not root.has("access"):
         return Access()
@@ -752,6 +853,7 @@ def parse_protocol(
         reason_labels=_reason_labels(root),
         headline_visit_code=headline,
         access=_access(root),
+        risk=_risk(root),
     )
     unknown = unknown_keys(data, root.log)
     if unknown:

@@ -26,7 +26,8 @@ from dashboard.metrics.outcomes import (
 from dashboard.metrics.pooling import pool_rows, pooled_protocol, pooled_scope
 from dashboard.metrics.randomization import RandomizationModel, randomization_model
 from dashboard.metrics.recruitment import RecruitmentModel, recruitment_model
-from dashboard.metrics.safety import SafetyModel, safety_model
+from dashboard.metrics.risk import Count, RiskInputs, RiskModel, risk_model
+from dashboard.metrics.safety import SafetyModel, reporting_lag, safety_model
 from dashboard.metrics.visits import VisitsModel, swimmer, visits_model
 from dashboard.protocol import Protocol
 from dashboard.scope import build_scope
@@ -38,6 +39,7 @@ from data_access.queries import checks as cq
 from data_access.queries import outcomes as oq
 from data_access.queries import randomization as randq
 from data_access.queries import recruitment as rq
+from data_access.queries import risk as riskq
 from data_access.queries import rows as rowq
 from data_access.queries import safety as sq
 from data_access.queries import visits as vq
@@ -732,31 +734,208 @@ def work_by_center(
     return workflow.by_center(found, {r["key"]: state(r["key"]) for r in found})
 
 
+def _risk_counts(db: TrialDb, protocol: Protocol, as_of: dt.date) -> RiskInputs:
+    """Every indicator's counts per center (once per data version).
+
+    From the pages' own models of the whole trial and one query of time on study.
+    """
+    from dashboard.scope import full_scope
+
+    codes = protocol.center_codes
+    _, every = full_scope(codes, protocol.arm_codes, as_of)
+    exposure = {r["center_id"]: r for r in riskq.center_exposure(db, codes, as_of)}
+    visits = visits_page_model(db, protocol, every, identifiers=False)
+    recruitment = recruitment_page_model(db, protocol, every)
+    safety_rows = memoize(
+        "inputs:safety",
+        db.url,
+        (as_of, id_of(protocol)),
+        lambda: _safety_inputs(db, protocol, as_of),
+    )[5]
+    randomization = randomization_page_model(db, protocol, every)
+
+    def of(center: str, key: str) -> int:
+        return int(exposure.get(center, {}).get(key, 0))
+
+    counts: dict[str, dict[str, Count]] = {
+        "ae_rate": {c: Count(of(c, "ae"), of(c, "patient_days")) for c in codes},
+        "sae_rate": {c: Count(of(c, "sae"), of(c, "patient_days")) for c in codes},
+        "grade3_rate": {c: Count(of(c, "grade3"), of(c, "patient_days")) for c in codes},
+        "major_deviations": {c: Count(of(c, "major"), of(c, "subjects")) for c in codes},
+        "discontinued": {c: Count(of(c, "discontinued"), of(c, "subjects")) for c in codes},
+    }
+    if protocol.visits:
+        v = visits.by_center
+        counts["missed_visits"] = {
+            c: Count(v[c].missed, v[c].done + v[c].missed) for c in codes if c in v
+        }
+        counts["out_of_window"] = {
+            c: Count(v[c].done_early + v[c].done_late, v[c].done) for c in codes if c in v
+        }
+    r = recruitment.by_center
+    counts["screen_failures"] = {
+        c: Count(r[c].screened - r[c].eligible, r[c].screened) for c in codes if c in r
+    }
+    lags: dict[str, list[Any]] = {c: [] for c in codes}
+    for row in safety_rows:
+        lags.setdefault(row["center_id"], []).append(row)
+    per_center = {c: reporting_lag(lags[c], as_of) for c in codes}
+    pooled = reporting_lag([row for rows in lags.values() for row in rows], as_of)
+    counts["ae_lag"] = {
+        c: Count(0, per_center[c].events - per_center[c].no_report_date, per_center[c].median)
+        for c in codes
+    }
+    analysis = protocol.headline_visit("nrs")
+    by_visit = visits.by_visit.get(analysis) if analysis else None
+    consort = randomization.consort
+    qtl_counts = {
+        "primary_missing": (by_visit.missed, by_visit.done + by_visit.missed)
+        if by_visit is not None
+        else (0, 0),
+        "major_deviation_subjects": (
+            sum(of(c, "major_subjects") for c in codes),
+            sum(of(c, "subjects") for c in codes),
+        ),
+        "not_treated": (sum(a.not_received for a in consort.arms.values()), consort.randomized),
+        "discontinued": (
+            sum(of(c, "discontinued") for c in codes),
+            sum(of(c, "subjects") for c in codes),
+        ),
+        "missed_visits": (visits.overall.missed, visits.overall.done + visits.overall.missed)
+        if protocol.visits
+        else (0, 0),
+    }
+    return RiskInputs(counts=counts, medians={"ae_lag": pooled.median}, qtl_counts=qtl_counts)
+
+
+def risk_page_model(
+    db: TrialDb,
+    protocol: Protocol,
+    info: ScopeInfo,
+    engine: Any | None = None,
+    history: Sequence[tuple[str, dt.date, Any]] = (),
+    compare: tuple[str, Any] | None = None,
+) -> RiskModel:
+    """The Center risk page model: every center scored against the trial, the view's shown.
+
+    `engine`: the app's store (open findings and their age need its statuses; without it
+    every finding is open); `history` and `compare`: the kept cuts' `risk` summaries.
+    """
+    from dashboard import workflow
+
+    base = memoize(
+        "inputs:risk",
+        db.url,
+        (info.as_of, id_of(protocol)),
+        lambda: _risk_counts(db, protocol, info.as_of),
+    )
+    codes = protocol.center_codes
+    found = _finding_keys(db, protocol, info.as_of)
+    state = work_states(engine, info.as_of)
+    states = {r["key"]: state(r["key"]) for r in found}
+    work = workflow.by_center(found, states)
+    pooled = workflow.by_center([{**r, "center_id": "*"} for r in found], states).get("*")
+    subjects = base.counts["discontinued"]
+    counts = dict(base.counts)
+    counts["open_findings"] = {
+        c: Count(work[c].open if c in work else 0, subjects[c].denominator) for c in codes
+    }
+    counts["finding_age"] = {
+        c: Count(0, work[c].open, work[c].median_age) if c in work else Count(0, 0, None)
+        for c in codes
+    }
+    inputs = RiskInputs(
+        counts=counts,
+        medians={**base.medians, "finding_age": pooled.median_age if pooled else None},
+        qtl_counts=base.qtl_counts,
+    )
+    return risk_model(inputs, protocol.risk, info, codes, history, compare)
+
+
+def risk_history(
+    engine: Any | None, as_of: dt.date
+) -> tuple[list[tuple[str, dt.date, Any]], tuple[str, Any] | None]:
+    """The kept cuts' `risk` summaries up to a data date, oldest first.
+
+    And the one "newly flagged" compares with: the last meeting's, else the latest cut's.
+    """
+    if engine is None:
+        return [], None
+    store = cuts.CutStore(engine)
+    kept = [c for c in store.list() if cuts.usable(c, as_of)]
+
+    def risk_of(cut: Any) -> Any:
+        return memoize(
+            "cut:risk",
+            "cuts",
+            (cut.cut_id,),
+            lambda: store.summaries(cut.cut_id).get(cuts.ALL, {}).get("risk"),
+        )
+
+    history = [(c.name(), c.data_as_of, risk_of(c)) for c in kept]
+    labelled = [c for c in kept if c.label]
+    then = labelled[-1] if labelled else (kept[-1] if kept else None)
+    return history, ((then.name(), risk_of(then)) if then is not None else None)
+
+
 def _scope_findings(ctx: PageContext) -> list[dict[str, Any]]:
     """Key and center of every finding the request's user may see (their centers)."""
     every = _finding_keys(ctx.db, ctx.protocol, ctx.scope.as_of)
     return cq.in_scope(every, ctx.scope.centers, ctx.info.all_centers)
 
 
-def finding_center(ctx: PageContext, key: str) -> str | None:
-    """The center of a finding this user may see (None: not one of theirs, or not found now)."""
+@dataclass(frozen=True)
+class WorkItem:
+    """An item of a work list this user may work now.
+
+    Its center, and how a person names it ("SMU3-017 · M3 visit overdue 12 days").
+    """
+
+    center: str
+    label: str
+
+
+def finding_item(ctx: PageContext, key: str) -> WorkItem | None:
+    """A finding this user may see (None: not one of theirs, or not found now)."""
+    from dashboard.i18n import MESSAGES, t
+
+    lang = ctx.lang
     for r in _scope_findings(ctx):
         if r["key"] == key:
-            return str(r["center_id"]) if r["center_id"] is not None else ""
+            check = f"dq.check.{r['check']}"
+            what = t(check, lang, **ctx.terms) if check in MESSAGES else str(r["check"])
+            record = key.rsplit(":", 1)[-1] if key.count(":") >= 3 else ""
+            words = "wf.item.finding_record" if record else "wf.item.finding"
+            label = t(words, lang, subject=r["subject_id"] or "–", check=what, record=record)
+            return WorkItem(str(r["center_id"]) if r["center_id"] is not None else "", label)
     return None
 
 
-def visit_center(ctx: PageContext, key: str) -> str | None:
-    """The center of a worklist visit this user may work now (None: not theirs, or not on it)."""
+def visit_item(ctx: PageContext, key: str) -> WorkItem | None:
+    """A worklist visit this user may work now (None: not theirs, or no longer on it)."""
     from dashboard import workflow
+    from dashboard.i18n import t, tn
 
     parsed = workflow.parse_visit_key(key)
     if parsed is None:
         return None
-    p = ctx.protocol
-    return vq.worklist_center(
+    p, lang = ctx.protocol, ctx.lang
+    row = vq.worklist_item(
         ctx.db, ctx.scope.centers, ctx.scope.as_of, arm_rule(p), planned_visits(p), *parsed
     )
+    if row is None:
+        return None
+    subject, visit = parsed
+    days = int(row["days_overdue"] or 0)
+    span = tn("n.days", abs(days), lang)
+    words = {
+        "no_day_zero": "wf.item.no_day_zero",
+        "missed": "wf.item.missed",
+    }.get(str(row["state"]))
+    if words is None:  # due: past the target day, before it, or on it
+        words = "wf.item." + ("overdue" if days > 0 else "due_in" if days < 0 else "due_today")
+    label = t(words, lang, subject=subject, visit=visit, days=span)
+    return WorkItem(str(row["center_id"]), label)
 
 
 def finding_work_by_center(ctx: PageContext) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids, report
 from dashboard.auth import audit, csrf_token, current_user_or_none
@@ -163,6 +164,7 @@ def layout(state: AppState) -> Component:
             # "drawn" when the layout came with its page; else a first callback draws it.
             dcc.Store(id=ids.BOOT, data=None),
             dcc.Store(id=ids.KICK),
+            dcc.Store(id=ids.RENDERED),
             html.Header(
                 [
                     html.Div(
@@ -439,6 +441,7 @@ def route_outputs(protocol: Any) -> list[tuple[str, str]]:
         (ids.PAGE_MENU, "children"),
         (ids.SCOPE_SUMMARY, "children"),
         (ids.FILTERS_TOGGLE, "children"),
+        (ids.RENDERED, "data"),
     ]
     # The compact multi-selects' own texts follow the language too.
     out += [(ids.F_CENTERS, "labels")] if compact_centers(protocol) else []
@@ -474,7 +477,8 @@ def route_values(
         view = ViewState.from_controls(
             f_centers, f_arms, f_as_of, f_lang, centers, arms, data_date, present=bool(f_present)
         )
-        view = replace(view, since=url_view.since)  # the comparison stays with the filters
+        # The comparison and the page's own state (search, switches) stay with the filters.
+        view = replace(view, since=url_view.since, page=url_view.page)
         if user is not None and state.users is not None and view.lang != user.lang:
             state.users.set_language(user.username, view.lang)
         new_search = view.to_search()
@@ -513,7 +517,7 @@ def route_values(
         )
     stamp = t("stamp.data_as_of", lang, date=format_date(scope.as_of, lang))
     who: Any = _user_menu(user, lang) if user is not None else ""
-    normal_search = view.to_search()  # normalised: never echo raw input
+    normal_search = view.shared().to_search()  # normalised: never echo raw input
     menu_label, menu_items = _page_menu(page, normal_search, lang, state)
     labels = [_multi_labels(lang)] * (int(compact_centers(protocol)) + int(compact_arms(protocol)))
     return (
@@ -536,8 +540,24 @@ def route_values(
         menu_items,
         _scope_summary(view, scope, state, lang),
         t("shell.filters", lang),
+        drawn_for(pathname, view.to_search() if controls is not None else search),
         *labels,
     )
+
+
+def drawn_for(pathname: str | None, search: str | None) -> str:
+    """What a drawn page depends on: its path and its address' query.
+
+    Without the page's own state: a listing's search text and switches are applied in the
+    browser, not by drawing the page again.
+    """
+    from urllib.parse import parse_qsl, urlencode
+
+    from dashboard.urlstate import PAGE_PARAM
+
+    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not PAGE_PARAM.match(k)]
+    return f"{pathname or '/'}?{urlencode(kept, safe=',')}"
 
 
 def initial_layout(state: AppState) -> Component:
@@ -608,6 +628,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         Input(ids.F_LANG, "value"),
         Input(ids.F_PRESENT, "value"),
         Input(ids.KICK, "data"),
+        State(ids.RENDERED, "data"),
         # The first page comes with the layout (initial_layout); this runs for what the user
         # changes afterwards, and on load only when the layout could not draw the page.
         prevent_initial_call=True,
@@ -621,8 +642,12 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         f_lang: str | None,
         f_present: bool | None,
         kick: Any,
+        rendered: Any,
     ) -> tuple[Any, ...]:
         by_filter = ctx.triggered_id in FILTER_INPUTS
+        # Only the page's own state changed (a search typed, a switch): already on screen.
+        if ctx.triggered_id == ids.URL and rendered == drawn_for(pathname, search):
+            raise PreventUpdate
         controls = (f_centers, f_arms, f_as_of, f_lang, f_present) if by_filter else None
         return route_values(state, pathname, search, controls)
 

@@ -21,6 +21,8 @@ from dashboard.services import (
     pain_page_model,
     randomization_page_model,
     recruitment_page_model,
+    risk_history,
+    risk_page_model,
     safety_page_model,
     visits_page_model,
 )
@@ -34,6 +36,7 @@ PAGE_MODELS: dict[str, Callable[..., Any]] = {
     "local_control": local_control_page_model,
     "safety": safety_page_model,
     "data_quality": data_quality_page_model,
+    "risk": risk_page_model,
 }
 # Which [access] rule decides whether a page's arms are shown apart or pooled.
 ACCESS_OF = {
@@ -75,8 +78,12 @@ def build_summary(
     as_of: dt.date,
     page: str | None = None,
     role: str | None = None,
+    engine: Any | None = None,
 ) -> dict[str, Any]:
     """Every page model (or one) for some centers as of a date, as JSON-ready data.
+
+    `engine`: the app's store, for what the monitors' statuses and the kept data cuts
+    decide (open findings and their age, the flags' trend on the Center risk page).
 
     With a `role`, what that role is shown: arms pooled where the protocol's [access] rules
     withhold them (an `access` section says which and why), no subject identifier for the
@@ -112,6 +119,9 @@ def build_summary(
             kwargs["identifiers"] = identifiers
         if name in ACCESS_OF:
             kwargs["pooled"] = not protocol.access.allows(ACCESS_OF[name], role)
+        if name == "risk":
+            history, compare = risk_history(engine, as_of)
+            kwargs.update(engine=engine, history=history, compare=compare)
         out[name] = to_json(PAGE_MODELS[name](db, protocol, info, **kwargs))
     if page is None:
         out["outcomes"] = outcomes_section(
@@ -176,11 +186,14 @@ def summary_text(summary: dict[str, Any]) -> str:
 # --- Keeping a data cut --------------------------------------------------------------------------
 
 
-def cut_state(db: TrialDb, protocol: Protocol, as_of: dt.date) -> tuple[dict[str, Any], Any]:
+def cut_state(
+    db: TrialDb, protocol: Protocol, as_of: dt.date, engine: Any | None = None
+) -> tuple[dict[str, Any], Any]:
     """The summaries of the default views and the record snapshot of the data now."""
-    summaries = {ALL: build_summary(db, protocol, list(protocol.center_codes), as_of)}
+    every = list(protocol.center_codes)
+    summaries = {ALL: build_summary(db, protocol, every, as_of, engine=engine)}
     for code in protocol.center_codes:
-        summaries[code] = build_summary(db, protocol, [code], as_of)
+        summaries[code] = build_summary(db, protocol, [code], as_of, engine=engine)
     return summaries, current_snapshot(db, protocol, as_of)
 
 
@@ -195,7 +208,7 @@ def keep_cut(
     label: str | None = None,
 ) -> int:
     """Keep the cut of the data as they are now (after an import, or a demo's month)."""
-    summaries, snapshot = cut_state(db, protocol, as_of)
+    summaries, snapshot = cut_state(db, protocol, as_of, getattr(store, "engine", None))
     return int(
         store.add(
             as_of,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.i18n import DEFAULT_LANGUAGE, normalise_language
@@ -16,6 +17,20 @@ def _codes(raw: list[str] | None, allowed: Sequence[str]) -> tuple[str, ...] | N
     wanted = {c.strip().upper() for part in raw for c in part.split(",") if c.strip()}
     # Keep protocol order; codes that are not in the protocol are dropped.
     return tuple(c for c in allowed if c in wanted)
+
+
+PAGE_PARAM = re.compile(r"^(q_[a-z][a-z0-9_]{0,39}|only)$")
+MAX_PAGE_VALUE = 200
+
+
+def _page_params(q: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    """A page's own state: a listing's search text (q_<listing>), its switches (only)."""
+    out = []
+    for key in sorted(q):
+        value = q[key][0].strip()[:MAX_PAGE_VALUE] if q[key] else ""
+        if PAGE_PARAM.match(key) and value:
+            out.append((key, value))
+    return tuple(out[:20])
 
 
 def _since(raw: list[str] | None) -> str | None:
@@ -34,6 +49,8 @@ class ViewState:
     present: bool = False
     # A data cut to compare with: its id, or "last" (the last labelled cut: the last meeting).
     since: str | None = None
+    # The page's own state (a listing's search text, its switches), kept across filter changes.
+    page: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_search(
@@ -56,6 +73,7 @@ class ViewState:
             lang=normalise_language(q.get("lang", [""])[0]),
             present=(q.get("present") or ["0"])[0] in ("1", "true", "yes"),
             since=_since(q.get("since")),
+            page=_page_params(q),
         )
 
     @classmethod
@@ -100,4 +118,21 @@ class ViewState:
             params.append(("present", "1"))
         if self.since:
             params.append(("since", self.since))
+        params += list(self.page)
         return "?" + urlencode(params, safe=",") if params else ""
+
+    def param(self, key: str) -> str:
+        """A page parameter's value ('' when unset)."""
+        return dict(self.page).get(key, "")
+
+    def with_param(self, key: str, value: str) -> ViewState:
+        """The view with a page parameter set ('' removes it)."""
+        kept = {k: v for k, v in self.page if k != key}
+        value = value.strip()[:MAX_PAGE_VALUE]
+        if value and PAGE_PARAM.match(key):
+            kept[key] = value
+        return replace(self, page=tuple(sorted(kept.items())))
+
+    def shared(self) -> ViewState:
+        """The view without the page's own state (what links to other pages carry)."""
+        return replace(self, page=())

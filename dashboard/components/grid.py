@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import dash_ag_grid as dag
-from dash import MATCH, Dash, Input, Output, Patch, State, dcc, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, Patch, State, dcc, html, no_update
 from dash.development.base_component import Component
 
+from dashboard import ids
 from dashboard.i18n import t, variant
 from dashboard.listings import LISTINGS, SEARCH, Listing
+from dashboard.urlstate import ViewState
 
 # Listing cells: 0.92rem of the 15 px root, line height 1.35, 8 px padding either side.
 CELL_FONT_PX = 13.8
@@ -35,6 +37,7 @@ OPEN = "grid-open"
 SEARCH_BOX = "listing-search"
 EXPORT = "listing-export"
 PAGE_SIZE = 15
+SEARCH_DEBOUNCE_S = 0.4
 LOCALE_FILE = Path(__file__).resolve().parent.parent / "locale" / "ag-grid-zh-cn.json"
 
 
@@ -119,12 +122,20 @@ def server_listing(
     search_label: str | None = None,
     wording: str | None = None,
     texts: Mapping[str, Iterable[str]] | None = None,
+    view: ViewState | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> Component:
     """A listing whose rows come from the server a page at a time; search and CSV export.
 
     `wording` picks header variants (e.g. `severity` for an AE listing without CTCAE grades);
     `texts`, per column, the longest values it may show (rows are sized to hold them).
+    The search text comes from the view's address (`q_<listing>`), `filters` are the page's
+    switches: both survive a change of the filters above.
     """
+    typed = view.param(search_param(listing.name)) if view is not None else ""
+    model: dict[str, Any] = dict(filters or {})
+    if typed:
+        model[SEARCH] = search_filter(typed)
     grid = dag.AgGrid(
         id={"type": GRID, "name": listing.name},
         rowModelType="infinite",
@@ -150,6 +161,7 @@ def server_listing(
             "suppressMenuHide": True,
         },
         rowClassRules=row_class_rules or {},
+        filterModel=model,
         # Rows with a stable key carry it as their id: a click hands it to a status form.
         **(
             {"getRowId": "params.data.key"}
@@ -164,7 +176,8 @@ def server_listing(
             dcc.Input(
                 id={"type": SEARCH_BOX, "name": listing.name},
                 type="search",
-                debounce=True,
+                value=typed,
+                debounce=SEARCH_DEBOUNCE_S,  # as you type, once the typing pauses
                 maxLength=200,
                 placeholder=search_label or t("grid.search", lang),
                 className="form-control form-control-sm listing-search",
@@ -188,6 +201,27 @@ def server_listing(
         className="listing-wrap",
         id=f"{listing.name}-listing",
     )
+
+
+def search_param(name: str) -> str:
+    """The address parameter holding a listing's search text."""
+    return f"q_{name}"
+
+
+def search_filter(words: str) -> dict[str, Any]:
+    """The grid's filter entry for the search box (matched on the server, see listings)."""
+    return {"filterType": "text", "type": "contains", "filter": words[:200]}
+
+
+def with_page_params(search: str, view: ViewState) -> str:
+    """The address' query with the page parameters of `view`, everything else as it was."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from dashboard.urlstate import PAGE_PARAM
+
+    pairs = parse_qsl(search.lstrip("?"), keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not PAGE_PARAM.match(k)] + list(view.page)
+    return "?" + urlencode(kept, safe=",") if kept else ""
 
 
 def lazy(grid: Component, name: str, height: int) -> Component:
@@ -321,9 +355,33 @@ def register_callbacks(app: Dash, rows_for: Any) -> None:
     )
     def search(text: str | None) -> Any:
         patch = Patch()
-        words = text if isinstance(text, str) else ""
-        patch[SEARCH] = {"filterType": "text", "type": "contains", "filter": words[:200]}
+        patch[SEARCH] = search_filter(text if isinstance(text, str) else "")
         return patch
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input({"type": SEARCH_BOX, "name": ALL}, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def remember(texts: Any, search: Any) -> Any:
+        """The search texts go into the address.
+
+        A link, a reload or a change of the filters above keeps them (the router does not
+        draw the page again for them).
+        """
+        from dash import ctx
+
+        view = ViewState.from_search(search if isinstance(search, str) else None, (), ())
+        before = view
+        for item in ctx.inputs_list[0] if ctx.inputs_list else []:
+            name = item.get("id", {}).get("name") if isinstance(item, dict) else None
+            if isinstance(name, str) and name in LISTINGS:
+                value = item.get("value")
+                view = view.with_param(search_param(name), value if isinstance(value, str) else "")
+        if view == before:
+            return no_update
+        return with_page_params(search if isinstance(search, str) else "", view)
 
     # The export link gets the view (the page's search string) and the grid's filter and sort
     # when it is clicked (assets/30_grids.js): a callback on the grid's filter model would

@@ -11,6 +11,7 @@ from dashboard.figures.theme import (
     font_size,
     isos,
     month_format,
+    month_ticks,
 )
 from dashboard.i18n import label, t
 from dashboard.metrics.data_quality import DataQualityModel
@@ -80,7 +81,9 @@ def trend(model: DataQualityModel, lang: str, present: bool) -> Figure:
     layout = base_layout(present, height=380 if present else 340)
     layout.update(
         barmode="stack",
-        xaxis=axis(t("dq.axis.month", lang), type="date", tickformat=month_format(lang)),
+        xaxis=axis(
+            t("dq.axis.month", lang), type="date", tickformat=month_format(lang), **month_ticks(x)
+        ),
         yaxis=axis(
             t("dq.axis.findings", lang), rangemode="tozero", **({"dtick": 1} if peak <= 5 else {})
         ),

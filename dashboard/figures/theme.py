@@ -52,6 +52,18 @@ def month_format(lang: str) -> str:
     return "%Y年%-m月" if lang == "zh" else "%b %Y"
 
 
+def month_ticks(months: Sequence[str | None], most: int = 12) -> dict[str, Any]:
+    """Ticks on month starts for bars per month.
+
+    Every month, or every k-th so that at most `most` are labelled (Plotly's own choice may
+    fall mid-month and label a month twice).
+    """
+    if not months or months[0] is None:
+        return {}
+    step = max(1, -(-len(months) // most))
+    return {"tick0": months[0], "dtick": f"M{step}"}
+
+
 def day_format(lang: str) -> str:
     """d3 format of a day in hovers: '15 Nov 2026' or '2026年11月15日'."""
     return "%Y年%-m月%-d日" if lang == "zh" else "%-d %b %Y"
@@ -332,7 +344,7 @@ def monthly_bars(
     layout.update(
         barmode="stack",
         bargap=0.15,
-        xaxis=axis(x_title, type="date", tickformat=month_format(lang)),
+        xaxis=axis(x_title, type="date", tickformat=month_format(lang), **month_ticks(x)),
         yaxis=axis(y_title, rangemode="tozero", **({"dtick": 1} if peak <= 5 else {})),
     )
     return figure(data, layout)

@@ -159,7 +159,7 @@ def _arm_safety(n: int, row: dict[str, int]) -> ArmSafety:
     )
 
 
-def _lag(rows: Sequence[Record], as_of: dt.date) -> Lag:
+def reporting_lag(rows: Sequence[Record], as_of: dt.date) -> Lag:
     """Reporting lag of the events that began on or after day 0; the others counted apart.
 
     Events flagged not treatment-emergent are in no lag (counted in the model, not here).
@@ -338,7 +338,7 @@ def safety_model(
         by_center=by_center,
         pooled=pooled,
         rate_centers=rate_centers,
-        lag={c: _lag(lag_rows.get(c, []), scope.as_of) for c in codes},
+        lag={c: reporting_lag(lag_rows.get(c, []), scope.as_of) for c in codes},
         events=total.events,
         ungradable_events=ungradable,
         before_day0_events=sum(

@@ -15,6 +15,7 @@ from dashboard.pages import (
     pain,
     randomization,
     recruitment,
+    risk,
     safety,
     visits,
 )
@@ -61,6 +62,7 @@ PAGES: tuple[PageSpec, ...] = (
         data_quality.render,
         data_quality.register_callbacks,
     ),
+    PageSpec(risk.PATH, risk.NAV_KEY, risk.render),
 )
 HOME = recruitment.PATH
 

@@ -28,7 +28,7 @@ from dashboard.services import (
     AppState,
     PageContext,
     data_quality_page_model,
-    finding_center,
+    finding_item,
     finding_work_by_center,
 )
 
@@ -100,7 +100,7 @@ def work_table(ctx: PageContext) -> Component:
 
 def register_callbacks(app: Dash, state: AppState) -> None:
     """Pick a finding in the listing; save its status (the app's store, audited)."""
-    work.register_form(app, state, "dq", FINDINGS.name, finding_center)
+    work.register_form(app, state, "dq", FINDINGS.name, finding_item)
 
 
 def render(ctx: PageContext) -> Component:
@@ -170,7 +170,7 @@ def render(ctx: PageContext) -> Component:
         table_card(
             t("dq.findings.title", lang),
             t("dq.findings.help", lang),
-            server_listing(FINDINGS, lang, texts=label_texts(FINDINGS, ctx))
+            server_listing(FINDINGS, lang, texts=label_texts(FINDINGS, ctx), view=ctx.view)
             if has
             else html.Div(t("dq.empty", lang), className="empty-state"),
             lang,
@@ -184,7 +184,7 @@ def render(ctx: PageContext) -> Component:
         table_card(
             t("dq.deviations.title", lang),
             None,
-            server_listing(DEVIATIONS, lang, texts=label_texts(DEVIATIONS, ctx))
+            server_listing(DEVIATIONS, lang, texts=label_texts(DEVIATIONS, ctx), view=ctx.view)
             if m.deviations["recorded"]
             else html.Div(t("dq.deviations.empty", lang), className="empty-state"),
             lang,

@@ -29,7 +29,7 @@ from dashboard.components.common import (
     table_card,
     with_change,
 )
-from dashboard.components.grid import GRID, client_table, server_listing
+from dashboard.components.grid import GRID, client_table, server_listing, with_page_params
 from dashboard.figures import safety as figs
 from dashboard.i18n import format_date, pct, t, tn, variant
 from dashboard.listings import ADVERSE_EVENTS, label_texts
@@ -41,6 +41,7 @@ from dashboard.services import (
     safety_for,
     subject_timeline,
 )
+from dashboard.urlstate import ViewState
 from data_access.engine import DatabaseUnavailable
 
 PATH = "/safety"
@@ -253,13 +254,33 @@ def _count_column(field: str, header: str) -> dict[str, Any]:
     }
 
 
+SWITCHES = ("serious", "grade3")
+
+
+def switched_on(view: ViewState) -> list[str]:
+    """The listing's switches that the address turns on (`only=serious,grade3`)."""
+    asked = {v.strip() for v in view.param("only").split(",")}
+    return [s for s in SWITCHES if s in asked]
+
+
+def switch_filters(values: list[str]) -> dict[str, Any]:
+    """The grid filters of the switches that are on."""
+    out: dict[str, Any] = {}
+    if "serious" in values:
+        out["serious"] = {"filterType": "text", "type": "equals", "filter": "sae"}
+    if "grade3" in values:
+        out["grade"] = {"filterType": "number", "type": "greaterThanOrEqual", "filter": 3}
+    return out
+
+
 def _listing(m: SafetyModel, ctx: PageContext) -> Component:
     lang = ctx.lang
+    on = switched_on(ctx.view)
     toggles = dbc.Checklist(
         id=ids.SAF_TOGGLES,
         switch=True,
         inline=True,
-        value=[],
+        value=on,
         options=[
             {"label": t("saf.toggle.serious", lang), "value": "serious"},
             {"label": t(variant("saf.toggle.grade3", m.grade_scale), lang), "value": "grade3"},
@@ -279,6 +300,8 @@ def _listing(m: SafetyModel, ctx: PageContext) -> Component:
             extra_tools=[toggles],
             wording=m.grade_scale,
             texts={**label_texts(ADVERSE_EVENTS, ctx), "term": list(m.by_term)},
+            view=ctx.view,
+            filters=switch_filters(on),
         )
         if m.events
         else empty_state(t("saf.empty", lang))
@@ -496,17 +519,29 @@ def register_callbacks(app: Dash, state: AppState) -> None:
         prevent_initial_call=True,
     )
     def toggle(values: Any) -> Any:
-        values = values if isinstance(values, list) else []
+        values = [v for v in values if v in SWITCHES] if isinstance(values, list) else []
         patch = Patch()
-        if "serious" in values:
-            patch["serious"] = {"filterType": "text", "type": "equals", "filter": "sae"}
-        else:
-            del patch["serious"]
-        if "grade3" in values:
-            patch["grade"] = {"filterType": "number", "type": "greaterThanOrEqual", "filter": 3}
-        else:
-            del patch["grade"]
+        on = switch_filters(values)
+        for column in ("serious", "grade"):
+            if column in on:
+                patch[column] = on[column]
+            else:
+                del patch[column]
         return patch
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.SAF_TOGGLES, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def remember(values: Any, search: Any) -> Any:
+        """The switches go into the address: a change of the filters above keeps them."""
+        search = search if isinstance(search, str) else ""
+        values = [v for v in values if v in SWITCHES] if isinstance(values, list) else []
+        view = ViewState.from_search(search, (), ())
+        new = view.with_param("only", ",".join(values))
+        return no_update if new == view else with_page_params(search, new)
 
     @app.callback(
         Output(ids.SAF_TIMELINE, "children"),

@@ -33,7 +33,7 @@ from dashboard.services import (
     AppState,
     PageContext,
     context_from_search,
-    visit_center,
+    visit_item,
     visits_for,
 )
 from data_access.engine import DatabaseUnavailable
@@ -121,7 +121,7 @@ def register_callbacks(app: Dash, state: AppState) -> None:
 
     The swimmer plot's pages: another page of subjects, from the same (cached) model.
     """
-    work.register_form(app, state, "vis", WORKLIST.name, visit_center)
+    work.register_form(app, state, "vis", WORKLIST.name, visit_item)
 
     @app.callback(
         Output(ids.VIS_SWIMMER, "figure"),
@@ -157,6 +157,7 @@ def _worklist(m: VisitsModel, ctx: PageContext) -> Component:
             },
             search_label=t("vis.worklist.search", lang),
             texts=label_texts(WORKLIST, ctx),
+            view=ctx.view,
         ),
         lang,
         def_key="def.due",

@@ -340,7 +340,7 @@ def swimmer_rows(
     )
 
 
-def worklist_center(
+def worklist_item(
     db: TrialDb,
     center_codes: Sequence[str],
     as_of: dt.date,
@@ -348,13 +348,16 @@ def worklist_center(
     visits: Sequence[PlannedVisit],
     subject_id: str,
     visit_code: str,
-) -> str | None:
-    """The center of one row of the worklist of these centers now, or None if it is not on it."""
+) -> Record | None:
+    """One row of the worklist of these centers now, or None if it is not on it.
+
+    Its center, state and days past the target day (negative while the target is ahead).
+    """
     w = worklist_select(center_codes, as_of, rule, visits).subquery()
     stmt = (
-        select(w.c.center_id)
+        select(w.c.center_id, w.c.state, w.c.days_overdue)
         .where(w.c.subject_id == subject_id, w.c.visit_code == visit_code)
         .limit(1)
     )
     rows = records(db, stmt)
-    return str(rows[0]["center_id"]) if rows else None
+    return rows[0] if rows else None

@@ -55,8 +55,9 @@ def test_worklist_one_center_and_csv_export(dash_duo, settings, demo_trial, prot
 
 
 def test_a_click_on_a_worklist_row_picks_it_for_its_status(dash_duo, settings):
-    """Click a row: its key fills the form; save: the history says so and, after a reload, the
-    row's status column too."""
+    """Click a row: the form names the visit as a person would; save: the row shows its new
+    status without a reload, the comment box is empty again, and the history under it lists
+    both comments of two saves."""
     dash_duo.start_server(create_app(settings), navigate=False)
     browser_login(dash_duo, "pi", "/visits")
     dash_duo.wait_for_element("#worklist-listing .ag-row", timeout=20)
@@ -69,23 +70,48 @@ def test_a_click_on_a_worklist_row_picks_it_for_its_status(dash_duo, settings):
                 "#worklist-listing .ag-row[row-index='0'] [col-id='subject_id']"
             ).text
             visit = dash_duo.find_element(f"{row} [col-id='visit_code']")
-            key = f"visit:{subject}:{visit.text}"
+            code = visit.text
+            state = dash_duo.find_element(f"{row} [col-id='state']").text
+            days = dash_duo.find_element(f"{row} [col-id='days_overdue']").text
             break
         except StaleElementReferenceException:
             time.sleep(0.2)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", visit)
     ActionChains(dash_duo.driver).move_to_element(visit).click().perform()
-    dash_duo.wait_for_element("#vis-wf-key", timeout=10)
+    key = f"visit:{subject}:{code}"
     deadline = time.monotonic() + 10
     while dash_duo.find_element("#vis-wf-key").get_attribute("value") != key:
         assert time.monotonic() < deadline, dash_duo.find_element("#vis-wf-key").get_attribute(
             "value"
         )
         time.sleep(0.2)
-    dash_duo.find_element("#vis-wf-comment").send_keys("phoned the site")
+    # The person reads the subject, the visit and how late it is, never the key.
+    if state == "missed":
+        said = f"{subject} · {code} visit missed, {days} day"
+    elif days.isdigit() and int(days) > 0:
+        said = f"{subject} · {code} visit overdue {days} day"
+    else:  # due: "due in 3 days" / "due today" in the grid's own words
+        said = f"{subject} · {code} visit {days}"
+    dash_duo.wait_for_contains_text("#vis-wf-item", said, timeout=10)
+    assert "visit:" not in dash_duo.find_element("#vis-wf-item").text
+
+    box = dash_duo.find_element("#vis-wf-comment")
+    box.send_keys("phoned the site")
     dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#vis-wf-save"))
     dash_duo.wait_for_contains_text("#vis-wf-result", "phoned the site", timeout=10)
     assert "query sent" in dash_duo.find_element("#vis-wf-result").text
+    # The grid asked for its rows again: the new status, no reload.
+    dash_duo.wait_for_text_to_equal(f"{row} [col-id='status']", "query sent", timeout=10)
+    assert dash_duo.find_element("#vis-wf-comment").get_attribute("value") == ""
+
+    dash_duo.find_element("#vis-wf-comment").send_keys("site will call back")
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#vis-wf-save"))
+    dash_duo.wait_for_contains_text("#vis-wf-result", "site will call back", timeout=10)
+    history = dash_duo.find_elements("#vis-wf-result .wf-history li")
+    assert [li.text.rsplit(" · ", 1)[-1] for li in history] == [
+        "site will call back",
+        "phoned the site",
+    ]  # newest first, neither comment carried into the other
     dash_duo.driver.refresh()
     dash_duo.wait_for_element("#worklist-listing .ag-row", timeout=20)
     dash_duo.wait_for_text_to_equal(f"{row} [col-id='status']", "query sent", timeout=10)

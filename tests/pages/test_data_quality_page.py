@@ -32,3 +32,31 @@ def test_one_center_hides_structure_checks_and_says_so(app):
     tree = page(app, "?center=SMU3&lang=zh")
     assert find_by_id(tree, "dq-kpi-structure") is None
     assert "代码与关联核查针对整个数据库：选择所有中心后可见。" in texts(tree)
+
+
+def test_the_status_form_names_a_finding_as_the_listing_shows_it(app):
+    from tests.pages.helpers import listing_rows
+
+    client = logged_in(app)
+    rows = listing_rows(client, "findings")["rowData"]
+    for row in rows[:: max(1, len(rows) // 6)]:
+        out = call(
+            client,
+            app,
+            "dq-wf-result.children",
+            {"dq-wf-key.value": row["key"], "shell-url.search": ""},
+            ["dq-wf-key.value"],
+        )["response"]
+        said = out["dq-wf-item"]["children"]
+        record = row["key"].split(":", 3)[3]  # check:subject:table.field:record
+        want = f"{row['subject_id']} · {row['check']}" + (f" ({record})" if record else "")
+        assert said == want
+        assert row["key"] not in said
+    other = call(
+        client,
+        app,
+        "dq-wf-result.children",
+        {"dq-wf-key.value": "no_such_check:X:t.f:1", "shell-url.search": ""},
+        ["dq-wf-key.value"],
+    )["response"]
+    assert "Not a finding you may work on now." in texts(other["dq-wf-result"]["children"])

@@ -1,6 +1,7 @@
 """The router callback and the recruitment page, called through Flask like a browser would."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -118,3 +119,44 @@ def test_no_cdn_in_served_html(app):
     )
     for cdn in hosts:
         assert cdn not in html
+
+
+def test_the_listing_search_and_switches_stay_with_a_filter_change(app):
+    """A search typed and a switch turned on live in the address: a change of the centers
+    keeps them, the page drawn again shows them, and the router does not draw the page again
+    when only they change."""
+    values = {
+        "centers.value": ["SMU3"],
+        "arms.value": ["RFA_PVA", "RFA_PVA_SBRT"],
+        "as-of.date": "2026-11-15",
+        "lang.value": "en",
+    }
+    out = route(
+        app,
+        "?only=serious&q_adverse_events=pain",
+        "/safety",
+        changed=["shell-filter-centers.value"],
+        **values,
+    )
+    assert out["shell-url"]["search"] == "?center=SMU3&only=serious&q_adverse_events=pain"
+    page = route(app, out["shell-url"]["search"], "/safety")["shell-page"]["children"]
+    assert find_by_id(page, "saf-toggles")["props"]["value"] == ["serious"]
+    search = find_by_id(page, {"name": "adverse_events", "type": "listing-search"})
+    assert search["props"]["value"] == "pain"
+    # The grid opens with both filters: the rows come filtered from the first request.
+    spec = find_by_id(page, {"name": "adverse_events", "type": "grid-spec"})["props"]["data"]
+    model = spec["props"]["filterModel"]
+    assert model["serious"]["filter"] == "sae" and model["_search"]["filter"] == "pain"
+    # Links to other pages carry the view, not the page's own state.
+    assert "q_adverse_events" not in json.dumps(route(app, "?only=serious")["shell-nav"])
+    # Only the page's own state changed: nothing is drawn again (all outputs unchanged).
+    client = logged_in(app)
+    drawn = "/safety?center=SMU3"
+    resp_values = {
+        "shell-url.pathname": "/safety",
+        "shell-url.search": "?center=SMU3&q_adverse_events=bone",
+        "shell-rendered.data": drawn,
+    }
+    assert call(client, app, ROUTER, resp_values, ["shell-url.search"]) == {}  # 204
+    resp_values["shell-url.search"] = "?center=PKU&q_adverse_events=bone"
+    assert "shell-page" in call(client, app, ROUTER, resp_values, ["shell-url.search"])["response"]

@@ -118,3 +118,24 @@ def test_text_on_arm_colours_passes_wcag_aa():
         assert ratio(readable_text(colour), colour) >= 4.5, colour
     assert readable_text("#0072B2") == "#ffffff" and readable_text("#E69F00") == TEXT
     assert ratio("#57606a", "#ffffff") >= 4.5  # muted text on white
+
+
+def test_the_grid_paging_reads_as_chinese():
+    """AG Grid puts its paging words between numbers in a fixed order ("1 to 15 of 123",
+    "Page 1 of 9"): the Chinese words must read in that order."""
+    from dashboard.components.grid import locale_text
+
+    zh = locale_text("zh")
+    assert f"1 {zh['to']} 15 {zh['of']} 123" == "1 至 15 / 共 123"
+    assert f"{zh['page']} 1 {zh['of']} 9" == "页码 1 / 共 9"
+    assert locale_text("en") == {}
+
+
+def test_month_bars_are_labelled_once_per_month():
+    from dashboard.figures.theme import month_ticks
+
+    three = ["2026-02-01", "2026-03-01", "2026-04-01"]
+    assert month_ticks(three) == {"tick0": "2026-02-01", "dtick": "M1"}
+    thirty = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}-01" for m in range(30)]
+    assert month_ticks(thirty)["dtick"] == "M3"  # 30 months: at most 12 labels, every 3rd
+    assert month_ticks([]) == {}

@@ -53,3 +53,20 @@ def test_scope_is_request_intersected_with_rights():
     assert info.all_centers and info.pooled
     one = build_scope(ViewState(as_of=dt.date(2026, 1, 1)), CENTERS, ARMS, TODAY)[0]
     assert one.as_of == dt.date(2026, 1, 1)
+
+
+def test_page_parameters_are_kept_checked_and_ordered():
+    v = ViewState.from_search(
+        "?q_worklist=SMU3-0&only=serious&q_Bad=x&q_=y&evil=1&q_findings=" + "a" * 500,
+        CENTERS,
+        ARMS,
+    )
+    # Only q_<listing> (lower case) and only; values cut to 200 characters; sorted by name.
+    assert v.page == (("only", "serious"), ("q_findings", "a" * 200), ("q_worklist", "SMU3-0"))
+    assert v.param("q_worklist") == "SMU3-0" and v.param("q_deviations") == ""
+    assert v.with_param("q_worklist", "").page == (("only", "serious"), ("q_findings", "a" * 200))
+    assert v.with_param("evil", "1") == v.with_param("evil", "1").shared().with_param(
+        "only", "serious"
+    ).with_param("q_findings", "a" * 200).with_param("q_worklist", "SMU3-0")
+    assert v.shared().to_search() == ""
+    assert ViewState.from_search(v.to_search(), CENTERS, ARMS) == v
