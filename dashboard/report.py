@@ -40,6 +40,7 @@ from dashboard.pages import (
     pain,
     randomization,
     recruitment,
+    risk,
     safety,
     visits,
 )
@@ -230,6 +231,16 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
             "blocks": [safety.kpis(saf, ctx), safety.incidence(saf, ctx)],
             "figures": figs,
             "after": after,
+        }
+    )
+
+    rk = risk.model_of(ctx)
+    sections.append(
+        {
+            "title": t("nav.risk", lang),
+            "blocks": [risk.kpis(rk, ctx), risk.qtl_table(rk, ctx)],
+            "figures": [],
+            "after": [html_div(risk.flags_table(rk, ctx), "pack-page")] if rk.centers else [],
         }
     )
     return sections

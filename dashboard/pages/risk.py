@@ -173,6 +173,53 @@ def kri_table(m: RiskModel, ctx: PageContext) -> Component:
     )
 
 
+def flags_table(m: RiskModel, ctx: PageContext) -> Component:
+    """The indicators by center as a plain table (the meeting pack prints it)."""
+    lang = ctx.lang
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t("risk.col.center", lang), scope="col")]
+            + [html.Th(t(f"risk.kri.{k}", lang), scope="col") for k in m.kris]
+        )
+    )
+    body = [
+        html.Tr(
+            [html.Th(c, scope="row")]
+            + [
+                html.Td(
+                    _cell_text(k, m.by_center[c].get(k), lang),
+                    className=f"risk-{m.by_center[c][k].flag}" if k in m.by_center[c] else None,
+                )
+                for k in m.kris
+            ]
+        )
+        for c in m.centers
+    ]
+    body.append(
+        html.Tr(
+            [html.Th(t("risk.row.trial", lang), scope="row")]
+            + [
+                html.Td(value_text(k, m.trial[k].value if k in m.trial else None, lang))
+                for k in m.kris
+            ],
+            className="row-heading",
+        )
+    )
+    table = dbc.Table(
+        [head, html.Tbody(body)], size="sm", className="center-table risk-flags", id="risk-flags"
+    )
+    sub = t(
+        "risk.table.sub",
+        lang,
+        method=t(f"risk.method.{m.method}", lang),
+        amber=f"{m.amber:g}",
+        red=f"{m.red:g}",
+    )
+    return table_card(
+        t("risk.table.title", lang), sub, html.Div(table, className="table-scroll"), lang
+    )
+
+
 def qtl_table(m: RiskModel, ctx: PageContext) -> Component:
     lang = ctx.lang
     head = html.Thead(

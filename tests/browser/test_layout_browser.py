@@ -42,7 +42,17 @@ def watch_long_tasks(driver: Any) -> None:
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LONG_TASKS})
 
 
-PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
+PAGES = (
+    "/",
+    "/randomization",
+    "/visits",
+    "/pain",
+    "/local-control",
+    "/safety",
+    "/data-quality",
+    "/risk",
+)
+VIEWS = 4 * len(PAGES)  # English and Chinese, normal and presentation
 ROLES = ("pi", "site-pku", "committee")
 COUNTS: dict[str, int] = {}
 
@@ -179,7 +189,9 @@ def test_layout_matrix(dash_duo, settings, role):
         with report.open("a", encoding="utf-8") as f:
             f.write(f"# {role}: {boxes} text boxes, {len(found)} problems\n")
             f.writelines(line + "\n" for line in found)
-    print(f"\nlayout check, {role}: 28 views, {boxes} text boxes measured, {len(found)} problems")
+    print(
+        f"\nlayout check, {role}: {VIEWS} views, {boxes} text boxes measured, {len(found)} problems"
+    )
     assert not found, "\n".join(found[:80]) + f"\n({len(found)} problems)"
 
 
@@ -205,7 +217,7 @@ def test_layout_of_other_trials(dash_duo, tmp_path, trial):
     browser_login(dash_duo, "pi", "/")
     words = allowed_words(url, protocol)
     boxes, found = check_views(dash_duo, words, ("en", "zh"), (False, True))
-    print(f"\nlayout check, {trial}: 28 views, {boxes} text boxes, {len(found)} problems")
+    print(f"\nlayout check, {trial}: {VIEWS} views, {boxes} text boxes, {len(found)} problems")
     report = os.environ.get("TRIAL_LAYOUT_REPORT")
     if report:
         with Path(report).open("a", encoding="utf-8") as f:
@@ -235,7 +247,9 @@ def test_layout_of_the_gallery(dash_duo, tmp_path, role):
     browser_login(dash_duo, role, "/")
     words = allowed_words(url, gallery.PROTOCOL)
     boxes, found = check_views(dash_duo, words, ("en", "zh"), (False, True))
-    print(f"\nlayout check, gallery {role}: 28 views, {boxes} text boxes, {len(found)} problems")
+    print(
+        f"\nlayout check, gallery {role}: {VIEWS} views, {boxes} text boxes, {len(found)} problems"
+    )
     report = os.environ.get("TRIAL_LAYOUT_REPORT")
     if report:
         with Path(report).open("a", encoding="utf-8") as f:

@@ -10,7 +10,16 @@ from app import create_app
 from tests.pages.helpers import browser_login
 
 SUBJECT_ID = re.compile(r"\b(SH1|SMU3|PKU)-\d{3}\b")
-PAGES = ("/", "/randomization", "/visits", "/pain", "/local-control", "/safety", "/data-quality")
+PAGES = (
+    "/",
+    "/randomization",
+    "/visits",
+    "/pain",
+    "/local-control",
+    "/safety",
+    "/data-quality",
+    "/risk",
+)
 
 
 def wait_until(condition, timeout=10):

@@ -37,6 +37,8 @@ def test_meeting_pack_html_and_pdf(app, tmp_path):
     assert html_file["filename"].endswith(".html") and pdf_file["filename"].endswith(".pdf")
     html = html_file["content"]
     assert "Centers: SH1, PKU" in html and "Made 20" in html
+    # Central monitoring: the quality tolerance limits and the indicators by center.
+    assert "Quality tolerance limits" in html and 'id="risk-flags"' in html
     # Self-contained: plotly.js is inlined, nothing is fetched from elsewhere.
     assert "Plotly" in html and not re.search(r"<script[^>]+src=", html)
     # plotly.js carries URL strings (map tiles, attributions); the document itself, outside the
