@@ -41,7 +41,7 @@ def to_html(node: Any, figures: list[tuple[str, dict[str, Any]]]) -> str:
         return html.escape(str(node))
     kind = type(node).__name__
     props = node.to_plotly_json()["props"]
-    if kind in SKIP or "help-btn" in str(props.get("className", "")):
+    if kind in SKIP or str(props.get("className", "")) in ("help", "help-btn", "help-text"):
         return ""
     if kind == "Graph":
         fig_id = f"fig-{len(figures)}"

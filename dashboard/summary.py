@@ -180,6 +180,22 @@ def summary_text(summary: dict[str, Any]) -> str:
                 f"  {arm:<16}{a['subjects']:>5}{a['any_ae']:>6}{a['grade3plus']:>6}"
                 f"{a['serious']:>6}{a['fatal']:>6}"
             )
+    risk = summary.get("risk")
+    if risk and risk.get("by_center"):
+        lines += ["", f"center risk ({risk['method']}): red and amber indicators"]
+        for code, flags in risk["flagged"].items():
+            named = [
+                f"{k} {v['flag']}"
+                for k, v in risk["by_center"][code].items()
+                if v["flag"] in ("amber", "red")
+            ]
+            lines.append(
+                f"  {code:<8}{flags['red']:>3} red{flags['amber']:>3} amber  {', '.join(named)}"
+            )
+        for measure, q in risk["qtls"].items():
+            value = "–" if q["value"] is None else f"{q['value']:.1%}"
+            state = "EXCEEDED" if q["exceeded"] else "within"
+            lines.append(f"  QTL {measure}: {value} (limit {q['limit']:.0%}) {state}")
     return "\n".join(lines)
 
 
@@ -192,8 +208,15 @@ def cut_state(
     """The summaries of the default views and the record snapshot of the data now."""
     every = list(protocol.center_codes)
     summaries = {ALL: build_summary(db, protocol, every, as_of, engine=engine)}
+    # A cut keeps the risk flags and limits it had (the trend reads them back), not the
+    # funnels' curves nor its own history; a center's view repeats the trial's scores.
+    risk = summaries[ALL].get("risk")
+    if isinstance(risk, dict):
+        for key in ("funnels", "trend", "newly_flagged"):
+            risk.pop(key, None)
     for code in protocol.center_codes:
         summaries[code] = build_summary(db, protocol, [code], as_of, engine=engine)
+        summaries[code].pop("risk", None)
     return summaries, current_snapshot(db, protocol, as_of)
 
 

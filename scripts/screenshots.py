@@ -1,7 +1,9 @@
 """Screenshots of dashboard pages in headless Chromium (for looking at what we build).
 
 Usage: python scripts/screenshots.py BASE_URL OUT_DIR PATH[?QUERY] ... [--size 1280x720] [--full]
-       [--user pi --password pi-demo-pass]
+       [--user pi --password pi-demo-pass] [--panels]
+
+--panels: in presentation mode (add present=1 to the query), one screenshot per panel.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def main() -> None:
     p.add_argument("--full", action="store_true", help="whole page height")
     p.add_argument("--user", default="pi", help="login (the demo accounts by default)")
     p.add_argument("--password", default="pi-demo-pass")
+    p.add_argument("--panels", action="store_true", help="one screenshot per presentation panel")
     a = p.parse_args()
     w, h = (int(x) for x in a.size.split("x"))
     opts = webdriver.ChromeOptions()
@@ -61,6 +64,15 @@ def main() -> None:
                 driver.set_window_size(w, height + 100)
                 time.sleep(1)
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_") or "home"
+            if a.panels:
+                count = driver.execute_script("return window.presentation.count()")
+                for i in range(count):
+                    driver.execute_script("window.presentation.show(arguments[0])", i)
+                    time.sleep(1.2)
+                    file = Path(a.out) / f"{name}-panel{i + 1:02d}-of-{count}.png"
+                    driver.save_screenshot(str(file))
+                    print(file)
+                continue
             file = Path(a.out) / f"{name}-{w}x{h}{'-full' if a.full else ''}.png"
             driver.save_screenshot(str(file))
             driver.set_window_size(w, h)

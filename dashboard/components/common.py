@@ -41,12 +41,17 @@ _HELP_SERIAL = itertools.count(1)
 def help_button(def_key: str, lang: str, values: dict[str, Any] | None = None) -> Component:
     """A small "?" that opens the definition behind a number on click.
 
-    The same definition may sit beside several numbers of one page: each "?" gets an id
-    of its own (the definition's name and a process-wide serial), else the popovers
-    would all attach to the first button.
+    The definition sits hidden beside the button; assets/25_help.js shows it as a popover on
+    click (and closes it on a second click, a click elsewhere or Escape). Plain DOM, no React
+    component: a chart card re-mounting around its lazily loaded graph cannot detach it. Each
+    button has an id of its own (the definition's name and a process-wide serial).
     """
     target = "help-" + re.sub(r"[^a-z0-9]+", "-", def_key.lower()) + f"-{next(_HELP_SERIAL)}"
-    aria: dict[str, Any] = {"aria-label": t("help.label", lang)}
+    aria: dict[str, Any] = {
+        "aria-label": t("help.label", lang),
+        "aria-expanded": "false",
+        "aria-controls": f"{target}-text",
+    }
     return html.Span(
         [
             html.Button(
@@ -57,11 +62,11 @@ def help_button(def_key: str, lang: str, values: dict[str, Any] | None = None) -
                 title=t("help.label", lang),
                 **aria,
             ),
-            dbc.Popover(
-                dbc.PopoverBody(t(def_key, lang, **(values or {}))),
-                target=target,
-                trigger="legacy",
-                placement="bottom",
+            html.Span(
+                t(def_key, lang, **(values or {})),
+                id=f"{target}-text",
+                className="help-text",
+                hidden=True,
             ),
         ],
         className="help",
@@ -206,7 +211,8 @@ def access_notes(ctx: Any, kind: str) -> list[Component]:
     if ctx.may(kind):
         return []
     roles = getattr(ctx.protocol.access, kind)
-    names = ", ".join(t(f"role.{r}", ctx.lang) for r in roles) or "–"
+    comma = "、" if ctx.lang == "zh" else ", "  # the list comma of the language
+    names = comma.join(t(f"role.{r}", ctx.lang) for r in roles) or "–"
     return [
         dbc.Alert(
             t(f"access.note.{kind}", ctx.lang, roles=names),

@@ -82,7 +82,10 @@ def trend(model: DataQualityModel, lang: str, present: bool) -> Figure:
     layout.update(
         barmode="stack",
         xaxis=axis(
-            t("dq.axis.month", lang), type="date", tickformat=month_format(lang), **month_ticks(x)
+            t("dq.axis.month", lang),
+            type="date",
+            tickformat=month_format(lang),
+            **month_ticks(x, lang, present),
         ),
         yaxis=axis(
             t("dq.axis.findings", lang), rangemode="tozero", **({"dtick": 1} if peak <= 5 else {})

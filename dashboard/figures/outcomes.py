@@ -257,16 +257,26 @@ def visit_rates(
         )
     rows = 0.07 * max(len(arms), 1) + 0.05
     x_range = [-0.6, len(visits) - 0.4]
-    layout = base_layout(present, height=(400 if present else 360) + 18 * len(arms))
+    height = (400 if present else 360) + 18 * len(arms)
+    # Between the rate panel and the row of denominators: the visit labels (slanted when they
+    # do not fit side by side) and the axis title, worked out in px for the figure's width.
+    width = (COLUMN_WIDTH[12] if present else COLUMN_WIDTH[6]) - 4 * size
+    label = max((text_width(v, size) for v in visits), default=0.0)
+    slant = label + 8 > width / max(len(visits), 1)
+    ticks = label * 0.72 + size if slant else size * 1.3
+    plot = height - 16 - (10 + 2 * (size + 6))
+    gap = min(0.45, (ticks + size * 2.4 + 16) / plot)
+    layout = base_layout(present, height=height)
     layout.update(
         xaxis=axis(
             t("out.axis.visit", lang),
             tickvals=list(range(len(visits))),
             ticktext=list(visits),
+            tickangle=-45 if slant else 0,
             range=x_range,
             anchor="y",
         ),
-        yaxis=axis(y_title, tickformat=".0%", range=[0, 1.04], domain=[rows + 0.16, 1.0]),
+        yaxis=axis(y_title, tickformat=".0%", range=[0, 1.04], domain=[rows + gap, 1.0]),
         xaxis2=axis(
             None,
             range=x_range,

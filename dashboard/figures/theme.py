@@ -52,14 +52,20 @@ def month_format(lang: str) -> str:
     return "%Y年%-m月" if lang == "zh" else "%b %Y"
 
 
-def month_ticks(months: Sequence[str | None], most: int = 12) -> dict[str, Any]:
-    """Ticks on month starts for bars per month.
+def month_ticks(
+    months: Sequence[str | None], lang: str = "en", present: bool = False, full: bool = False
+) -> dict[str, Any]:
+    """Ticks on month starts for bars per month (Plotly's own may label a month twice).
 
-    Every month, or every k-th so that at most `most` are labelled (Plotly's own choice may
-    fall mid-month and label a month twice).
+    Every k-th month, k as small as the labels allow side by side in the chart's width: half
+    a row, or the whole row (`full`, and always in presentation mode).
     """
     if not months or months[0] is None:
         return {}
+    size = font_size(present)
+    label = text_width("2026年10月" if lang == "zh" else "Sep 2026", size) + size
+    width = (COLUMN_WIDTH[12] if present or full else COLUMN_WIDTH[6]) - 5 * size
+    most = max(1, int(width // label))
     step = max(1, -(-len(months) // most))
     return {"tick0": months[0], "dtick": f"M{step}"}
 
@@ -344,7 +350,9 @@ def monthly_bars(
     layout.update(
         barmode="stack",
         bargap=0.15,
-        xaxis=axis(x_title, type="date", tickformat=month_format(lang), **month_ticks(x)),
+        xaxis=axis(
+            x_title, type="date", tickformat=month_format(lang), **month_ticks(x, lang, present)
+        ),
         yaxis=axis(y_title, rangemode="tozero", **({"dtick": 1} if peak <= 5 else {})),
     )
     return figure(data, layout)

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from scipy import stats
 
 from dashboard.metrics.model import ScopeInfo
@@ -227,25 +228,30 @@ def identity_flag(value: float | None, amber: float, red: float) -> str:
 
 
 def _limits(
-    kind: str, method: str, theta: float, phi: float, n: float, k: float
-) -> tuple[float | None, float | None]:
-    """Lower and upper limit of the value at denominator n for |z| = k (unscaled)."""
-    if n <= 0:
-        return None, None
+    kind: str, method: str, theta: float, phi: float, grid: Sequence[float], k: float
+) -> list[tuple[float | None, float | None]]:
+    """Lower and upper limit of the value along the denominators for |z| = k (unscaled)."""
     if method == "normal":
-        half = k * math.sqrt(phi * _variance(kind, theta, n))
-        hi = theta + half
-        return max(0.0, theta - half), (min(1.0, hi) if kind == "proportion" else hi)
+        out: list[tuple[float | None, float | None]] = []
+        for n in grid:
+            half = k * math.sqrt(phi * _variance(kind, theta, n))
+            hi = theta + half
+            out.append((max(0.0, theta - half), min(1.0, hi) if kind == "proportion" else hi))
+        return out
     tail = float(stats.norm.sf(k))
-    if kind == "rate":
-        dist: Any = stats.poisson(theta * n)
+    sizes = np.asarray(grid, dtype=float)
+    if kind == "proportion":
+        sizes = np.maximum(np.round(sizes), 1.0)
+        dist: Any = stats.binom(sizes, theta)
     else:
-        n = round(n)
-        dist = stats.binom(n, theta)
+        dist = stats.poisson(theta * sizes)
     # Counts at or beyond these are flagged: P(X >= hi) < tail, P(X <= lo) < tail.
-    hi_count = float(dist.isf(tail)) + 1
-    lo_count = float(dist.ppf(tail)) - 1
-    return (lo_count / n if lo_count >= 0 else None), hi_count / n
+    hi_counts = dist.isf(tail) + 1
+    lo_counts = dist.ppf(tail) - 1
+    return [
+        (float(lo) / n if lo >= 0 else None, float(hi) / n)
+        for lo, hi, n in zip(lo_counts, hi_counts, sizes, strict=True)
+    ]
 
 
 def score(
@@ -291,8 +297,7 @@ def score(
     grid = _grid(min(sizes, default=0.0), max(sizes, default=0.0))
     lines: dict[float, list[tuple[float | None, float | None]]] = {amber: [], red: []}
     for k in (amber, red):
-        for n in grid:
-            lines[k].append(_limits(spec.kind, method, theta, phi, n, k))
+        lines[k] = _limits(spec.kind, method, theta, phi, grid, k)
 
     def scaled(v: float | None) -> float | None:
         return None if v is None else v * spec.scale

@@ -34,7 +34,19 @@ def wait_for(condition, what, timeout=5.0):
 
 
 def click(dash_duo, button):
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    """A real click, once the button holds still (Bootstrap scrolls smoothly)."""
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button
+    )
+    where = None
+    for _ in range(20):
+        now = dash_duo.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y]", button
+        )
+        if now == where:
+            break
+        where = now
+        time.sleep(0.05)
     ActionChains(dash_duo.driver).move_to_element(button).click().perform()
 
 

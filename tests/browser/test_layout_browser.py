@@ -60,7 +60,8 @@ COUNTS: dict[str, int] = {}
 TECHNICAL = """
 NRS PAFI OMED MDA SBRT CTCAE SAE SAEs AE AEs CSV PDF PNG Gy mg day0 CR PR SD PD NE RFA PVA
 MedDRA Kaplan Meier Clopper Pearson Greenwood Welch Anderson English CI DCR ITT Chow Gajewski
-Okabe Ito Wilson log CONSORT cuts label
+Okabe Ito Wilson log CONSORT cuts label access risk qtl gsm ICH Spiegelhalter Poisson
+Steering committee
 """
 
 

@@ -218,8 +218,9 @@ def test_a_huge_search_is_refused_not_echoed(app):
         {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
         for part in key.strip(".").split("...")
     ]
+    state = [{"id": i["id"], "property": i["property"], "value": None} for i in spec["state"]]
     body = json.dumps(
-        {"output": key, "outputs": outputs, "inputs": inputs, "state": [], "changedPropIds": []}
+        {"output": key, "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": []}
     )
     resp = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert resp.status_code == 413 and len(resp.data) < 5000

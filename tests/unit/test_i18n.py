@@ -132,10 +132,20 @@ def test_the_grid_paging_reads_as_chinese():
 
 
 def test_month_bars_are_labelled_once_per_month():
+    """Ticks on month starts, every k-th month with k as small as the labels allow.
+
+    'Sep 2026' at 14 px: 8 characters of 0.62 em = 69.4 px, plus a 14 px gap = 83.4 px; a
+    half-row chart has 590 − 5 × 14 = 520 px: 6 labels, so 20 months take every 4th. In
+    presentation mode (20 px, the whole row: 1,100 px for 119.2 px labels) 9 labels: every 3rd.
+    '2026年10月' (2 square characters and 6 of 0.62 em: 80.1 + 14 px) fits 5: every 4th.
+    """
     from dashboard.figures.theme import month_ticks
 
     three = ["2026-02-01", "2026-03-01", "2026-04-01"]
     assert month_ticks(three) == {"tick0": "2026-02-01", "dtick": "M1"}
-    thirty = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}-01" for m in range(30)]
-    assert month_ticks(thirty)["dtick"] == "M3"  # 30 months: at most 12 labels, every 3rd
+    months = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}-01" for m in range(20)]
+    assert month_ticks(months)["dtick"] == "M4"
+    assert month_ticks(months, present=True)["dtick"] == "M3"
+    assert month_ticks(months, "zh")["dtick"] == "M4"
+    assert month_ticks(months[:6])["dtick"] == "M1"
     assert month_ticks([]) == {}
