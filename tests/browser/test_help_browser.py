@@ -73,5 +73,6 @@ def test_every_question_mark_opens_its_definition(dash_duo, settings):
                 wait_for(lambda: not shown(dash_duo), f"{spec.path} #{button_id} did not close")
         opened[spec.path] = len(ids)
     print("\n'?' opened per page:", opened)
-    assert all(n > 0 for n in opened.values()), opened
-    assert sum(opened.values()) >= 40
+    # Every page that explains a number has its "?" (What changed lists records, no numbers).
+    assert all(n > 0 for path, n in opened.items() if path != "/changes"), opened
+    assert sum(opened.values()) >= 60
