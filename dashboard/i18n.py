@@ -115,7 +115,7 @@ MESSAGES: dict[str, str] = {
     "nav.local_control": "Local control",
     "nav.safety": "Safety",
     "nav.data_quality": "Data quality",
-    "nav.risk": "Center risk",
+    "nav.risk": "Risk",
     "filter.centers": "Centers",
     "filter.arms": "Arms",
     "filter.as_of": "Data as of",

@@ -237,7 +237,7 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
     rk = risk.model_of(ctx)
     sections.append(
         {
-            "title": t("nav.risk", lang),
+            "title": t("risk.title", lang),
             "blocks": [risk.kpis(rk, ctx), risk.qtl_table(rk, ctx)],
             "figures": [],
             "after": [html_div(risk.flags_table(rk, ctx), "pack-page")] if rk.centers else [],

@@ -143,7 +143,7 @@ def kri_table(m: RiskModel, ctx: PageContext) -> Component:
                 "field": k,
                 "headerName": t(f"risk.kri.{k}", lang),
                 "headerTooltip": t(f"def.risk.{k}", lang, **def_values(m, k)),
-                "minWidth": 80,
+                "minWidth": 90,
                 "flex": 1,
                 # Sorted by the value, shown with its unit and flag mark.
                 "valueFormatter": {"function": f"params.data['{k}_text']"},
