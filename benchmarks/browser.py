@@ -155,7 +155,10 @@ def capture(base: str, user: str, password: str, pages: list[str]) -> dict[str, 
                 for o in route["output"].strip(".").split("...")
             ],
             "inputs": inputs,
-            "state": [],
+            "state": [
+                {"id": i["id"], "property": i["property"], "value": None}
+                for i in route.get("state", [])
+            ],
             "changedPropIds": ["shell-url.pathname"],
         }
         resp = session.post(base + "/_dash-update-component", json=body)

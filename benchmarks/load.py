@@ -44,7 +44,10 @@ def router_body(dep: dict[str, Any], path: str, search: str = "") -> str:
                 for o in dep["output"].strip(".").split("...")
             ],
             "inputs": inputs,
-            "state": [],
+            "state": [
+                {"id": i["id"], "property": i["property"], "value": None}
+                for i in dep.get("state", [])
+            ],
             "changedPropIds": ["shell-url.pathname"],
         }
     )

@@ -173,7 +173,10 @@ def _request(app: Any, client: Any, path: str, search: str = "") -> tuple[float,
             "output": key,
             "outputs": outputs,
             "inputs": inputs,
-            "state": [],
+            "state": [
+                {"id": i["id"], "property": i["property"], "value": None}
+                for i in spec.get("state", [])
+            ],
             "changedPropIds": ["shell-url.pathname"],
         }
     )
