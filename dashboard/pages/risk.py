@@ -173,15 +173,14 @@ def kri_table(m: RiskModel, ctx: PageContext) -> Component:
     )
 
 
+def _head(names: list[str]) -> Component:
+    return html.Thead(html.Tr([html.Th(name, scope="col") for name in names]))
+
+
 def flags_table(m: RiskModel, ctx: PageContext) -> Component:
     """The indicators by center as a plain table (the meeting pack prints it)."""
     lang = ctx.lang
-    head = html.Thead(
-        html.Tr(
-            [html.Th(t("risk.col.center", lang), scope="col")]
-            + [html.Th(t(f"risk.kri.{k}", lang), scope="col") for k in m.kris]
-        )
-    )
+    head = _head([t("risk.col.center", lang)] + [t(f"risk.kri.{k}", lang) for k in m.kris])
     body = [
         html.Tr(
             [html.Th(c, scope="row")]
@@ -222,19 +221,17 @@ def flags_table(m: RiskModel, ctx: PageContext) -> Component:
 
 def qtl_table(m: RiskModel, ctx: PageContext) -> Component:
     lang = ctx.lang
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(t(k, lang), scope="col")
-                for k in (
-                    "risk.qtl.col.measure",
-                    "risk.qtl.col.value",
-                    "risk.qtl.col.limit",
-                    "risk.qtl.col.status",
-                    "risk.qtl.col.first",
-                )
-            ]
-        )
+    head = _head(
+        [
+            t(k, lang)
+            for k in (
+                "risk.qtl.col.measure",
+                "risk.qtl.col.value",
+                "risk.qtl.col.limit",
+                "risk.qtl.col.status",
+                "risk.qtl.col.first",
+            )
+        ]
     )
     visit = ctx.protocol.headline_visit("nrs") or "–"
     body = []
@@ -274,18 +271,16 @@ def new_flags(m: RiskModel, ctx: PageContext) -> Component:
     if not m.newly_flagged:
         body: Component = empty_state(t("risk.new.none", lang, name=m.compared_with or ""))
     else:
-        head = html.Thead(
-            html.Tr(
-                [
-                    html.Th(t(k, lang), scope="col")
-                    for k in (
-                        "risk.col.center",
-                        "risk.new.col.kri",
-                        "risk.new.col.then",
-                        "risk.new.col.now",
-                    )
-                ]
-            )
+        head = _head(
+            [
+                t(k, lang)
+                for k in (
+                    "risk.col.center",
+                    "risk.new.col.kri",
+                    "risk.new.col.then",
+                    "risk.new.col.now",
+                )
+            ]
         )
         body = dbc.Table(
             [

@@ -7,19 +7,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
+from tests.browser.test_layout_browser import PAGES
 from tests.pages.helpers import browser_login
 
 SUBJECT_ID = re.compile(r"\b(SH1|SMU3|PKU)-\d{3}\b")
-PAGES = (
-    "/",
-    "/randomization",
-    "/visits",
-    "/pain",
-    "/local-control",
-    "/safety",
-    "/data-quality",
-    "/risk",
-)
 
 
 def wait_until(condition, timeout=10):
