@@ -852,6 +852,9 @@ def risk_page_model(
     return risk_model(inputs, protocol.risk, info, codes, history, compare)
 
 
+_CUT_RISK: dict[tuple[str, int, Any], Any] = {}
+
+
 def risk_history(
     engine: Any | None, as_of: dt.date
 ) -> tuple[list[tuple[str, dt.date, Any]], tuple[str, Any] | None]:
@@ -865,12 +868,13 @@ def risk_history(
     kept = [c for c in store.list() if cuts.usable(c, as_of)]
 
     def risk_of(cut: Any) -> Any:
-        return memoize(
-            "cut:risk",
-            "cuts",
-            (cut.cut_id,),
-            lambda: store.summaries(cut.cut_id).get(cuts.ALL, {}).get("risk"),
-        )
+        # A kept cut never changes: its scores are read once per process.
+        key = (str(engine.url), cut.cut_id, cut.created_at)
+        if key not in _CUT_RISK:
+            if len(_CUT_RISK) > 500:
+                _CUT_RISK.clear()
+            _CUT_RISK[key] = store.summaries(cut.cut_id).get(cuts.ALL, {}).get("risk")
+        return _CUT_RISK[key]
 
     history = [(c.name(), c.data_as_of, risk_of(c)) for c in kept]
     labelled = [c for c in kept if c.label]

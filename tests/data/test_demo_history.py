@@ -83,3 +83,30 @@ def test_the_default_demo_is_the_cut_at_its_data_date():
     b = cut_trial(full_demo_trial(), a.as_of)
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+
+
+def test_the_kept_cuts_carry_the_risk_flags_the_page_reads_back(tmp_path, monkeypatch, capsys):
+    """Each monthly cut keeps its risk scores; the Center risk page's trend and "newly
+    flagged" read them back (the last meeting's cut), and `summary --page risk` prints them."""
+    monkeypatch.setenv("TRIAL_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRIAL_USERS_DB_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert main(["demo", "--db", url, "--as-of", B.isoformat(), "--months", "3"]) == 0
+    capsys.readouterr()
+    assert main(["summary", "--db", url, "--json", "--page", "risk"]) == 0
+    risk = json.loads(capsys.readouterr().out)["risk"]
+    # three months before the data date, and the cut at the data date itself
+    dates = ["2026-08-15", "2026-09-15", "2026-10-15", "2026-11-15"]
+    assert [p["as_of"] for p in risk["trend"]] == dates
+    assert all(p["kept"] for p in risk["trend"])
+    assert risk["compared_with"] == "Steering committee 2026-10"
+    # The cut at the data date kept the flags the page shows now.
+    last = risk["trend"][-1]
+    assert {c: last["red"][c] for c in last["red"]} == {
+        c: f["red"] for c, f in risk["flagged"].items()
+    }
+    assert {c: last["amber"][c] for c in last["amber"]} == {
+        c: f["amber"] for c, f in risk["flagged"].items()
+    }
+    # Every flag that is amber or red now and was better then is listed, and nothing else.
+    assert all(f["now"] in ("amber", "red") for f in risk["newly_flagged"])
