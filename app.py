@@ -137,6 +137,13 @@ def create_app(settings: Settings | None = None) -> Dash:
         body: dict[str, str] = {"status": "ok" if ok else "unavailable", "reason": reason}
         return jsonify(body), 200 if ok else 503
 
+    # Dash finishes its set-up (the bundles it will serve, the assets, a layout check) on the
+    # first request a process serves, marking it done before doing it: the first page's
+    # scripts, asked for in parallel threads of a fresh worker while that set-up computed the
+    # layout, were refused, and the browser stayed on "Loading..." for good. Set up once now,
+    # before any request (with --preload, before the workers fork).
+    with app.server.test_request_context("/"):
+        app._setup_server()
     return app
 
 

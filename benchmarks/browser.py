@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -50,6 +51,22 @@ for (const grid of document.querySelectorAll('.ag-root')) {
 }
 // Grids wait until they near the screen (assets/30_grids.js): those in view must be filled.
 return !window.grids || window.grids.ready();
+"""
+UNSETTLED = """
+return JSON.stringify({
+  url: location.href,
+  text: document.body.innerText.slice(0, 160),
+  readyState: document.readyState,
+  loading: [...document.querySelectorAll('[data-dash-is-loading="true"]')].map(e => e.id),
+  page: !!document.querySelector('#shell-page > *'),
+  undrawn: [...document.querySelectorAll('.dash-graph')]
+    .filter(g => !g.querySelector('.main-svg')).map(g => g.id),
+  emptyGrids: [...document.querySelectorAll('.ag-root')]
+    .filter(g => !g.querySelector('.ag-row, .ag-overlay-no-rows-center')).length,
+  gridsReady: window.grids ? window.grids.ready() : null,
+  errors: [...document.querySelectorAll('.dash-fe-error__title, .alert-danger')]
+    .map(e => e.textContent).slice(0, 3),
+});
 """
 LONG_TASKS = """
 window.__longTasks = [];
@@ -76,6 +93,7 @@ def browser() -> Any:
         "--disable-component-update",
     ):
         opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=opts)
     for script in (LONG_TASKS, FRAMES):
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
@@ -104,7 +122,11 @@ def visit(driver: Any, url: str, timeout: float = 60) -> dict[str, float]:
                 "longest": max(tasks, default=0.0),
             }
         time.sleep(0.01)
-    raise RuntimeError(f"{url} did not settle in {timeout} s")
+    console = [e["message"][:300] for e in driver.get_log("browser")][-8:]
+    raise RuntimeError(
+        f"{url} did not settle in {timeout} s: {driver.execute_script(UNSETTLED)}; "
+        f"console: {console}"
+    )
 
 
 def login(driver: Any, base: str, user: str, password: str) -> None:
@@ -116,7 +138,8 @@ def login(driver: Any, base: str, user: str, password: str) -> None:
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login-submit").click()
     deadline = time.monotonic() + 20
-    while "/healthz" not in driver.current_url and time.monotonic() < deadline:
+    # The path itself: the login page's own address ("/login?next=/healthz") names it too.
+    while urlsplit(driver.current_url).path != "/healthz" and time.monotonic() < deadline:
         time.sleep(0.02)
 
 

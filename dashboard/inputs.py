@@ -465,6 +465,9 @@ def init_input_checks(
 
     @server.errorhandler(DashException)
     def malformed_callback(exc: DashException) -> Response:
+        if request.path != "/_dash-update-component":
+            # A bundle Dash does not serve (an unknown file under _dash-component-suites).
+            return Response("not found", status=404, mimetype="text/plain")
         return Response(
             json.dumps({"error": "malformed callback request", "problems": [type(exc).__name__]}),
             status=400,
