@@ -7,7 +7,7 @@ benchmarks/browser.py from the dashboard's own responses). Two peers per page:
 
 - `/dash<path>`: a minimal Dash app, its layout the page's figures as dcc.Graph in plain divs
   (no grids, no callbacks, Dash's own plotly.js): what any Dash app drawing these figures costs;
-- `/floor<path>`: the floor, one HTML page calling Plotly.newPlot with the cartesian partial
+- `/floor<path>`: the floor, one HTML page calling Plotly.newPlot with the partial plotly.js
   bundle the dashboard serves (assets/), nothing else.
 
 The Dash peer picks the page from the address its layout is asked from (the Referer header of
@@ -35,7 +35,7 @@ def _figures() -> dict[str, list[dict[str, Any]]]:
 
 
 def _bundle() -> Path:
-    return next(ASSETS.glob("*plotly-cartesian*.js"))
+    return next(ASSETS.glob("05_plotly-*.min.js"))
 
 
 def create_peer() -> Dash:
@@ -55,7 +55,8 @@ def create_peer() -> Dash:
             [
                 html.Div(dcc.Graph(figure=f, config={"responsive": True}), className="card")
                 for f in figures.get(page, [])
-            ],
+            ]
+            or [html.P("no charts on this page")],  # settled as soon as it is there
             id="shell-page",
         )
 
@@ -66,6 +67,7 @@ def create_peer() -> Dash:
     def floor_page(page: str) -> Response:
         figs = figures.get("/" + page, [])
         divs = "".join(f'<div class="dash-graph" id="g{i}"></div>' for i in range(len(figs)))
+        divs = divs or "<p>no charts on this page</p>"
         calls = "".join(
             f"Plotly.newPlot('g{i}', {json.dumps(f['data'])}, {json.dumps(f['layout'])},"
             " {responsive: true});"
@@ -82,6 +84,10 @@ def create_peer() -> Dash:
     def bundle() -> Response:
         return Response(_bundle().read_bytes(), mimetype="application/javascript")
 
+    # As the dashboard does (app.py): Dash's first-request set-up races a fresh worker's
+    # parallel script requests, which then fail; set up before serving.
+    with app.server.test_request_context("/"):
+        app._setup_server()
     return app
 
 

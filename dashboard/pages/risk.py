@@ -6,6 +6,7 @@ which centers are shown. A site user sees their own center beside the other cent
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -30,6 +31,17 @@ from dashboard.services import PageContext, risk_history, risk_page_model
 PATH = "/risk"
 NAV_KEY = "nav.risk"
 MARK = {"red": " ✕", "amber": " ◆", "green": "", "none": ""}
+
+
+def _header_width(heading: str) -> int:
+    """A column wide enough that its heading wraps between words, never inside one.
+
+    ("Discontinue|d" was seen.) About 8 px per character of the longest word at the grid's
+    font, plus the cell's padding; Chinese headings wrap between any two characters.
+    """
+    words = re.split(r"[\s\-/]+", heading)
+    longest = max((len(w) for w in words if w.isascii()), default=0)
+    return max(90, 8 * longest + 30)
 
 
 def value_text(kri: str, value: float | None, lang: str) -> str:
@@ -135,7 +147,13 @@ def kri_table(m: RiskModel, ctx: PageContext) -> Component:
             row[k] = cell.value if cell else None
         rows.append(row)
     columns: list[dict[str, Any]] = [
-        {"field": "center", "headerName": t("risk.col.center", lang), "minWidth": 100, "flex": 1}
+        {
+            # As wide as its longest name (the rest goes to the indicators), up to 220 px.
+            "field": "center",
+            "headerName": t("risk.col.center", lang),
+            "width": min(220, max(90, 8 * max(len(str(r["center"])) for r in rows) + 30)),
+            "flex": 0,
+        }
     ]
     for k in m.kris:
         columns.append(
@@ -143,7 +161,7 @@ def kri_table(m: RiskModel, ctx: PageContext) -> Component:
                 "field": k,
                 "headerName": t(f"risk.kri.{k}", lang),
                 "headerTooltip": t(f"def.risk.{k}", lang, **def_values(m, k)),
-                "minWidth": 90,
+                "minWidth": _header_width(t(f"risk.kri.{k}", lang)),
                 "flex": 1,
                 # Sorted by the value, shown with its unit and flag mark.
                 "valueFormatter": {"function": f"params.data['{k}_text']"},

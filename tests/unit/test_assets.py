@@ -1,6 +1,6 @@
-"""The plotly.js the browser gets: the cartesian partial bundle in assets/, the same version as
-the project's plotly (whose full bundle the meeting pack inlines), holding every trace type the
-figures draw."""
+"""The plotly.js the browser gets: the partial bundle in assets/ (scripts/build_plotly.sh), the
+same version as the project's plotly (whose full bundle the meeting pack inlines), holding every
+trace type the figures draw."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ ASSETS = PROJECT_ROOT / "assets"
 
 
 def bundle() -> Path:
-    found = sorted(ASSETS.glob("*plotly-cartesian-*.min.js"))
-    assert len(found) == 1, f"one cartesian bundle in assets/, found {found}"
+    found = sorted(ASSETS.glob("*plotly-*.min.js"))
+    assert len(found) == 1, f"one plotly.js bundle in assets/, found {found}"
     return found[0]
 
 
@@ -22,14 +22,14 @@ def test_bundle_is_the_version_of_the_projects_plotly():
     from plotly.offline import get_plotlyjs_version
 
     head = bundle().read_text(encoding="utf-8")[:300]
-    declared = re.search(r"plotly\.js \(cartesian - minified\) v(\d+\.\d+\.\d+)", head)
+    declared = re.search(r"plotly\.js \(trial: [a-z ]+ - minified\) v(\d+\.\d+\.\d+)", head)
     assert declared, head
     want = get_plotlyjs_version()
     assert declared.group(1) == want, (
         f"assets carry plotly.js {declared.group(1)}, plotly {want}: replace the bundle "
-        "(npm pack plotly.js-cartesian-dist-min@VERSION) with the plotly version pinned"
+        "(scripts/build_plotly.sh builds it for the plotly version installed)"
     )
-    assert bundle().name == f"05_plotly-cartesian-{want}.min.js"
+    assert bundle().name == f"05_plotly-trial-{want}.min.js"
 
 
 def test_bundle_holds_every_trace_type_the_figures_draw():
