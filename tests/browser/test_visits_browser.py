@@ -63,26 +63,45 @@ def test_a_click_on_a_worklist_row_picks_it_for_its_status(dash_duo, settings):
     dash_duo.wait_for_element("#worklist-listing .ag-row", timeout=20)
     row = "#worklist-listing .ag-center-cols-container .ag-row[row-index='0']"
     # AG Grid may draw the first rows twice (a page arrives, the row heights settle): read the
-    # row once it holds still.
-    for _ in range(50):
+    # row until two reads a moment apart agree, then click it (found again if redrawn meanwhile).
+    cells = (
+        "#worklist-listing .ag-row[row-index='0'] [col-id='subject_id']",
+        f"{row} [col-id='visit_code']",
+        f"{row} [col-id='state']",
+        f"{row} [col-id='days_overdue']",
+    )
+    last: tuple[str, ...] | None = None
+    for _ in range(100):
         try:
-            subject = dash_duo.find_element(
-                "#worklist-listing .ag-row[row-index='0'] [col-id='subject_id']"
-            ).text
-            visit = dash_duo.find_element(f"{row} [col-id='visit_code']")
-            code = visit.text
-            state = dash_duo.find_element(f"{row} [col-id='state']").text
-            days = dash_duo.find_element(f"{row} [col-id='days_overdue']").text
+            now = tuple(
+                (dash_duo.find_element(c).get_attribute("textContent") or "").strip() for c in cells
+            )
+        except StaleElementReferenceException:
+            now = None
+        if now and now[0] and now[1] and now == last:
+            break
+        last = now
+        time.sleep(0.2)
+    assert now and now == last, now
+    subject, code, state, days = now
+    for _ in range(10):
+        try:
+            visit = dash_duo.find_element(cells[1])
+            dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", visit)
+            ActionChains(dash_duo.driver).move_to_element(visit).click().perform()
             break
         except StaleElementReferenceException:
             time.sleep(0.2)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", visit)
-    ActionChains(dash_duo.driver).move_to_element(visit).click().perform()
     key = f"visit:{subject}:{code}"
     deadline = time.monotonic() + 10
     while dash_duo.find_element("#vis-wf-key").get_attribute("value") != key:
-        assert time.monotonic() < deadline, dash_duo.find_element("#vis-wf-key").get_attribute(
-            "value"
+        assert time.monotonic() < deadline, (
+            key,
+            dash_duo.find_element("#vis-wf-key").get_attribute("value"),
+            dash_duo.driver.execute_script(
+                "return [...document.querySelectorAll('#worklist-listing .ag-row')]"
+                ".map(r => r.getAttribute('row-index') + ' ' + r.innerText.slice(0, 40))"
+            ),
         )
         time.sleep(0.2)
     # The person reads the subject, the visit and how late it is, never the key.
