@@ -149,7 +149,7 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
                     out_figs.trajectory(
                         pm.nrs, pm, outcomes_p, t("out.axis.nrs", lang), lang, False, (0, 10)
                     ),
-                    t("out.fig.nrs", lang),
+                    ctx.title("out.fig.nrs", "comparisons"),
                     sub,
                 )
             )
@@ -204,13 +204,17 @@ def pack_sections(ctx: PageContext) -> list[dict[str, Any]]:
     figs = []
     if saf.events:
         figs.append(
-            _figure(saf_figs.overview(saf, safety_p, lang, False), t("saf.fig.overview", lang), sub)
+            _figure(
+                saf_figs.overview(saf, safety_p, lang, False),
+                ctx.title("saf.fig.overview", "safety_by_arm"),
+                sub,
+            )
         )
         if saf.interest:
             figs.append(
                 _figure(
                     saf_figs.interest(saf, safety_p, lang, False),
-                    t("saf.fig.interest", lang),
+                    ctx.title("saf.fig.interest", "safety_by_arm"),
                     sub,
                 )
             )

@@ -124,6 +124,15 @@ class PageContext:
         """The plan as a page about `kind` shows it: its arms, or every arm as one."""
         return arms_view(self.protocol, not self.may(kind))
 
+    def title(self, key: str, kind: str) -> str:
+        """A title that names the arms ("... by arm"), or its `.pooled` wording.
+
+        The pooled wording is for users the protocol's [access] rule shows every arm as one.
+        """
+        from dashboard.i18n import t
+
+        return t(key if self.may(kind) else f"{key}.pooled", self.lang)
+
 
 def arms_view(protocol: Protocol, pooled: bool) -> Protocol:
     """The plan with its arms, or with every arm as one (`ALL`, "All arms")."""

@@ -176,7 +176,7 @@ def render(ctx: PageContext) -> Component:
                             else None,
                             ids.LC_DCR,
                             empty,
-                            t("lc.fig.dcr", lang),
+                            ctx.title("lc.fig.dcr", "comparisons"),
                             sub,
                             lang,
                             present,

@@ -252,7 +252,7 @@ def render(ctx: PageContext) -> Component:
                             ids.REC_BY_CENTER,
                             empty,
                             t("rec.fig.by_center", lang),
-                            f"{t('rec.fig.by_center_sub', lang)} · {panel_sub}",
+                            f"{ctx.title('rec.fig.by_center_sub', 'allocation')} · {panel_sub}",
                             lang,
                             present,
                         ),

@@ -90,7 +90,7 @@ def incidence(
     pack prints every term on pages of their own, no button).
     """
     lang, p = ctx.lang, ctx.arms_view("safety_by_arm")
-    title = t(variant("saf.incidence.title", m.grade_scale), lang)
+    title = ctx.title(variant("saf.incidence.title", m.grade_scale), "safety_by_arm")
     if part is not None:
         title = t("saf.incidence.part", lang, title=title, k=part[0], n=part[1])
     if not m.by_term:
@@ -405,7 +405,7 @@ def render(ctx: PageContext) -> Component:
                         figs.overview(m, p, lang, present) if has else None,
                         ids.SAF_OVERVIEW,
                         empty,
-                        t("saf.fig.overview", lang),
+                        ctx.title("saf.fig.overview", "safety_by_arm"),
                         sub,
                         lang,
                         present,
@@ -419,7 +419,7 @@ def render(ctx: PageContext) -> Component:
                         figs.interest(m, p, lang, present) if has and m.interest else None,
                         ids.SAF_INTEREST,
                         t("saf.empty_interest", lang),
-                        t("saf.fig.interest", lang),
+                        ctx.title("saf.fig.interest", "safety_by_arm"),
                         sub,
                         lang,
                         present,

@@ -178,6 +178,11 @@ def test_site_pages_show_no_block_no_balance_no_arm_comparison(app):
         words = shown(tree)
         assert not BLOCKS.search(flat), (path, BLOCKS.search(flat).group(0))
         assert "Arm X" not in words and "Arm Y" not in words, path
+        # Nor a title that promises arms ("Mean pain (NRS) by arm") over every arm as one.
+        assert not re.search(r"(?<!safety )(?<!split )by arm|by visit and arm", words), (
+            path,
+            words[:300],
+        )
     words = " ".join(texts(page_tree(app, "/randomization", "", user="site-a")))
     assert "allocation details" in words and "so that the next allocation" in words
     assert "Balance by center" not in words
