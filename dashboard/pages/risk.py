@@ -33,15 +33,21 @@ NAV_KEY = "nav.risk"
 MARK = {"red": " ✕", "amber": " ◆", "green": "", "none": ""}
 
 
+def _width(chars: int) -> int:
+    """Pixels for a column whose longest unbreakable text has `chars` characters.
+
+    About 8 px per character at the grid's font, plus the cell's padding; at least 90.
+    """
+    return max(90, 8 * chars + 30)
+
+
 def _header_width(heading: str) -> int:
     """A column wide enough that its heading wraps between words, never inside one.
 
-    ("Discontinue|d" was seen.) About 8 px per character of the longest word at the grid's
-    font, plus the cell's padding; Chinese headings wrap between any two characters.
+    ("Discontinue|d" was seen.) Chinese headings wrap between any two characters.
     """
     words = re.split(r"[\s\-/]+", heading)
-    longest = max((len(w) for w in words if w.isascii()), default=0)
-    return max(90, 8 * longest + 30)
+    return _width(max((len(w) for w in words if w.isascii()), default=0))
 
 
 def value_text(kri: str, value: float | None, lang: str) -> str:
@@ -151,7 +157,7 @@ def kri_table(m: RiskModel, ctx: PageContext) -> Component:
             # As wide as its longest name (the rest goes to the indicators), up to 220 px.
             "field": "center",
             "headerName": t("risk.col.center", lang),
-            "width": min(220, max(90, 8 * max(len(str(r["center"])) for r in rows) + 30)),
+            "width": min(220, _width(max((len(str(r["center"])) for r in rows), default=0))),
             "flex": 0,
         }
     ]
